@@ -1,0 +1,127 @@
+import type { CliContext } from './context.js';
+import type { CommandResult } from './output.js';
+
+/** A command implementation: a plain async function; its module is imported only when the command runs. */
+export type CommandHandler = (ctx: CliContext, args: string[], opts: Record<string, unknown>) => Promise<CommandResult>;
+
+export interface OptionSpec {
+  flags: string;
+  description: string;
+  default?: string | boolean;
+}
+
+export interface CommandSpec {
+  /** words, e.g. ['runs', 'list'] for `leakproof runs list` */
+  path: string[];
+  args?: string[];
+  description: string;
+  options?: OptionSpec[];
+  /** whether the command prints data (and so takes --format/--output) */
+  data?: boolean;
+  load: () => Promise<{ run: CommandHandler }>;
+}
+
+const format: OptionSpec = { flags: '--format <format>', description: 'table | json | md | html | csv (as supported)' };
+const output: OptionSpec = { flags: '-o, --output <file>', description: 'write the report to a file instead of stdout' };
+export const dataOptions = [format, output];
+
+const config: OptionSpec = { flags: '-c, --config <file>', description: 'dataset/ingest config (JSON)' };
+const set: OptionSpec = { flags: '--set <key=value...>', description: 'override config values, e.g. --set epochs=3 imageSize=128' };
+
+/** Every command, in help order. Keep definitions here and implementations in commands/<name>.ts. */
+export const commandTable: CommandSpec[] = [
+  {
+    path: ['manifest'],
+    args: ['<dataset>'],
+    description: 'list a dataset: images per split × class, patients, images per patient, and every problem found',
+    options: [config],
+    data: true,
+    load: () => import('./commands/manifest.js'),
+  },
+  {
+    path: ['audit'],
+    args: ['<dataset>'],
+    description: 'check a dataset for leakage between splits; exit 1 if the verdict fails',
+    options: [config, { flags: '--policy <file>', description: 'audit policy (JSON); default: leakproof.policy.json or built-in' }, { flags: '--no-cache', description: 'ignore the hash cache' }, { flags: '--no-record', description: 'do not store the audit in the registry' }],
+    data: true,
+    load: () => import('./commands/audit.js'),
+  },
+  {
+    path: ['gate'],
+    description: 'CI merge gate: audit every dataset named in leakproof.config.json; non-zero on leakage or unaudited change',
+    options: [{ flags: '--junit <file>', description: 'also write JUnit XML' }, { flags: '--project-config <file>', description: 'default: leakproof.config.json' }],
+    data: true,
+    load: () => import('./commands/gate.js'),
+  },
+  {
+    path: ['hooks', 'install'],
+    description: 'install a git pre-push hook that runs `leakproof gate`',
+    load: () => import('./commands/hooks-install.js'),
+  },
+  {
+    path: ['train'],
+    description: 'train a model on an audited dataset and record the run',
+    options: [{ flags: '-c, --config <file>', description: 'training config (JSON)' }, set, { flags: '--resume <run>', description: 'resume an interrupted run from its last checkpoint' }],
+    data: true,
+    load: () => import('./commands/train.js'),
+  },
+  {
+    path: ['eval'],
+    args: ['<run>'],
+    description: 'evaluate a trained run on a split of its audited dataset',
+    options: [{ flags: '--split <split>', description: 'split to evaluate', default: 'test' }],
+    data: true,
+    load: () => import('./commands/eval.js'),
+  },
+  {
+    path: ['lr-find'],
+    description: 'learning-rate range test: writes the loss-vs-LR plot and suggests a learning rate',
+    options: [{ flags: '-c, --config <file>', description: 'training config (JSON)' }, set],
+    data: true,
+    load: () => import('./commands/lr-find.js'),
+  },
+  {
+    path: ['runs', 'list'],
+    description: 'list runs, newest first',
+    options: [{ flags: '--limit <n>', description: 'at most n runs', default: '50' }, { flags: '--all', description: 'include archived runs' }],
+    data: true,
+    load: () => import('./commands/runs-list.js'),
+  },
+  {
+    path: ['runs', 'show'],
+    args: ['<id>'],
+    description: 'one run: params, metrics, evaluations, artifacts, its audit',
+    data: true,
+    load: () => import('./commands/runs-show.js'),
+  },
+  {
+    path: ['runs', 'compare'],
+    args: ['<ids...>'],
+    description: 'runs side by side: params that differ and metrics',
+    data: true,
+    load: () => import('./commands/runs-compare.js'),
+  },
+  {
+    path: ['runs', 'query'],
+    args: ['<filter>'],
+    description: "filter runs, e.g. \"metrics.recall >= 0.95 and (params.model = 'resnet' or tags.note ~ 'baseline')\"",
+    options: [{ flags: '--order-by <expr>', description: "e.g. 'metrics.recall desc'" }, { flags: '--limit <n>', description: 'at most n runs', default: '100' }],
+    data: true,
+    load: () => import('./commands/runs-query.js'),
+  },
+  {
+    path: ['history'],
+    description: 'every evaluation on one split fingerprint over time, as a table and a plot',
+    options: [{ flags: '--fingerprint <fp>', description: 'split fingerprint (a unique prefix is enough)' }, { flags: '--metric <names>', description: 'comma-separated metrics', default: 'precision,recall' }, { flags: '--plot <file>', description: 'SVG plot path' }],
+    data: true,
+    load: () => import('./commands/history.js'),
+  },
+  {
+    path: ['demo'],
+    args: ['[dataset]'],
+    description: 'the main job: audit, carve validation, train a small model, evaluate on a patient-level held-out part, record',
+    options: [set],
+    data: true,
+    load: () => import('./commands/demo.js'),
+  },
+];

@@ -1,0 +1,25 @@
+/** Exit codes shared by every command: 0 ok, 1 the check found a problem, 2 usage or internal error. */
+export const ExitCode = { ok: 0, problem: 1, error: 2 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * A mistake the user can fix (bad flag, missing file, invalid config). Printed without a stack trace,
+ * with the hint telling how to fix it. Everything else that escapes a command is an internal error.
+ */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** Libraries signal user errors by duck type (`userFacing: true`) so they need not depend on the CLI. */
+export function isUserFacing(error: unknown): error is Error & { hint?: string } {
+  return (
+    error instanceof UserError ||
+    (error instanceof Error && (error as { userFacing?: unknown }).userFacing === true)
+  );
+}

@@ -1,0 +1,46 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { UserError } from './errors.js';
+
+export const formats = ['table', 'json', 'md', 'html', 'csv'] as const;
+export type Format = (typeof formats)[number];
+
+/**
+ * What every command returns: the data, the exit code its findings call for, and the renderers it supports.
+ * JSON is always available; commands add table/md/html/csv as they make sense.
+ */
+export interface CommandResult<T = unknown> {
+  exitCode: 0 | 1;
+  data: T;
+  render?: Partial<Record<Exclude<Format, 'json'>, (data: T) => string>>;
+}
+
+export function result<T>(data: T, render: CommandResult<T>['render'] = {}, exitCode: 0 | 1 = 0): CommandResult<T> {
+  return { exitCode, data, render };
+}
+
+export function renderResult<T>(res: CommandResult<T>, format: Format): string {
+  if (format === 'json') return JSON.stringify(res.data, null, 2) + '\n';
+  const renderer = res.render?.[format];
+  if (!renderer) {
+    const supported = ['json', ...Object.keys(res.render ?? {})].join(', ');
+    throw new UserError(`this command cannot print --format ${format}`, `use one of: ${supported}`);
+  }
+  const text = renderer(res.data);
+  return text.endsWith('\n') ? text : text + '\n';
+}
+
+export function parseFormat(value: string | undefined, fallback: Format = 'table'): Format {
+  if (value === undefined) return fallback;
+  if ((formats as readonly string[]).includes(value)) return value as Format;
+  throw new UserError(`unknown --format '${value}'`, `use one of: ${formats.join(', ')}`);
+}
+
+/** Writes to --output when given (creating nothing but that file), else to stdout. */
+export async function emit(text: string, stdout: NodeJS.WritableStream, cwd: string, output?: string): Promise<void> {
+  if (output) {
+    await writeFile(resolve(cwd, output), text);
+    return;
+  }
+  await new Promise<void>((done) => (stdout.write(text) ? done() : stdout.once('drain', () => done())));
+}
