@@ -1,1 +1,2 @@
-export {};
+export * from './manifest-schema.js';
+export * from './decode.js';
