@@ -1,1 +1,3 @@
-export {};
+export { registerWasmTrainingKernels, LEAKPROOF_WASM_KERNELS } from './kernels/register-kernels.js';
+export { useWasmBackend, wasmBinaryDir } from './wasm-backend.js';
+export { buildCnn4, buildResNetS, buildModel, MODEL_FAMILY, ModelOptionsSchema, type ModelName, type ModelOptions } from './models.js';
