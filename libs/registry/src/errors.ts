@@ -1,0 +1,52 @@
+import type { ZodError } from 'zod';
+
+/** An error the CLI prints without a stack (duck-typed `userFacing`, see apps/cli/src/errors.ts). */
+export class RegistryError extends Error {
+  readonly userFacing = true;
+  constructor(
+    message: string,
+    readonly hint?: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+}
+
+export function invalidInput(what: string, error: ZodError): RegistryError {
+  const issues = error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  return new RegistryError(`invalid ${what}: ${issues}`, undefined, 'invalid-input');
+}
+
+const hints: Record<string, string> = {
+  LP001: 'fix the leakage and re-run `leakproof audit` until the verdict is pass',
+  LP004: 'evaluate on a split that was part of the audit, or audit the dataset including that split',
+  LP005: 'archive the run instead (`archiveRun`)',
+};
+
+/** The SQLSTATE of a database error, looking through drizzle's wrapper. */
+export function sqlState(error: unknown): string | undefined {
+  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+function innermostMessage(error: unknown): string {
+  let message = error instanceof Error ? error.message : String(error);
+  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof Error) message = e.message;
+  }
+  return message;
+}
+
+/** Turns an invariant violation (our LPxxx codes) into a RegistryError; anything else is rethrown as is. */
+export function translateDbError(error: unknown): never {
+  const code = sqlState(error);
+  if (code?.startsWith('LP')) {
+    throw new RegistryError(innermostMessage(error).replace(/^leakproof: /, ''), hints[code], code);
+  }
+  if (code === '2201B') throw new RegistryError(`invalid regular expression in filter: ${innermostMessage(error)}`, 'use a POSIX regular expression, e.g. tags.note ~ \'^base\'', code);
+  throw error;
+}

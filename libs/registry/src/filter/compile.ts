@@ -1,0 +1,113 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { AttributeName, ComparisonOp, FieldRef, FilterNode, Literal, OrderTerm } from './ast.js';
+
+// Operators and column names come from these fixed maps, never from the filter text;
+// every key and value from the filter is a bound parameter.
+const textOps: Record<ComparisonOp, string> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=', '~': '~*' };
+const summaryColumn = {
+  last: sql.raw('s.last_value'),
+  min: sql.raw('s.min_value'),
+  max: sql.raw('s.max_value'),
+  avg: sql.raw('(s.sum / s.count)'),
+} as const;
+const attributeColumn: Record<AttributeName, SQL> = {
+  status: sql.raw('r.status'),
+  name: sql.raw('r.name'),
+  backend: sql.raw('r.backend'),
+  model: sql.raw('r.model'),
+  created: sql.raw('r.created_at'),
+  id: sql.raw('r.id'),
+  experiment: sql.raw('e.name'),
+};
+
+const op = (o: ComparisonOp): SQL => sql.raw(textOps[o]);
+
+function paramsPath(path: string[]): SQL {
+  return sql`jsonb_extract_path(r.params, ${sql.join(
+    path.map((p) => sql`${p}::text`),
+    sql`, `,
+  )})`;
+}
+function paramsPathText(path: string[]): SQL {
+  return sql`jsonb_extract_path_text(r.params, ${sql.join(
+    path.map((p) => sql`${p}::text`),
+    sql`, `,
+  )})`;
+}
+
+function literalSql(value: Literal, as: 'float8' | 'text' | 'timestamptz'): SQL {
+  const v = value.type === 'number' && as === 'text' ? String(value.value) : value.value;
+  return sql`${v}::${sql.raw(as)}`;
+}
+
+function compileCompare(field: FieldRef, o: ComparisonOp, value: Literal): SQL {
+  const key = field.path[0] as string;
+  switch (field.scope) {
+    case 'metrics': {
+      const column = summaryColumn[field.aggregate ?? 'last'];
+      return sql`r.id in (select s.run_id from metric_summaries s where s.key = ${key}::text and ${column} ${op(o)} ${literalSql(value, 'float8')})`;
+    }
+    case 'tags':
+      return sql`r.id in (select t.run_id from tags t where t.key = ${key}::text and t.value ${op(o)} ${literalSql(value, 'text')})`;
+    case 'params': {
+      if (value.type === 'number') {
+        const path = paramsPath(field.path);
+        return sql`coalesce(case when jsonb_typeof(${path}) = 'number' then (${path})::float8 end ${op(o)} ${literalSql(value, 'float8')}, false)`;
+      }
+      return sql`coalesce(${paramsPathText(field.path)} ${op(o)} ${literalSql(value, 'text')}, false)`;
+    }
+    case 'attributes': {
+      const attr = key as AttributeName;
+      const as = attr === 'id' ? 'float8' : attr === 'created' ? 'timestamptz' : 'text';
+      return sql`coalesce(${attributeColumn[attr]} ${op(o)} ${literalSql(value, as)}, false)`;
+    }
+  }
+}
+
+/** Compiles a filter AST to a boolean SQL expression over `runs r` joined to `experiments e`. */
+export function compileFilter(node: FilterNode | undefined): SQL {
+  if (!node) return sql`true`;
+  switch (node.type) {
+    case 'and':
+      return sql`(${compileFilter(node.left)} and ${compileFilter(node.right)})`;
+    case 'or':
+      return sql`(${compileFilter(node.left)} or ${compileFilter(node.right)})`;
+    case 'not':
+      return sql`(not ${compileFilter(node.operand)})`;
+    case 'compare':
+      return compileCompare(node.field, node.op, node.value);
+  }
+}
+
+export interface CompiledOrder {
+  joins: SQL;
+  orderBy: SQL;
+}
+
+/** ORDER BY terms; metrics and tags come in through LEFT JOINs on their (run, key) primary keys. */
+export function compileOrder(terms: OrderTerm[]): CompiledOrder {
+  const joins: SQL[] = [];
+  const parts: SQL[] = [];
+  terms.forEach((term, i) => {
+    const key = term.field.path[0] as string;
+    const dir = sql.raw(term.direction === 'desc' ? 'desc' : 'asc');
+    let expr: SQL;
+    if (term.field.scope === 'metrics') {
+      const alias = sql.raw(`o${i}`);
+      joins.push(sql`left join metric_summaries ${alias} on ${alias}.run_id = r.id and ${alias}.key = ${key}::text`);
+      const agg = term.field.aggregate ?? 'last';
+      expr = agg === 'avg' ? sql`(${alias}.sum / ${alias}.count)` : sql`${alias}.${sql.raw(`${agg}_value`)}`;
+    } else if (term.field.scope === 'tags') {
+      const alias = sql.raw(`o${i}`);
+      joins.push(sql`left join tags ${alias} on ${alias}.run_id = r.id and ${alias}.key = ${key}::text`);
+      expr = sql`${alias}.value`;
+    } else if (term.field.scope === 'params') {
+      expr = paramsPath(term.field.path);
+    } else {
+      expr = attributeColumn[key as AttributeName];
+    }
+    parts.push(sql`${expr} ${dir} nulls last`);
+  });
+  parts.push(terms.length === 0 ? sql`r.created_at desc, r.id desc` : sql`r.id desc`);
+  return { joins: sql.join(joins, sql` `), orderBy: sql.join(parts, sql`, `) };
+}
