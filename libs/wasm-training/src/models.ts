@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 
+type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
+
 export const ModelOptionsSchema = z.object({
   inputSize: z.number().int().min(8, 'inputSize must be ≥ 8 pixels'),
   channels: z.number().int().min(1).max(4),
@@ -20,7 +22,7 @@ function width(filters: number, multiplier: number): number {
   return Math.max(1, Math.round(filters * multiplier));
 }
 
-function seededInit(seed: number | undefined, counter: { n: number }): tf.initializers.Initializer | undefined {
+function seededInit(seed: number | undefined, counter: { n: number }): Initializer | undefined {
   if (seed === undefined) return undefined;
   counter.n += 1;
   return tf.initializers.glorotUniform({ seed: seed + counter.n });
@@ -50,13 +52,13 @@ export function buildCnn4(options: ModelOptions): tf.LayersModel {
   return tf.model({ inputs: input, outputs: output, name: 'cnn4' });
 }
 
-function convBn(x: tf.SymbolicTensor, filters: number, kernelSize: number, strides: number, init: tf.initializers.Initializer | undefined): tf.SymbolicTensor {
+function convBn(x: tf.SymbolicTensor, filters: number, kernelSize: number, strides: number, init: Initializer | undefined): tf.SymbolicTensor {
   const y = tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: init }).apply(x) as tf.SymbolicTensor;
   // momentum/epsilon as in PyTorch's BatchNorm2d defaults so both references train alike.
   return tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }).apply(y) as tf.SymbolicTensor;
 }
 
-function basicBlock(x: tf.SymbolicTensor, inFilters: number, filters: number, strides: number, next: () => tf.initializers.Initializer | undefined): tf.SymbolicTensor {
+function basicBlock(x: tf.SymbolicTensor, inFilters: number, filters: number, strides: number, next: () => Initializer | undefined): tf.SymbolicTensor {
   let y = convBn(x, filters, 3, strides, next());
   y = tf.layers.reLU().apply(y) as tf.SymbolicTensor;
   y = convBn(y, filters, 3, 1, next());
