@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import sharp from 'sharp';
+import { classifySharpError } from './decode.js';
+import type { ProblemKind } from './manifest-schema.js';
+import { headerDimensions, looksTruncated, sniffFormat } from './sniff.js';
+
+export type Inspection =
+  | { ok: true; size: number; mtimeMs: number; sha256: string; width: number; height: number }
+  | { ok: false; kind: ProblemKind; message: string; hint?: string };
+
+const headBytes = 64 * 1024;
+const tailBytes = 4 * 1024;
+/** files up to this size are read in one call; larger ones are streamed through the hash in chunks */
+const wholeFileLimit = 32 * 1024 * 1024;
+const chunkBytes = 1024 * 1024;
+
+function errnoProblem(error: unknown): Inspection {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return { ok: false, kind: 'unreadable', message: `permission denied (${code})`, hint: 'make the file readable (chmod a+r) or remove it' };
+  return { ok: false, kind: 'unreadable', message: `cannot read the file: ${code ?? (error as Error).message}`, hint: 'check the disk/mount, or remove the file' };
+}
+
+/**
+ * Reads one file once: SHA-256 of its bytes plus the cheap checks that need no decoding (empty, magic
+ * bytes, end marker, header dimensions against the pixel limit). Never throws.
+ */
+export async function inspectImageFile(absPath: string, maxPixels: number): Promise<Inspection> {
+  let handle;
+  try {
+    handle = await open(absPath, 'r');
+  } catch (error) {
+    return errnoProblem(error);
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.size === 0) return { ok: false, kind: 'empty-file', message: 'the file is empty (0 bytes)', hint: 'restore it from the source or remove it' };
+    const hash = createHash('sha256');
+    let head: Uint8Array;
+    let tail: Uint8Array;
+    let whole: Buffer | undefined;
+    if (stat.size <= wholeFileLimit) {
+      whole = await handle.readFile();
+      hash.update(whole);
+      head = whole.subarray(0, headBytes);
+      tail = whole.subarray(Math.max(0, whole.length - tailBytes));
+    } else {
+      const chunk = Buffer.allocUnsafe(chunkBytes);
+      const headBuf = Buffer.alloc(headBytes);
+      let tailBuf = Buffer.alloc(0);
+      let position = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(chunk, 0, chunkBytes, position);
+        if (bytesRead === 0) break;
+        const piece = chunk.subarray(0, bytesRead);
+        hash.update(piece);
+        if (position < headBytes) piece.copy(headBuf, position, 0, Math.min(bytesRead, headBytes - position));
+        tailBuf = Buffer.concat([tailBuf, piece]).subarray(-tailBytes);
+        position += bytesRead;
+      }
+      head = headBuf.subarray(0, Math.min(headBytes, position));
+      tail = tailBuf;
+    }
+    const size = whole?.length ?? stat.size;
+    const format = sniffFormat(head);
+    if (!format) return { ok: false, kind: 'not-an-image', message: 'not a JPEG, PNG, WebP or TIFF (by its first bytes)', hint: 'remove it, or convert it to a supported format' };
+    if (looksTruncated(format, tail, size, head)) {
+      return { ok: false, kind: 'truncated', message: `the ${format.toUpperCase()} ends before its end marker (truncated download or copy?)`, hint: 'restore the file from the source' };
+    }
+    let dims = headerDimensions(format, head);
+    if (!dims) {
+      try {
+        // header only: sharp reads metadata without decoding pixels
+        const meta = await sharp(whole ?? absPath, { limitInputPixels: false }).metadata();
+        if (!meta.width || !meta.height) throw new Error('Input file contains unsupported image format');
+        dims = { width: meta.width, height: meta.height };
+      } catch (error) {
+        const failure = classifySharpError(error, maxPixels);
+        return { ok: false, kind: failure.kind === 'empty-file' ? 'empty-file' : failure.kind, message: failure.message, hint: 'restore the file from the source or remove it' };
+      }
+    }
+    if (dims.width * dims.height > maxPixels) {
+      return {
+        ok: false,
+        kind: 'too-many-pixels',
+        message: `${dims.width}×${dims.height} = ${(dims.width * dims.height).toLocaleString('en')} pixels exceeds the limit of ${maxPixels.toLocaleString('en')} (refused from the header, nothing decoded)`,
+        hint: 'downscale the image, or raise maxPixels in the dataset config if it is genuine',
+      };
+    }
+    return { ok: true, size, mtimeMs: stat.mtimeMs, sha256: hash.digest('hex'), width: dims.width, height: dims.height };
+  } catch (error) {
+    return errnoProblem(error);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
