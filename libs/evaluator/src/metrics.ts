@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- indices come from loops over the same arrays' lengths; noUncheckedIndexedAccess cannot see that */
 import type { Prediction } from './predictions.js';
 
 /**
@@ -33,8 +34,8 @@ export function confusionMatrix(predictions: readonly Prediction[], threshold: n
   const cm: ConfusionMatrix = { tp: 0, fp: 0, tn: 0, fn: 0 };
   for (const p of predictions) {
     const predicted = p.prob >= threshold;
-    if (p.label === 1) predicted ? cm.tp++ : cm.fn++;
-    else predicted ? cm.fp++ : cm.tn++;
+    if (p.label === 1) cm[predicted ? 'tp' : 'fn'] += 1;
+    else cm[predicted ? 'fp' : 'tn'] += 1;
   }
   return cm;
 }
