@@ -28,6 +28,10 @@ export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: Back
   out.fill(0);
   const x = heapF32(backend, input);
   const g = heapF32(backend, dy);
+  if (kh === strideHeight && kw === strideWidth && dh === 1 && dw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && kh === 2 && kw === 2) {
+    maxPoolGrad2x2(x, g, out, batchSize, inHeight, inWidth, c, outHeight, outWidth);
+    return dx;
+  }
   const best = new Float32Array(c);
   const where = new Int32Array(c);
   for (let b = 0; b < batchSize; b++)
@@ -58,6 +62,32 @@ export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: Back
         }
       }
   return dx;
+}
+
+/** Non-overlapping 2×2 windows (the common maxpool 2): four compares per value, no window bookkeeping. */
+function maxPoolGrad2x2(x: Float32Array, g: Float32Array, out: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number): void {
+  const rowStride = w * c;
+  for (let b = 0; b < n; b++)
+    for (let p = 0; p < oh; p++)
+      for (let q = 0; q < ow; q++) {
+        const i0 = ((b * h + 2 * p) * w + 2 * q) * c;
+        const i1 = i0 + c;
+        const i2 = i0 + rowStride;
+        const i3 = i2 + c;
+        const gBase = ((b * oh + p) * ow + q) * c;
+        for (let ch = 0; ch < c; ch++) {
+          // strict '>' in row-major order: ties go to the first cell, as on the cpu backend
+          let at = i0 + ch;
+          let best = x[at] as number;
+          let v = x[i1 + ch] as number;
+          if (v > best || best !== best) { best = v; at = i1 + ch; }
+          v = x[i2 + ch] as number;
+          if (v > best) { best = v; at = i2 + ch; }
+          v = x[i3 + ch] as number;
+          if (v > best) at = i3 + ch;
+          out[at] = (out[at] as number) + (g[gBase + ch] as number);
+        }
+      }
 }
 
 export function poolGradKernels(): tf.KernelConfig[] {

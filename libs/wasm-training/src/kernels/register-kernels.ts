@@ -4,6 +4,7 @@ import { convBackpropKernels } from './conv2d-backprop.js';
 import { samePaddingFixKernels } from './conv-same-padding.js';
 import { depthwiseBackpropKernels } from './depthwise-backprop.js';
 import { poolGradKernels } from './pool-grad.js';
+import { reductionKernels } from './leading-axes-reduce.js';
 import { rememberStockKernel } from './wasm-heap.js';
 
 let registered = false;
@@ -19,6 +20,8 @@ export const LEAKPROOF_WASM_KERNELS = [
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
   'MaxPoolGrad',
+  'Sum',
+  'Mean',
 ] as const;
 
 /**
@@ -29,10 +32,10 @@ export const LEAKPROOF_WASM_KERNELS = [
  */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
-  for (const name of ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Transpose', 'Slice']) {
+  for (const name of ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Transpose', 'Slice', 'Sum', 'Mean']) {
     if (!rememberStockKernel(name)) throw new Error(`wasm kernel '${name}' missing: import '@tensorflow/tfjs-backend-wasm' before registering training kernels`);
   }
-  const configs = [...samePaddingFixKernels(), ...convBackpropKernels(), ...depthwiseBackpropKernels(), ...poolGradKernels()];
+  const configs = [...samePaddingFixKernels(), ...convBackpropKernels(), ...depthwiseBackpropKernels(), ...poolGradKernels(), ...reductionKernels()];
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
