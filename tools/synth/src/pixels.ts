@@ -31,13 +31,17 @@ export function randomField(rng: Rng, blobCount = 12): PatientField {
   return { blobs, gx: uniform(rng, -0.8, 0.8), gy: uniform(rng, -0.8, 0.8) };
 }
 
-/** Renders one view of a patient: the field, shifted by a few percent, with a couple of small extra blobs and noise. */
+/**
+ * Renders one view of a patient: the shared field, shifted, plus view-specific blobs strong enough that
+ * two views of one patient are clearly different images (as two radiographs of a child are), so the only
+ * near-duplicates in a generated dataset are the planted ones.
+ */
 export function renderView(field: PatientField, rng: Rng, size: number, variation: number): Uint8Array {
-  const dx = uniform(rng, -0.03, 0.03) * variation;
-  const dy = uniform(rng, -0.03, 0.03) * variation;
+  const dx = uniform(rng, -0.05, 0.05) * variation;
+  const dy = uniform(rng, -0.05, 0.05) * variation;
   const extra: Blob[] = [];
-  for (let i = 0; i < 2; i++) {
-    extra.push({ cx: rng(), cy: rng(), sigma: uniform(rng, 0.03, 0.08), amplitude: uniform(rng, -0.25, 0.25) * variation });
+  for (let i = 0; i < 6; i++) {
+    extra.push({ cx: rng(), cy: rng(), sigma: uniform(rng, 0.08, 0.2), amplitude: uniform(rng, 0.4, 0.8) * (rng() < 0.5 ? -1 : 1) * variation });
   }
   const blobs = [...field.blobs, ...extra];
   const values = new Float32Array(size * size);
