@@ -55,8 +55,11 @@ BEGIN
     RAISE EXCEPTION 'leakproof: the audit of run % cannot change', OLD.id USING ERRCODE = 'LP007';
   END IF;
   SELECT verdict INTO v FROM audits WHERE id = NEW.audit_id;
-  IF v IS DISTINCT FROM 'pass' THEN
-    RAISE EXCEPTION 'leakproof: audit % has verdict %, runs may only use an audit whose verdict is pass', NEW.audit_id, coalesce(v, 'missing') USING ERRCODE = 'LP001';
+  IF v IS NULL THEN
+    RAISE EXCEPTION 'leakproof: audit % does not exist', NEW.audit_id USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  IF v <> 'pass' THEN
+    RAISE EXCEPTION 'leakproof: audit % has verdict %, runs may only use an audit whose verdict is pass', NEW.audit_id, v USING ERRCODE = 'LP001';
   END IF;
   RETURN NEW;
 END $$;

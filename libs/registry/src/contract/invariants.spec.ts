@@ -1,0 +1,105 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlState } from '../errors.js';
+import type { Registry } from '../registry.js';
+import { auditFixture, fp, openTestStore, stores, type TestStore } from './stores.js';
+
+/** Runs raw SQL that must fail, and returns the database's SQLSTATE and message. */
+async function attack(registry: Registry, text: string): Promise<{ code: string | undefined; message: string }> {
+  try {
+    await registry.db.execute(sql.raw(text));
+  } catch (error) {
+    let message = '';
+    for (let e: unknown = error; e instanceof Error; e = e.cause) message = e.message;
+    return { code: sqlState(error), message };
+  }
+  throw new Error(`the database accepted: ${text}`);
+}
+
+describe.each(stores)('database invariants on $kind', ({ kind }) => {
+  let store: TestStore;
+  let registry: Registry;
+  let passing: number;
+  let failing: number;
+  let runId: number;
+  let evaluationId: number;
+
+  beforeAll(async () => {
+    store = await openTestStore(kind);
+    registry = store.registry;
+    passing = (await registry.recordAudit(auditFixture({ findings: [{ kind: 'near', severity: 'warn', splitA: 'train', splitB: 'test', score: 3, detail: { bits: 3 } }] }))).id;
+    failing = (await registry.recordAudit(auditFixture({ fingerprint: fp('b2'), verdict: 'fail' }))).id;
+    runId = (await registry.createRun({ experiment: 'inv', name: 'r', auditId: passing })).id;
+    await registry.logMetric(runId, 'loss', 1, 0.5);
+    await registry.setTag(runId, 'note', 'x');
+    await registry.addArtifact({ runId, path: 'model.json', sha256: fp('c3'), size: 10, kind: 'model' });
+    evaluationId = (
+      await registry.recordEvaluation({ runId, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 1, fp: 1, tn: 1, fn: 1 }, metrics: { recall: { value: 0.5, lo: 0.1, hi: 0.9 } } })
+    ).id;
+  });
+  afterAll(() => store?.dispose());
+
+  it('refuses a run on an audit that did not pass, and moving a run to such an audit', async () => {
+    const expId = (await registry.getOrCreateExperiment('inv')).id;
+    expect(await attack(registry, `insert into runs (experiment_id, name, audit_id) values (${expId}, 'sneaky', ${failing})`)).toMatchObject({ code: 'LP001', message: expect.stringContaining('verdict fail') });
+    expect((await attack(registry, `update runs set audit_id = ${failing} where id = ${runId}`)).code).toBe('LP007');
+    await expect(registry.createRun({ experiment: 'inv', name: 'r2', auditId: failing })).rejects.toMatchObject({ code: 'LP001', userFacing: true });
+  });
+
+  it('keeps audits, their splits and findings immutable', async () => {
+    expect((await attack(registry, `update audits set verdict = 'pass' where id = ${failing}`)).code).toBe('LP002');
+    expect((await attack(registry, `update audits set report = '{}' where id = ${passing}`)).code).toBe('LP002');
+    expect((await attack(registry, `update audit_splits set images = 0 where audit_id = ${passing}`)).code).toBe('LP002');
+    expect((await attack(registry, `update audit_findings set severity = 'info' where audit_id = ${passing}`)).code).toBe('LP002');
+    expect((await attack(registry, `delete from audits where id = ${failing}`)).code).toBe('LP005');
+  });
+
+  it('refuses adding a split or finding to an audit after it was recorded', async () => {
+    expect((await attack(registry, `insert into audit_splits (audit_id, name, images, patients) values (${passing}, 'holdout', 1, 1)`)).code).toBe('LP008');
+    expect((await attack(registry, `insert into audit_findings (audit_id, kind, severity, split_a, split_b) values (${passing}, 'exact', 'info', 'a', 'b')`)).code).toBe('LP008');
+  });
+
+  it("refuses an evaluation on a split outside the run's audit", async () => {
+    expect(
+      await attack(registry, `insert into evaluations (run_id, split, threshold, threshold_rule, tp, fp, tn, fn, metrics, finished) values (${runId}, 'holdout', 0.5, 'fixed', 0, 0, 0, 0, '{}', true)`),
+    ).toMatchObject({ code: 'LP004', message: expect.stringContaining('holdout') });
+    await expect(registry.recordEvaluation({ runId, split: 'holdout', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 0, fp: 0, tn: 0, fn: 0 }, metrics: {} })).rejects.toMatchObject({
+      code: 'LP004',
+    });
+  });
+
+  it('keeps finished evaluations immutable but lets an unfinished one be completed once', async () => {
+    expect((await attack(registry, `update evaluations set threshold = 0.1 where id = ${evaluationId}`)).code).toBe('LP003');
+    const draft = await registry.recordEvaluation({ runId, split: 'val', threshold: 0.4, thresholdRule: 'max-f1', confusion: { tp: 0, fp: 0, tn: 0, fn: 0 }, metrics: {}, finished: false });
+    await registry.db.execute(sql.raw(`update evaluations set tp = 3, finished = true where id = ${draft.id}`));
+    expect((await attack(registry, `update evaluations set tp = 4 where id = ${draft.id}`)).code).toBe('LP003');
+    expect((await attack(registry, `update evaluations set split = 'holdout', finished = false where id = ${draft.id}`)).code).toBe('LP003');
+  });
+
+  it('keeps metric history append-only', async () => {
+    expect((await attack(registry, `update metrics set value = 0 where run_id = ${runId}`)).code).toBe('LP006');
+    expect((await attack(registry, `delete from metrics where run_id = ${runId}`)).code).toBe('LP005');
+  });
+
+  it.each(['datasets', 'audits', 'audit_splits', 'audit_findings', 'experiments', 'runs', 'metrics', 'metric_summaries', 'evaluations', 'artifacts', 'tags'])(
+    'never hard-deletes or truncates %s',
+    async (table) => {
+      expect(await attack(registry, `delete from ${table}`)).toMatchObject({ code: 'LP005', message: expect.stringContaining('archive') });
+      expect((await attack(registry, `truncate ${table} cascade`)).code).toBe('LP005');
+    },
+  );
+
+  it('archives a run instead of deleting it', async () => {
+    await registry.archiveRun(runId);
+    expect(await registry.listRuns()).toEqual([]);
+    expect((await registry.listRuns({ includeArchived: true })).map((r) => r.id)).toEqual([runId]);
+    expect((await registry.getRun(runId))?.archived).toBe(true);
+    await registry.archiveRun(runId, false);
+  });
+
+  it('rejects malformed rows through check constraints', async () => {
+    const datasetId = 1;
+    expect((await attack(registry, `insert into audits (dataset_id, fingerprint, verdict, policy, policy_hash, report, tool_version) values (${datasetId}, 'abc', 'pass', '{}', 'h', '{}', 'v')`)).code).toBe('23514');
+    expect((await attack(registry, `update runs set status = 'exploded' where id = ${runId}`)).code).toBe('23514');
+  });
+});
