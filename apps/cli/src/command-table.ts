@@ -42,20 +42,21 @@ export const commandTable: CommandSpec[] = [
     path: ['audit'],
     args: ['<dataset>'],
     description: 'check a dataset for leakage between splits; exit 1 if the verdict fails',
-    options: [config, { flags: '--policy <file>', description: 'audit policy (JSON); default: leakproof.policy.json or built-in' }, { flags: '--no-cache', description: 'ignore the hash cache' }, { flags: '--no-record', description: 'do not store the audit in the registry' }],
+    options: [config, { flags: '--policy <file>', description: 'audit policy (JSON); default: leakproof.policy.json or built-in' }, { flags: '--no-cache', description: 'ignore the hash cache' }, { flags: '--no-record', description: 'do not store the audit in the registry' }, { flags: '--update-lock', description: 'if the audit passes, store its fingerprint in leakproof.lock.json (dataset must be in leakproof.config.json)' }],
     data: true,
     load: () => import('./commands/audit.js'),
   },
   {
     path: ['gate'],
     description: 'CI merge gate: audit every dataset named in leakproof.config.json; non-zero on leakage or unaudited change',
-    options: [{ flags: '--junit <file>', description: 'also write JUnit XML' }, { flags: '--project-config <file>', description: 'default: leakproof.config.json' }],
+    options: [{ flags: '--junit <file>', description: 'also write JUnit XML' }, { flags: '--project-config <file>', description: 'default: leakproof.config.json' }, { flags: '--update', description: 'accept the audited datasets: write passing fingerprints to leakproof.lock.json' }],
     data: true,
     load: () => import('./commands/gate.js'),
   },
   {
     path: ['hooks', 'install'],
     description: 'install a git pre-push hook that runs `leakproof gate`',
+    options: [{ flags: '--force', description: 'replace an existing pre-push hook not installed by leakproof' }],
     load: () => import('./commands/hooks-install.js'),
   },
   {

@@ -1,6 +1,50 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { loadGateConfig, loadLockFile, saveLockFile, type AuditReport } from '@leakproof/audit';
 import type { CommandHandler } from '../command-table.js';
+import { log, type CliContext } from '../context.js';
 import { UserError } from '../errors.js';
+import { result } from '../output.js';
+import { auditDataset, auditRenderers, resolvePolicy } from './audit-support.js';
 
-export const run: CommandHandler = async () => {
-  throw new UserError('audit is not implemented yet');
+export const run: CommandHandler = async (ctx, args, opts) => {
+  const dataset = args[0];
+  if (!dataset) throw new UserError('missing <dataset>', 'leakproof audit data/sample/chest_xray');
+  const root = resolve(ctx.cwd, dataset);
+  const { policy, source } = await resolvePolicy(ctx.cwd, opts['policy'] as string | undefined);
+  log(ctx, `policy: ${source}`);
+  const report = await auditDataset(ctx, { root, config: opts['config'] as string | undefined, policy, cache: opts['cache'] !== false });
+
+  if (opts['record'] !== false) await recordInRegistry(ctx, report);
+  if (opts['updateLock'] === true) await updateLock(ctx, root, report);
+
+  return result<unknown>(report, await auditRenderers(report, opts['format']), report.verdict === 'fail' ? 1 : 0);
 };
+
+/**
+ * REGISTRY CALL SITE (single place): apps/cli/src/registry-access.ts + libs/registry `recordAudit` are being
+ * written in parallel. When they land, replace this body with:
+ *   const registry = await openCliRegistry(ctx); await registry.recordAudit(toAuditInput(report));
+ * Until then the audit is not recorded (the JSON report and leakproof.lock.json carry the fingerprint).
+ */
+async function recordInRegistry(_ctx: CliContext, _report: AuditReport): Promise<void> {
+  return;
+}
+
+/** `--update-lock`: store this passing audit's fingerprint for the gate config's dataset at this path. */
+async function updateLock(ctx: CliContext, root: string, report: AuditReport): Promise<void> {
+  const configPath = resolve(ctx.cwd, 'leakproof.config.json');
+  if (!existsSync(configPath)) throw new UserError('--update-lock needs leakproof.config.json in the current folder', 'run it from the repository root, or use `leakproof gate --update`');
+  const config = await loadGateConfig(configPath);
+  const entry = config.datasets.find((d) => resolve(dirname(configPath), d.path) === root);
+  if (!entry) throw new UserError(`${root} is not one of the datasets in ${configPath}`, 'add it to "datasets" first');
+  if (report.verdict !== 'pass') {
+    log(ctx, `lock not updated: the audit of ${entry.name} fails`);
+    return;
+  }
+  const lockPath = resolve(dirname(configPath), config.lockFile);
+  const lock = await loadLockFile(lockPath);
+  lock.datasets[entry.name] = { fingerprint: report.fingerprint, policyHash: report.policyHash, images: report.timings.images, auditedAt: report.createdAt, tool: `${report.tool.name} ${report.tool.version}` };
+  await saveLockFile(lockPath, lock);
+  log(ctx, `${lockPath}: ${entry.name} → ${report.fingerprint.slice(0, 16)}`);
+}

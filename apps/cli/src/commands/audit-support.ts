@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { auditManifest, buildThumbnails, defaultPolicy, loadPolicy, renderAuditHtml, renderAuditMarkdown, renderAuditTable, type AuditReport, type Policy } from '@leakproof/audit';
+import { buildManifest, loadDatasetConfig } from '@leakproof/ingest';
+import { log, type CliContext } from '../context.js';
+import type { CommandResult } from '../output.js';
+
+/** Policy: an explicit file, else leakproof.policy.json in `dir`, else the built-in default. */
+export async function resolvePolicy(dir: string, explicit: string | undefined): Promise<{ policy: Policy; source: string }> {
+  if (explicit) return { policy: await loadPolicy(resolve(dir, explicit)), source: resolve(dir, explicit) };
+  const repoPolicy = join(dir, 'leakproof.policy.json');
+  if (existsSync(repoPolicy)) return { policy: await loadPolicy(repoPolicy), source: repoPolicy };
+  return { policy: defaultPolicy, source: 'built-in default' };
+}
+
+export interface AuditRunOptions {
+  root: string;
+  config?: string;
+  policy: Policy;
+  name?: string;
+  cache: boolean;
+}
+
+/** Manifest + audit with progress on stderr (a line per phase, so CI logs stay short). */
+export async function auditDataset(ctx: CliContext, options: AuditRunOptions): Promise<AuditReport> {
+  const cacheDir = join(ctx.cwd, '.leakproof', 'cache');
+  const config = options.config ? await loadDatasetConfig(resolve(ctx.cwd, options.config)) : {};
+  const manifest = await buildManifest(options.root, config, options.cache ? { cacheDir } : {});
+  let lastTick = 0;
+  return auditManifest(manifest, {
+    policy: options.policy,
+    cacheDir: options.cache ? cacheDir : null,
+    ...(options.name ? { name: options.name } : {}),
+    onProgress: ({ phase, done, total }) => {
+      const now = Date.now();
+      if (done === total || (ctx.interactive && now - lastTick > 1000)) {
+        lastTick = now;
+        log(ctx, `audit${options.name ? ` ${options.name}` : ''}: ${phase} ${done}/${total}`);
+      }
+    },
+  });
+}
+
+/** Table, Markdown and (when asked for) HTML with inline thumbnails of every flagged pair. */
+export async function auditRenderers(report: AuditReport, format: unknown): Promise<CommandResult['render']> {
+  const thumbnails = format === 'html' ? await buildThumbnails(report) : {};
+  return {
+    table: (r) => renderAuditTable(r as AuditReport),
+    md: (r) => renderAuditMarkdown(r as AuditReport),
+    html: (r) => renderAuditHtml(r as AuditReport, { thumbnails }),
+  };
+}

@@ -1,0 +1,57 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { hashImageFile, type HashOutcome } from './image-hash.js';
+import type { HashTask } from './hash-worker.js';
+
+const BATCH = 16;
+
+/**
+ * Decodes and hashes files on a pool of worker threads (one per core). Results come back in input order.
+ * If the pool cannot start (no tsx loader available, for example), hashing runs in this thread instead.
+ */
+export async function hashFiles(
+  paths: string[],
+  options: { workers?: number; maxPixels?: number; onDone?: (done: number) => void } = {},
+): Promise<HashOutcome[]> {
+  const workers = Math.max(1, options.workers ?? availableParallelism());
+  if (paths.length === 0) return [];
+  if (workers === 1 || paths.length < BATCH) return hashInThread(paths, options);
+  const pool = new Piscina<HashTask, HashOutcome[]>({
+    filename: new URL('./hash-worker.mjs', import.meta.url).href,
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 1_000,
+  });
+  try {
+    const out: HashOutcome[] = new Array(paths.length);
+    let done = 0;
+    const tasks: Promise<void>[] = [];
+    for (let start = 0; start < paths.length; start += BATCH) {
+      const batch = paths.slice(start, start + BATCH);
+      const task: HashTask = options.maxPixels === undefined ? { paths: batch } : { paths: batch, maxPixels: options.maxPixels };
+      tasks.push(
+        pool.run(task).then((results) => {
+          results.forEach((r, k) => (out[start + k] = r));
+          done += batch.length;
+          options.onDone?.(done);
+        }),
+      );
+    }
+    await Promise.all(tasks);
+    return out;
+  } catch (error) {
+    if (!/worker|loader|tsx|Cannot find|ERR_/i.test(String(error))) throw error;
+    return hashInThread(paths, options);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+async function hashInThread(paths: string[], options: { maxPixels?: number; onDone?: (done: number) => void }): Promise<HashOutcome[]> {
+  const out: HashOutcome[] = [];
+  for (const path of paths) {
+    out.push(await hashImageFile(path, options.maxPixels));
+    options.onDone?.(out.length);
+  }
+  return out;
+}

@@ -1,0 +1,88 @@
+import { CODE_BITS, CODE_WORDS, hamming, readBits } from './bits.js';
+
+export interface CodePair {
+  a: number;
+  b: number;
+  distance: number;
+}
+
+/**
+ * Multi-index hashing (Norouzi et al.): split the 256 bits into r+1 disjoint substrings. Two codes within
+ * Hamming distance r must agree exactly on at least one substring (pigeonhole), so looking up each
+ * substring in its own hash table and checking the full distance of the union of hits is exact for radius r,
+ * while touching only a small fraction of the codes.
+ */
+export class MultiIndexHash {
+  readonly radius: number;
+  private readonly codes: Uint32Array;
+  private readonly count: number;
+  private readonly substrings: { start: number; length: number }[];
+  private readonly tables: Map<number, number[]>[];
+
+  constructor(codes: Uint32Array, radius: number) {
+    if (!Number.isInteger(radius) || radius < 0 || radius >= 64) throw new Error(`radius must be an integer in 0..63, got ${radius}`);
+    if (codes.length % CODE_WORDS !== 0) throw new Error('codes must be packed 8 words per code');
+    this.codes = codes;
+    this.count = codes.length / CODE_WORDS;
+    this.radius = radius;
+    const parts = radius + 1;
+    this.substrings = [];
+    let start = 0;
+    for (let p = 0; p < parts; p++) {
+      const length = Math.floor(CODE_BITS / parts) + (p < CODE_BITS % parts ? 1 : 0);
+      this.substrings.push({ start, length });
+      start += length;
+    }
+    this.tables = this.substrings.map(() => new Map<number, number[]>());
+    for (let i = 0; i < this.count; i++) {
+      this.substrings.forEach(({ start: s, length }, p) => {
+        const key = readBits(codes, i, s, length);
+        const table = this.tables[p] as Map<number, number[]>;
+        const bucket = table.get(key);
+        if (bucket) bucket.push(i);
+        else table.set(key, [i]);
+      });
+    }
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Every indexed code within the radius of `query[qi]`, with its distance. */
+  query(query: Uint32Array, qi: number, seen: Int32Array = new Int32Array(this.count).fill(-1), stamp = 0): { index: number; distance: number }[] {
+    const hits: { index: number; distance: number }[] = [];
+    this.substrings.forEach(({ start, length }, p) => {
+      const bucket = (this.tables[p] as Map<number, number[]>).get(readBits(query, qi, start, length));
+      if (!bucket) return;
+      for (const j of bucket) {
+        if (seen[j] === stamp) continue;
+        seen[j] = stamp;
+        const distance = hamming(query, qi, this.codes, j);
+        if (distance <= this.radius) hits.push({ index: j, distance });
+      }
+    });
+    return hits;
+  }
+
+  /** All unordered pairs of indexed codes within the radius (a self-join), each once with a < b. */
+  pairsWithin(): CodePair[] {
+    const seen = new Int32Array(this.count).fill(-1);
+    const pairs: CodePair[] = [];
+    for (let i = 0; i < this.count; i++) {
+      for (const hit of this.query(this.codes, i, seen, i)) if (hit.index > i) pairs.push({ a: i, b: hit.index, distance: hit.distance });
+    }
+    return pairs;
+  }
+}
+
+/** The obvious O(n) scan, the baseline the index is measured and tested against. */
+export function bruteForceQuery(codes: Uint32Array, query: Uint32Array, qi: number, radius: number): { index: number; distance: number }[] {
+  const hits: { index: number; distance: number }[] = [];
+  const n = codes.length / CODE_WORDS;
+  for (let j = 0; j < n; j++) {
+    const distance = hamming(query, qi, codes, j);
+    if (distance <= radius) hits.push({ index: j, distance });
+  }
+  return hits;
+}

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+
+export const findingKinds = ['exact', 'pixel', 'near', 'patient', 'label-conflict'] as const;
+export type FindingKind = (typeof findingKinds)[number];
+
+const action = z.enum(['fail', 'warn', 'off']);
+const reason = z.string().trim().min(3, 'every allowlist entry needs a written reason');
+
+export const policySchema = z
+  .object({
+    schemaVersion: z.literal(1).default(1),
+    /** what each check does with what it finds: fail the verdict, warn, or not run */
+    checks: z
+      .object({
+        exact: action.default('fail'),
+        pixel: action.default('fail'),
+        near: action.default('fail'),
+        patient: action.default('fail'),
+        'label-conflict': action.default('fail'),
+      })
+      .strict()
+      .default({ exact: 'fail', pixel: 'fail', near: 'fail', patient: 'fail', 'label-conflict': 'fail' }),
+    near: z
+      .object({
+        /** blockhash Hamming radius for candidates (the index is exact for it); crop variants keep crops within ~12 */
+        radius: z.number().int().min(0).max(40).default(16),
+        /** a candidate is a near-duplicate when the thumbnail correlation reaches this (different children ≤ 0.92, edits ≥ 0.99) */
+        minSimilarity: z.number().min(0).max(1).default(0.96),
+        /** scale searched each way during verification */
+        maxScale: z.number().min(0).max(0.2).default(0.1),
+        /** shift searched each way, as a fraction of the side */
+        maxShift: z.number().min(0).max(0.2).default(0.05),
+      })
+      .strict()
+      .default({ radius: 16, minSimilarity: 0.96, maxScale: 0.1, maxShift: 0.05 }),
+    allowlist: z
+      .object({
+        /** accepted pairs of paths (relative to the dataset root, either order) */
+        pairs: z.array(z.object({ a: z.string().min(1), b: z.string().min(1), reason }).strict()).default([]),
+        /** accepted patient IDs in more than one split */
+        patients: z.array(z.object({ patient: z.string().min(1), reason }).strict()).default([]),
+      })
+      .strict()
+      .default({ pairs: [], patients: [] }),
+  })
+  .strict();
+
+export type Policy = z.infer<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;
+
+export const defaultPolicy: Policy = policySchema.parse({});
+
+export class PolicyError extends Error {
+  readonly userFacing = true;
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'PolicyError';
+  }
+}
+
+export function parsePolicy(value: unknown, source = 'policy'): Policy {
+  const parsed = policySchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  throw new PolicyError(`${source} is not a valid audit policy: ${issues}`, 'see leakproof.policy.json at the repository root for the format');
+}
+
+export async function loadPolicy(path: string): Promise<Policy> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new PolicyError(`cannot read policy file ${path}: ${(error as Error).message}`, 'pass an existing file with --policy');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PolicyError(`policy file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parsePolicy(json, `policy file ${path}`);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** SHA-256 of the policy with defaults filled in and keys sorted: formatting and omitted defaults do not change it. */
+export function policyHash(policy: Policy): string {
+  return createHash('sha256').update(canonical(policySchema.parse(policy))).digest('hex');
+}
