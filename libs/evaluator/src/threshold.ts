@@ -17,10 +17,12 @@ import { EvaluationInputError, validatePredictions, type Prediction } from './pr
  *   between missed pneumonia and false alarms, while the project states one (recall ≥ 0.96 first).
  * - `fixed` 0.5 uses no validation information at all; what 0.5 means depends on calibration and on
  *   class weighting / balanced sampling, which move scores without regard to the deployment prior.
+ * - Both validation-based rules are rank-based, so unlike `fixed` they follow the model's calibration.
  * Target 0.975 rather than the bar's 0.96: the threshold is an estimate from a few hundred validation
  *   positives (binomial sd ≈ 0.007 per split at ~500 positives), so the target needs ~1.5 points of
  *   margin for held-out recall to clear 0.96 reliably; a higher target only lowers the threshold further
  *   and buys recall with exactly the false positives the shift already inflates.
+ * Evidence (simulation, not proof): bench/evaluator-threshold-shift.ts; figures in libs/evaluator/README.md.
  */
 export const thresholdRuleNames = ['max-f1', 'target-recall', 'fixed'] as const;
 export type ThresholdRuleName = (typeof thresholdRuleNames)[number];
