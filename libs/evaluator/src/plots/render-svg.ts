@@ -1,5 +1,4 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 /** Shared look: white background, plain fonts, fixed size so SVGs diff cleanly between runs. */
 export const plotConfig = {
@@ -9,8 +8,12 @@ export const plotConfig = {
   axis: { grid: true, gridColor: '#eee' },
 } as const;
 
-/** Compiles a vega-lite spec and renders it headless (no canvas, no DOM) to an SVG string. */
+/**
+ * Compiles a vega-lite spec and renders it headless (no canvas, no DOM) to an SVG string.
+ * vega is imported on first use so that importing the metrics (e.g. from the trainer) stays cheap.
+ */
 export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const compiled = compile({ ...spec, config: { ...plotConfig, ...spec.config, axis: { ...plotConfig.axis, ...spec.config?.axis } } } as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
