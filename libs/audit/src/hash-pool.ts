@@ -11,11 +11,11 @@ const BATCH = 16;
  */
 export async function hashFiles(
   paths: string[],
-  options: { workers?: number; maxPixels?: number; onDone?: (done: number) => void } = {},
+  options: { workers?: number; maxPixels?: number; onDone?: (done: number) => void; /** hash in this thread if the pool fails to start (default true) */ fallback?: boolean } = {},
 ): Promise<HashOutcome[]> {
   const workers = Math.max(1, options.workers ?? availableParallelism());
   if (paths.length === 0) return [];
-  if (workers === 1 || paths.length < BATCH) return hashInThread(paths, options);
+  if (workers === 1 || (paths.length < BATCH && options.fallback !== false)) return hashInThread(paths, options);
   const pool = new Piscina<HashTask, HashOutcome[]>({
     filename: new URL('./hash-worker.mjs', import.meta.url).href,
     minThreads: workers,
@@ -40,7 +40,7 @@ export async function hashFiles(
     await Promise.all(tasks);
     return out;
   } catch (error) {
-    if (!/worker|loader|tsx|Cannot find|ERR_/i.test(String(error))) throw error;
+    if (options.fallback === false || !/worker|loader|tsx|Cannot find|ERR_/i.test(String(error))) throw error;
     return hashInThread(paths, options);
   } finally {
     await pool.destroy();
