@@ -37,6 +37,8 @@ export async function decodeGray(input: string | Buffer, options: DecodeOptions 
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (Buffer.isBuffer(input) && input.length === 0) throw new DecodeError('empty-file', 'the file is empty (0 bytes)');
   let pipeline = sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated', sequentialRead: true })
+    // CMYK must go through sRGB with its profile: straight CMYK→b-w crushes the dark end (40 → 16)
+    .pipelineColourspace('srgb')
     .rotate()
     .flatten({ background: { r: 0, g: 0, b: 0 } })
     .toColourspace('b-w');
