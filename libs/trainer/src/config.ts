@@ -1,0 +1,171 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+
+export const augmentationSchema = z
+  .object({
+    /** max absolute rotation in degrees; radiographs are acquired upright, so keep it small */
+    rotateDeg: z.number().min(0).max(45).default(10),
+    /** max relative zoom (0.1 = 0.9×..1.1×) */
+    zoom: z.number().min(0).max(0.5).default(0.1),
+    /** max shift as a fraction of the image side */
+    shift: z.number().min(0).max(0.5).default(0.08),
+    /** max additive brightness change on the [0, 1] intensity scale */
+    brightness: z.number().min(0).max(1).default(0.15),
+    /** max relative contrast change (0.2 = 0.8×..1.2×) */
+    contrast: z.number().min(0).max(1).default(0.2),
+    /** off by default: the heart is on the left, and markers/text are asymmetric */
+    hflip: z.boolean().default(false),
+  })
+  .strict();
+
+export const oneCycleSchema = z
+  .object({
+    /** fraction of all steps spent warming up */
+    pctStart: z.number().gt(0).lt(1).default(0.25),
+    /** initial LR = maxLr / divFactor */
+    divFactor: z.number().gt(1).default(25),
+    /** final LR = initial LR / finalDivFactor */
+    finalDivFactor: z.number().gt(1).default(1e4),
+    /** Adam β1 goes from beta1[0] down to beta1[1] while the LR rises, then back up */
+    beta1: z.tuple([z.number().gt(0).lt(1), z.number().gt(0).lt(1)]).default([0.95, 0.85]),
+    beta2: z.number().gt(0).lt(1).default(0.99),
+    eps: z.number().positive().default(1e-6),
+  })
+  .strict();
+
+export const earlyStoppingSchema = z
+  .object({
+    metric: z.enum(['val_loss', 'val_auc', 'val_accuracy']).default('val_loss'),
+    /** epochs without improvement before stopping; the best epoch's weights are what gets saved */
+    patience: z.number().int().min(1).default(4),
+  })
+  .strict();
+
+export const fineTuneSchema = z
+  .object({
+    /** epochs with only the new head trainable */
+    frozenEpochs: z.number().int().min(0).default(1),
+    /** discriminative LRs after unfreezing: first layer group gets lrSlice[0], the head lrSlice[1]; null = from lr_find */
+    lrSlice: z.tuple([z.number().positive(), z.number().positive()]).nullable().default(null),
+    /** number of layer groups the body is split into for discriminative LRs */
+    layerGroups: z.number().int().min(2).max(8).default(3),
+  })
+  .strict();
+
+export const modelChoiceSchema = z.union([
+  z.enum(['cnn4', 'resnet-s']),
+  z.object({ pretrained: z.string().min(1) }).strict(),
+]);
+export type ModelChoice = z.infer<typeof modelChoiceSchema>;
+
+export const trainConfigSchema = z
+  .object({
+    /** square input side in pixels: 128 is CPU-practical; 160, 224 and 299 work with more time */
+    imageSize: z.number().int().min(16).max(512).default(128),
+    /** label value that maps to 1 (all other labels map to 0) */
+    positiveClass: z.string().min(1).default('PNEUMONIA'),
+    model: modelChoiceSchema.default('resnet-s'),
+    /** channel-width multiplier for the built-in nets */
+    width: z.number().positive().max(8).default(1),
+    /** residual blocks per stage for resnet-s (ignored by cnn4) */
+    depth: z.number().int().min(1).max(4).default(1),
+    dropout: z.number().min(0).max(0.9).default(0.2),
+    epochs: z.number().int().min(1).max(1000).default(14),
+    batchSize: z.number().int().min(1).max(1024).default(32),
+    maxLr: z.number().positive().default(3e-3),
+    /** decoupled (AdamW) weight decay, multiplied by the current LR */
+    weightDecay: z.number().min(0).default(1e-2),
+    oneCycle: oneCycleSchema.default(oneCycleSchema.parse({})),
+    augmentation: augmentationSchema.default(augmentationSchema.parse({})),
+    classImbalance: z.enum(['weights', 'balanced-sampling', 'none']).default('weights'),
+    earlyStopping: earlyStoppingSchema.nullable().default(earlyStoppingSchema.parse({})),
+    fineTune: fineTuneSchema.default(fineTuneSchema.parse({})),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
+    /** data-parallel training workers (1 = train on this thread); decode/augment also run in a pool of this size */
+    workers: z.number().int().min(0).max(64).default(2),
+    /** fraction of train patients carved out as validation when the dataset has no usable val split */
+    valFraction: z.number().gt(0).lt(0.9).default(0.15),
+    /** threshold rule, passed through to the evaluator untouched */
+    threshold: z.unknown().optional(),
+    /** training backend preference: 'auto' picks the fastest that loads */
+    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  })
+  .strict();
+
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+export class TrainConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainConfigError';
+  }
+}
+
+export interface LoadedTrainConfig {
+  config: TrainConfig;
+  /** the config file's text exactly as read ('' when no file), for the registry */
+  text: string;
+  overrides: string[];
+  /** text + overrides in one string, the form recorded with a run */
+  verbatim: string;
+}
+
+/** Validates a config object, naming the offending field and the fix. */
+export function parseTrainConfig(input: unknown, source = 'config'): TrainConfig {
+  const parsed = trainConfigSchema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const field = issue.path.join('.') || '(root)';
+    return `  ${field}: ${issue.message}`;
+  });
+  throw new TrainConfigError(`${source} is invalid:\n${lines.join('\n')}\nFix these fields (see trainConfigSchema for allowed values).`);
+}
+
+/** `'oneCycle.pctStart=0.3'` → sets that nested key; values are JSON when they parse, strings otherwise. */
+export function applyOverrides(base: Record<string, unknown>, overrides: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = structuredClone(base);
+  for (const override of overrides) {
+    const eq = override.indexOf('=');
+    if (eq <= 0) throw new TrainConfigError(`override '${override}' must look like key=value (e.g. epochs=3 or augmentation.hflip=true)`);
+    const keys = override.slice(0, eq).trim().split('.');
+    const raw = override.slice(eq + 1).trim();
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    let node: Record<string, unknown> = out;
+    keys.slice(0, -1).forEach((key) => {
+      const next = node[key];
+      if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    });
+    node[keys[keys.length - 1] as string] = value;
+  }
+  return out;
+}
+
+/** Reads a JSON config (path may be undefined for all defaults), applies overrides, validates, and keeps the text. */
+export async function loadTrainConfig(path: string | undefined, overrides: readonly string[] = []): Promise<LoadedTrainConfig> {
+  let text = '';
+  let base: Record<string, unknown> = {};
+  if (path !== undefined) {
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new TrainConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+    }
+    try {
+      const json: unknown = JSON.parse(text);
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('the top level must be an object');
+      base = json as Record<string, unknown>;
+    } catch (error) {
+      throw new TrainConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  const config = parseTrainConfig(applyOverrides(base, overrides), path ?? 'config');
+  const verbatim = overrides.length === 0 ? text : `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}# overrides: ${overrides.join(' ')}\n`;
+  return { config, text, overrides: [...overrides], verbatim };
+}

@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs';
+import type { AdamW, AdamWStepOptions } from '../model/adamw.js';
+import type { TrainableModel } from '../model/build-model.js';
+import { Rng, withSeededMathRandom } from '../rng.js';
+
+export function inputTensor(x: Float32Array, n: number, size: number, channels: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const gray = tf.tensor4d(x, [n, size, size, 1]);
+    return channels === 1 ? gray : tf.tile(gray, [1, 1, 1, channels]);
+  });
+}
+
+/** Mean of w·BCE, from logits (stable form) or from probabilities clipped away from 0 and 1. */
+export function weightedBce(output: tf.Tensor, y: tf.Tensor, w: tf.Tensor, outputIsLogits: boolean): tf.Scalar {
+  return tf.tidy(() => {
+    const z = output.reshape([-1]);
+    let perExample: tf.Tensor;
+    if (outputIsLogits) {
+      perExample = tf.relu(z).sub(z.mul(y)).add(tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
+    } else {
+      const p = tf.clipByValue(z, 1e-7, 1 - 1e-7);
+      perExample = tf.neg(y.mul(tf.log(p)).add(tf.sub(1, y).mul(tf.log(tf.sub(1, p)))));
+    }
+    return perExample.mul(w).mean() as tf.Scalar;
+  });
+}
+
+export interface StepInput {
+  x: Float32Array;
+  y: Float32Array;
+  w: Float32Array;
+  n: number;
+  size: number;
+}
+
+/**
+ * One optimisation step: forward in training mode (dropout on, BN batch statistics), gradients of the
+ * selected variables, AdamW update. Dropout masks come from a stream keyed by `dropoutKey`.
+ */
+export function trainStep(
+  trainable: TrainableModel,
+  optimizer: AdamW,
+  active: readonly tf.Variable[],
+  input: StepInput,
+  hyper: AdamWStepOptions,
+  dropoutKey: (number | string)[],
+): number {
+  const lossValue = withSeededMathRandom(Rng.fromSeed(...dropoutKey), () =>
+    tf.tidy(() => {
+      const x = inputTensor(input.x, input.n, input.size, trainable.inputChannels);
+      const y = tf.tensor1d(input.y);
+      const w = tf.tensor1d(input.w);
+      const { value, grads } = tf.variableGrads(() => {
+        const output = trainable.model.apply(x, { training: true }) as tf.Tensor;
+        return weightedBce(output, y, w, trainable.outputIsLogits);
+      }, [...active]);
+      optimizer.apply(active, grads, hyper);
+      return value.dataSync()[0]!;
+    }),
+  );
+  return lossValue;
+}
+
+/** Probabilities of the positive class for the given normalised images, in batches, without augmentation. */
+export function predictProbabilities(trainable: TrainableModel, x: Float32Array, n: number, size: number): Float32Array {
+  return tf.tidy(() => {
+    const input = inputTensor(x, n, size, trainable.inputChannels);
+    const output = (trainable.model.apply(input, { training: false }) as tf.Tensor).reshape([-1]);
+    const probs = trainable.outputIsLogits ? tf.sigmoid(output) : output;
+    return probs.dataSync() as Float32Array;
+  });
+}

@@ -1,0 +1,38 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { atomicWrite, fsIOHandler } from './fs-io-handler.js';
+import type { TrainableModel } from './build-model.js';
+
+export const preprocessingSchema = z.object({
+  imageSize: z.number().int(),
+  positiveClass: z.string(),
+  normalisation: z.object({ mean: z.number(), std: z.number() }),
+  outputIsLogits: z.boolean(),
+  inputChannels: z.number().int(),
+  epoch: z.number().int(),
+});
+export type Preprocessing = z.infer<typeof preprocessingSchema>;
+
+export const PREPROCESSING_FILE = 'preprocessing.json';
+
+export async function saveModel(dir: string, trainable: TrainableModel, preprocessing: Preprocessing): Promise<void> {
+  await trainable.model.save(fsIOHandler(dir));
+  await atomicWrite(join(dir, PREPROCESSING_FILE), JSON.stringify(preprocessing, null, 2));
+}
+
+export async function loadSavedModel(dir: string): Promise<{ trainable: TrainableModel; preprocessing: Preprocessing }> {
+  let preprocessing: Preprocessing;
+  try {
+    preprocessing = preprocessingSchema.parse(JSON.parse(await readFile(join(dir, PREPROCESSING_FILE), 'utf8')));
+  } catch (error) {
+    throw new Error(`${join(dir, PREPROCESSING_FILE)} is missing or invalid (${(error as Error).message}); modelDir must be a folder written by train()`);
+  }
+  const model = await tf.loadLayersModel(fsIOHandler(dir));
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return {
+    trainable: { model, outputIsLogits: preprocessing.outputIsLogits, inputChannels: preprocessing.inputChannels, variables, groups: [variables.map((_, i) => i)], pretrained: false },
+    preprocessing,
+  };
+}

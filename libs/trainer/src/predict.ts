@@ -1,0 +1,54 @@
+import type { ImageRecord } from '@leakproof/ingest';
+import { prepareBackend } from './backend.js';
+import type { TrainConfig } from './config.js';
+import { binaryLabel } from './data/dataset.js';
+import { ImagePool } from './data/image-pool.js';
+import { predictProbabilities } from './loop/train-step.js';
+import { loadSavedModel } from './model/saved-model.js';
+
+export interface ImagePrediction {
+  path: string;
+  patient: string;
+  /** 1 = the positive class of the model (config.positiveClass, PNEUMONIA by default) */
+  label: 0 | 1;
+  /** probability of the positive class */
+  prob: number;
+}
+
+export interface PredictOptions {
+  root: string;
+  images: readonly ImageRecord[];
+  modelDir: string;
+  /** only backend/workers are read; image size, normalisation and positive class come from the saved model */
+  config: Pick<TrainConfig, 'backend' | 'workers'>;
+  batchSize?: number;
+}
+
+/** Positive-class probabilities for every record, with the preprocessing recorded next to the model. */
+export async function predict(options: PredictOptions): Promise<ImagePrediction[]> {
+  await prepareBackend(options.config.backend, options.config.workers);
+  const { trainable, preprocessing } = await loadSavedModel(options.modelDir);
+  const pool = new ImagePool(preprocessing.imageSize, options.images.length, Math.min(options.config.workers, 2));
+  const batchSize = options.batchSize ?? 64;
+  try {
+    await pool.decodeAll(
+      options.root,
+      options.images.map((r) => r.path),
+    );
+    const out: ImagePrediction[] = [];
+    for (let start = 0; start < options.images.length; start += batchSize) {
+      const slots = Array.from({ length: Math.min(batchSize, options.images.length - start) }, (_, i) => start + i);
+      const x = await pool.batch(slots, null, preprocessing.normalisation);
+      const probs = predictProbabilities(trainable, x, slots.length, preprocessing.imageSize);
+      slots.forEach((slot, i) => {
+        const record = options.images[slot]!;
+        const prob = Math.min(1, Math.max(0, probs[i]!));
+        out.push({ path: record.path, patient: record.patient, label: binaryLabel(record, preprocessing.positiveClass), prob });
+      });
+    }
+    return out;
+  } finally {
+    trainable.model.dispose();
+    await pool.close();
+  }
+}
