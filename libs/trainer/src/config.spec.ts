@@ -1,0 +1,43 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyOverrides, loadTrainConfig, parseTrainConfig, TrainConfigError } from './config.js';
+
+describe('train config', () => {
+  it('fills CPU-practical defaults', () => {
+    const config = parseTrainConfig({});
+    expect(config.imageSize).toBe(128);
+    expect(config.augmentation.hflip).toBe(false);
+    expect(config.oneCycle.beta1).toEqual([0.95, 0.85]);
+    expect(config.classImbalance).toBe('weights');
+  });
+
+  it('applies dotted overrides with JSON values', () => {
+    const out = applyOverrides({ epochs: 10 }, ['epochs=3', 'augmentation.hflip=true', 'model=cnn4', 'oneCycle.beta1=[0.9,0.8]']);
+    expect(out).toEqual({ epochs: 3, augmentation: { hflip: true }, model: 'cnn4', oneCycle: { beta1: [0.9, 0.8] } });
+    expect(() => applyOverrides({}, ['epochs'])).toThrow(/key=value/);
+  });
+
+  it('names the bad field', () => {
+    expect(() => parseTrainConfig({ imageSize: 5 })).toThrow(/imageSize/);
+    expect(() => parseTrainConfig({ epochz: 5 })).toThrow(TrainConfigError);
+    expect(() => parseTrainConfig({ model: 'vgg' })).toThrow(/model/);
+  });
+
+  it('loads a file, keeps its text verbatim and records the overrides', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'trainer-config-'));
+    const path = join(dir, 'train.json');
+    const text = '{ "epochs": 5,\n  "model": { "pretrained": "/models/x" } }\n';
+    await writeFile(path, text);
+    const loaded = await loadTrainConfig(path, ['epochs=2']);
+    expect(loaded.text).toBe(text);
+    expect(loaded.config.epochs).toBe(2);
+    expect(loaded.config.model).toEqual({ pretrained: '/models/x' });
+    expect(loaded.verbatim).toContain(text);
+    expect(loaded.verbatim).toContain('epochs=2');
+    await writeFile(path, '{ nope');
+    await expect(loadTrainConfig(path)).rejects.toThrow(/not valid JSON/);
+    await expect(loadTrainConfig(join(dir, 'missing.json'))).rejects.toThrow(/cannot read/);
+  });
+});

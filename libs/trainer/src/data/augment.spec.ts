@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../rng.js';
+import { augmentInto, drawAugmentParams, fitNormalisation, IDENTITY_AUGMENT } from './augment.js';
+
+const size = 24;
+const config = { rotateDeg: 10, zoom: 0.1, shift: 0.1, brightness: 0.2, contrast: 0.2, hflip: false };
+const image = Uint8Array.from({ length: size * size }, (_, i) => (i * 37) % 256);
+const norm = { mean: 0.5, std: 0.25 };
+
+function augmented(seed: number): Float32Array {
+  const rng = Rng.fromSeed(seed, 'augment');
+  const out = new Float32Array(size * size);
+  augmentInto(image, 0, size, drawAugmentParams(rng, config, size), norm, out, 0);
+  return out;
+}
+
+describe('augmentation', () => {
+  it('keeps the shape and the normalised [0, 1] range', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const out = augmented(seed);
+      expect(out.length).toBe(size * size);
+      for (const v of out) {
+        expect(v).toBeGreaterThanOrEqual((0 - norm.mean) / norm.std - 1e-6);
+        expect(v).toBeLessThanOrEqual((1 - norm.mean) / norm.std + 1e-6);
+      }
+    }
+  });
+
+  it('is deterministic per seed and differs between seeds', () => {
+    expect(augmented(7)).toEqual(augmented(7));
+    expect(augmented(7)).not.toEqual(augmented(8));
+  });
+
+  it('with identity parameters only normalises', () => {
+    const out = new Float32Array(size * size);
+    augmentInto(image, 0, size, IDENTITY_AUGMENT, norm, out, 0);
+    out.forEach((v, i) => expect(v).toBeCloseTo((image[i]! / 255 - 0.5) / 0.25, 5));
+  });
+
+  it('never flips unless hflip is on, and keeps draws aligned either way', () => {
+    for (let seed = 0; seed < 30; seed++) {
+      expect(drawAugmentParams(Rng.fromSeed(seed), config, size).flip).toBe(false);
+    }
+    const flips = Array.from({ length: 40 }, (_, seed) => drawAugmentParams(Rng.fromSeed(seed), { ...config, hflip: true }, size).flip);
+    expect(flips).toContain(true);
+    expect(flips).toContain(false);
+  });
+
+  it('a pure horizontal flip mirrors each row', () => {
+    const out = new Float32Array(size * size);
+    augmentInto(image, 0, size, { ...IDENTITY_AUGMENT, flip: true }, { mean: 0, std: 1 }, out, 0);
+    expect(out[0]).toBeCloseTo(image[size - 1]! / 255, 5);
+    expect(out[size + 3]).toBeCloseTo(image[size + size - 4]! / 255, 5);
+  });
+
+  it('fits normalisation only on the given images', () => {
+    const cache = new Uint8Array(2 * 4);
+    cache.fill(255, 0, 4);
+    cache.fill(0, 4, 8);
+    expect(fitNormalisation(cache, 2, [0]).mean).toBeCloseTo(1);
+    expect(fitNormalisation(cache, 2, [0, 1])).toEqual({ mean: 0.5, std: 0.5 });
+  });
+});

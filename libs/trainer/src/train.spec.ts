@@ -1,0 +1,127 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImageRecord } from '@leakproof/ingest';
+import { parseTrainConfig, type TrainConfigInput } from './config.js';
+import { lrFind } from './lr-find.js';
+import { predict } from './predict.js';
+import { writeSyntheticDataset } from './test-fixtures.js';
+import { train } from './train.js';
+
+// A tiny net on 16×16 synthetic images: a few dozen steps on the wasm backend, a few seconds in all.
+const tiny: TrainConfigInput = {
+  imageSize: 16,
+  model: 'cnn4',
+  width: 0.5,
+  dropout: 0.2,
+  epochs: 3,
+  batchSize: 8,
+  maxLr: 1e-2,
+  workers: 0,
+  backend: 'wasm',
+  earlyStopping: null,
+  seed: 5,
+};
+
+let root = '';
+let images: ImageRecord[] = [];
+const dirs: string[] = [];
+
+function runDir(name: string): string {
+  const dir = join(root, 'runs', name);
+  dirs.push(dir);
+  return dir;
+}
+
+beforeAll(async () => {
+  ({ root, images } = await writeSyntheticDataset({ perClass: 16, valPerClass: 6, size: 24 }));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('train', () => {
+  it('learns the toy task: training loss falls, validation separates, predict agrees', async () => {
+    const epochs: number[] = [];
+    const checkpoints: string[] = [];
+    const result = await train({
+      root,
+      images,
+      config: parseTrainConfig({ ...tiny, epochs: 4, workers: 1 }),
+      runDir: runDir('learn'),
+      handleSigint: false,
+      callbacks: { onEpochEnd: ({ epoch }) => void epochs.push(epoch), onCheckpoint: (p) => void checkpoints.push(p) },
+    });
+    expect(epochs).toEqual([0, 1, 2, 3]);
+    expect(checkpoints).toHaveLength(4);
+    expect(result.backend.name).toBe('wasm');
+    expect(result.history[3]!.loss).toBeLessThan(result.history[0]!.loss);
+    expect(result.history[3]!.val_auc).toBeGreaterThan(0.9);
+    const preds = await predict({ root, images: images.filter((r) => r.split === 'val'), modelDir: result.modelDir, config: parseTrainConfig(tiny) });
+    expect(preds).toHaveLength(12);
+    const meanPos = preds.filter((p) => p.label === 1).reduce((s, p) => s + p.prob, 0) / 6;
+    const meanNeg = preds.filter((p) => p.label === 0).reduce((s, p) => s + p.prob, 0) / 6;
+    expect(meanPos).toBeGreaterThan(meanNeg);
+    const meta = JSON.parse(await readFile(join(result.modelDir, 'preprocessing.json'), 'utf8')) as { normalisation: { mean: number } };
+    expect(meta.normalisation.mean).toBeGreaterThan(0);
+  });
+
+  it('is deterministic given the seed, and a different seed changes the result', async () => {
+    const config = parseTrainConfig({ ...tiny, epochs: 1 });
+    const a = await train({ root, images, config, runDir: runDir('det-a'), handleSigint: false });
+    const b = await train({ root, images, config, runDir: runDir('det-b'), handleSigint: false });
+    const c = await train({ root, images, config: parseTrainConfig({ ...tiny, epochs: 1, seed: 6 }), runDir: runDir('det-c'), handleSigint: false });
+    const weights = (r: typeof a) => readFile(join(r.checkpointDir, 'weights.bin'));
+    expect((await weights(a)).equals(await weights(b))).toBe(true);
+    expect((await weights(a)).equals(await weights(c))).toBe(false);
+    expect(a.history).toEqual(b.history.map((h, i) => ({ ...h, images_per_second: a.history[i]!.images_per_second })));
+  });
+
+  it('resumes after an interrupt mid-epoch and ends with the same weights as an uninterrupted run', async () => {
+    const config = parseTrainConfig(tiny);
+    const straight = await train({ root, images, config, runDir: runDir('straight'), handleSigint: false });
+    const abort = new AbortController();
+    const dir = runDir('interrupted');
+    const first = await train({
+      root,
+      images,
+      config,
+      runDir: dir,
+      handleSigint: false,
+      signal: abort.signal,
+      callbacks: { onStep: ({ globalStep }) => globalStep === 6 && abort.abort() },
+    });
+    expect(first.interrupted).toBe(true);
+    expect(first.epochsRun).toBe(1);
+    const resumed = await train({ root, images, config, runDir: dir, handleSigint: false, resumeFrom: dir });
+    expect(resumed.interrupted).toBe(false);
+    expect(resumed.epochsRun).toBe(3);
+    const a = await readFile(join(straight.checkpointDir, 'weights.bin'));
+    const b = await readFile(join(resumed.checkpointDir, 'weights.bin'));
+    expect(b.equals(a)).toBe(true);
+    expect(resumed.history.map((h) => h.val_loss)).toEqual(straight.history.map((h) => h.val_loss));
+  });
+
+  it('refuses to resume with another config, naming the fix', async () => {
+    const dir = runDir('straight');
+    await expect(train({ root, images, config: parseTrainConfig({ ...tiny, maxLr: 1e-3 }), runDir: dir, handleSigint: false, resumeFrom: dir })).rejects.toThrow(/different config/);
+  });
+
+  it('rejects data without a validation split or without the positive class', async () => {
+    const config = parseTrainConfig(tiny);
+    await expect(train({ root, images: images.filter((r) => r.split === 'train'), config, runDir: runDir('noval'), handleSigint: false })).rejects.toThrow(/carve a validation split/);
+    await expect(train({ root, images, config: parseTrainConfig({ ...tiny, positiveClass: 'COVID' }), runDir: runDir('nopos'), handleSigint: false })).rejects.toThrow(/positive class 'COVID'/);
+  });
+});
+
+describe('lrFind', () => {
+  it('returns an increasing LR sweep and a suggestion inside it', async () => {
+    const result = await lrFind({ root, images, config: parseTrainConfig(tiny), steps: 30, outDir: runDir('lr') });
+    expect(result.points.length).toBeGreaterThan(10);
+    for (let i = 1; i < result.points.length; i++) expect(result.points[i]!.lr).toBeGreaterThan(result.points[i - 1]!.lr);
+    expect(result.suggested).toBeGreaterThanOrEqual(result.points[0]!.lr);
+    expect(result.suggested).toBeLessThanOrEqual(result.points[result.points.length - 1]!.lr);
+    expect(await readFile(result.files.csv!, 'utf8')).toMatch(/^lr,loss,smoothed\n/);
+  });
+});
