@@ -106,7 +106,11 @@ export const commandTable: CommandSpec[] = [
     path: ['runs', 'query'],
     args: ['<filter>'],
     description: "filter runs, e.g. \"metrics.recall >= 0.95 and (params.model = 'resnet' or tags.note ~ 'baseline')\"",
-    options: [{ flags: '--order-by <expr>', description: "e.g. 'metrics.recall desc'" }, { flags: '--limit <n>', description: 'at most n runs', default: '100' }],
+    options: [
+      { flags: '--order-by <expr>', description: "e.g. 'max(metrics.recall) desc, attributes.created'" },
+      { flags: '--limit <n>', description: 'at most n runs', default: '100' },
+      { flags: '--all', description: 'include archived runs' },
+    ],
     data: true,
     load: () => import('./commands/runs-query.js'),
   },

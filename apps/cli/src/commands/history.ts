@@ -1,6 +1,122 @@
+import Table from 'cli-table3';
+import { stringify } from 'csv-stringify/sync';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { EvaluationHistoryRow } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
+import { result, type CommandResult } from '../output.js';
+import { log } from '../context.js';
 import { UserError } from '../errors.js';
+import { withRegistry } from '../registry-access.js';
+import { num } from './runs-list.js';
 
-export const run: CommandHandler = async () => {
-  throw new UserError('history is not implemented yet');
+interface HistoryPoint {
+  when: string;
+  run: string;
+  split: string;
+  metric: string;
+  value: number;
+  lo: number | null;
+  hi: number | null;
+}
+
+export interface History {
+  fingerprint: string;
+  metrics: string[];
+  evaluations: EvaluationHistoryRow[];
+  plot: string | null;
+}
+
+function points(rows: EvaluationHistoryRow[], metrics: string[]): HistoryPoint[] {
+  return rows.flatMap((row) =>
+    metrics.flatMap((metric) => {
+      const m = row.metrics[metric];
+      if (!m || m.value === null || !Number.isFinite(m.value)) return [];
+      return [{ when: new Date(row.createdAt).toISOString(), run: `#${row.runId} ${row.runName}`, split: row.split, metric, value: m.value, lo: m.lo ?? null, hi: m.hi ?? null }];
+    }),
+  );
+}
+
+/** A line per metric × split over time, with the confidence interval as an error bar. */
+export async function historySvg(data: HistoryPoint[], fingerprint: string): Promise<string> {
+  const x = { field: 'when', type: 'temporal', title: 'evaluated at' } as const;
+  const color = { field: 'metric', type: 'nominal' } as const;
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `evaluations on split fingerprint ${fingerprint.slice(0, 12)}`,
+    width: 560,
+    height: 300,
+    background: 'white',
+    data: { values: data },
+    layer: [
+      { mark: { type: 'errorbar', ticks: true }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+      {
+        mark: { type: 'line', point: true },
+        encoding: {
+          x,
+          y: { field: 'value', type: 'quantitative', title: 'value', scale: { zero: false } },
+          color,
+          strokeDash: { field: 'split', type: 'nominal' },
+          tooltip: [{ field: 'run' }, { field: 'split' }, { field: 'metric' }, { field: 'value', format: '.3f' }],
+        },
+      },
+    ],
+  };
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export const run: CommandHandler = async (ctx, _args, opts) => {
+  const prefix = typeof opts['fingerprint'] === 'string' ? opts['fingerprint'].trim().toLowerCase() : '';
+  if (!/^[0-9a-f]{4,64}$/.test(prefix)) {
+    throw new UserError('history needs --fingerprint <fp>: a split fingerprint or a prefix of at least 4 hex characters', 'find fingerprints with `leakproof runs list`');
+  }
+  const metrics = String(opts['metric'] ?? 'precision,recall')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+  const evaluations = await withRegistry(ctx, (registry) => registry.evaluationHistory({ fingerprintPrefix: prefix, metrics }));
+  const fingerprints = [...new Set(evaluations.map((e) => e.fingerprint))];
+  if (fingerprints.length > 1) throw new UserError(`fingerprint prefix '${prefix}' matches ${fingerprints.length} splits: ${fingerprints.map((f) => f.slice(0, 16)).join(', ')}`, 'give more characters of the fingerprint');
+  const fingerprint = fingerprints[0] ?? prefix;
+  let plot: string | null = null;
+  const data = points(evaluations, metrics);
+  if (data.length > 0) {
+    plot = resolve(ctx.cwd, typeof opts['plot'] === 'string' ? opts['plot'] : join('.leakproof', 'plots', `history-${fingerprint.slice(0, 12)}.svg`));
+    await mkdir(dirname(plot), { recursive: true });
+    await writeFile(plot, await historySvg(data, fingerprint));
+    log(ctx, `plot: ${plot}`);
+  }
+  const history: History = { fingerprint, metrics, evaluations, plot };
+  const header = ['evaluated', 'run', 'model', 'split', 'threshold', 'rule', ...metrics];
+  const cells = (h: History) =>
+    h.evaluations.map((e) => [
+      new Date(e.createdAt).toISOString().replace('T', ' ').slice(0, 19),
+      `#${e.runId} ${e.runName}`,
+      e.model ?? '',
+      e.split,
+      num(e.threshold),
+      e.thresholdRule,
+      ...h.metrics.map((m) => {
+        const v = e.metrics[m];
+        if (!v) return '';
+        return v.lo === undefined || v.lo === null || v.hi === undefined || v.hi === null ? num(v.value) : `${num(v.value)} [${num(v.lo)}, ${num(v.hi)}]`;
+      }),
+    ]);
+  return result(history, {
+      table: (h) => {
+        if (h.evaluations.length === 0) return `no evaluations on split fingerprint ${h.fingerprint}`;
+        const t = new Table({ head: header, style: { head: [] } });
+        t.push(...cells(h));
+        return `${t.toString()}${h.plot ? `\nplot: ${h.plot}` : ''}`;
+      },
+      md: (h) => [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`, ...cells(h).map((r) => `| ${r.join(' | ')} |`), ...(h.plot ? ['', `plot: ${h.plot}`] : [])].join('\n'),
+      csv: (h) => stringify([header, ...cells(h)]),
+    }) as CommandResult;
 };

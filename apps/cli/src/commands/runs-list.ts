@@ -1,6 +1,81 @@
+import Table from 'cli-table3';
+import { stringify } from 'csv-stringify/sync';
+import type { RunSummary } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
-import { UserError } from '../errors.js';
+import { result, type CommandResult } from '../output.js';
+import { positiveInt, withRegistry } from '../registry-access.js';
 
-export const run: CommandHandler = async () => {
-  throw new UserError('runs-list is not implemented yet');
+export const num = (v: number | null | undefined): string => (v === null || v === undefined ? '' : Number.isInteger(v) ? String(v) : Number(v.toPrecision(4)).toString());
+const when = (d: Date | string): string => new Date(d).toISOString().replace('T', ' ').slice(0, 19);
+
+/** Metric columns: the keys asked for, else the keys shared by the shown runs (at most 4). */
+function metricColumns(runs: RunSummary[], wanted?: string[]): string[] {
+  if (wanted && wanted.length > 0) return wanted;
+  const counts = new Map<string, number>();
+  for (const r of runs) for (const k of Object.keys(r.metrics)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, 4)
+    .map(([k]) => k)
+    .sort();
+}
+
+function rowsOf(runs: RunSummary[], metrics: string[]): { header: string[]; body: string[][] } {
+  const header = ['id', 'experiment', 'name', 'status', 'model', 'created', 'fingerprint', ...metrics];
+  const body = runs.map((r) => [
+    String(r.id),
+    r.experiment,
+    r.name,
+    r.archived ? `${r.status} (archived)` : r.status,
+    r.model ?? '',
+    when(r.createdAt),
+    r.fingerprint.slice(0, 12),
+    ...metrics.map((m) => num(r.metrics[m])),
+  ]);
+  return { header, body };
+}
+
+export function runsTable(runs: RunSummary[], metrics?: string[]): string {
+  if (runs.length === 0) return 'no runs';
+  const { header, body } = rowsOf(runs, metricColumns(runs, metrics));
+  const table = new Table({ head: header, style: { head: [] } });
+  table.push(...body);
+  return table.toString();
+}
+
+export function runsMarkdown(runs: RunSummary[], metrics?: string[]): string {
+  if (runs.length === 0) return '_no runs_';
+  const { header, body } = rowsOf(runs, metricColumns(runs, metrics));
+  const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n');
+}
+
+/** CSV keeps everything: every metric key as its own column, params and tags as JSON. */
+export function runsCsv(runs: RunSummary[]): string {
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort();
+  const header = ['id', 'experiment', 'name', 'status', 'archived', 'model', 'backend', 'seed', 'created', 'finished', 'dataset', 'fingerprint', 'params', 'tags', ...keys.map((k) => `metrics.${k}`)];
+  const body = runs.map((r) => [
+    r.id,
+    r.experiment,
+    r.name,
+    r.status,
+    r.archived,
+    r.model ?? '',
+    r.backend ?? '',
+    r.seed ?? '',
+    new Date(r.createdAt).toISOString(),
+    r.finishedAt ? new Date(r.finishedAt).toISOString() : '',
+    r.datasetName,
+    r.fingerprint,
+    JSON.stringify(r.params),
+    JSON.stringify(r.tags),
+    ...keys.map((k) => r.metrics[k] ?? ''),
+  ]);
+  return stringify([header, ...body]);
+}
+
+export const run: CommandHandler = async (ctx, _args, opts) => {
+  const limit = positiveInt(opts['limit'], '--limit', 50);
+  const runs = await withRegistry(ctx, (registry) => registry.listRuns({ limit, includeArchived: opts['all'] === true }));
+  return result(runs, { table: (d) => runsTable(d), md: (d) => runsMarkdown(d), csv: runsCsv }) as CommandResult;
 };

@@ -1,6 +1,31 @@
+import { parseFilter, parseOrderBy, type FilterNode } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
+import { result, type CommandResult } from '../output.js';
 import { UserError } from '../errors.js';
+import { positiveInt, withRegistry } from '../registry-access.js';
+import { runsCsv, runsMarkdown, runsTable } from './runs-list.js';
 
-export const run: CommandHandler = async () => {
-  throw new UserError('runs-query is not implemented yet');
+function metricKeys(node: FilterNode | undefined, into: Set<string>): Set<string> {
+  if (!node) return into;
+  if (node.type === 'compare') {
+    if (node.field.scope === 'metrics') into.add(node.field.path[0] as string);
+  } else if (node.type === 'not') metricKeys(node.operand, into);
+  else {
+    metricKeys(node.left, into);
+    metricKeys(node.right, into);
+  }
+  return into;
+}
+
+export const run: CommandHandler = async (ctx, args, opts) => {
+  const filter = args[0];
+  if (filter === undefined) throw new UserError('runs query needs a filter', `e.g. leakproof runs query "metrics.recall >= 0.95 and params.model = 'resnet'"`);
+  const orderBy = typeof opts['orderBy'] === 'string' ? opts['orderBy'] : undefined;
+  const limit = positiveInt(opts['limit'], '--limit', 100);
+  // parse first so a bad filter fails before the registry opens, and to know which metrics to show
+  const shown = metricKeys(parseFilter(filter), new Set());
+  for (const term of parseOrderBy(orderBy ?? '')) if (term.field.scope === 'metrics') shown.add(term.field.path[0] as string);
+  const metrics = [...shown];
+  const runs = await withRegistry(ctx, (registry) => registry.queryRuns(filter, { orderBy, limit, includeArchived: opts['all'] === true }));
+  return result(runs, { table: (d) => runsTable(d, metrics), md: (d) => runsMarkdown(d, metrics), csv: runsCsv }) as CommandResult;
 };

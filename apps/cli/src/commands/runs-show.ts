@@ -1,6 +1,92 @@
+import Table from 'cli-table3';
+import { stringify } from 'csv-stringify/sync';
+import type { Registry, RunDetail } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
+import { result, type CommandResult } from '../output.js';
 import { UserError } from '../errors.js';
+import { withRegistry } from '../registry-access.js';
+import { num } from './runs-list.js';
 
-export const run: CommandHandler = async () => {
-  throw new UserError('runs-show is not implemented yet');
+export function parseRunId(text: string | undefined): number {
+  const id = Number(text);
+  if (text === undefined || !Number.isInteger(id) || id <= 0) throw new UserError(`'${text ?? ''}' is not a run id`, 'run ids are whole numbers; list them with `leakproof runs list`');
+  return id;
+}
+
+export async function loadRun(registry: Registry, id: number): Promise<RunDetail> {
+  const found = await registry.getRun(id);
+  if (!found) throw new UserError(`run ${id} does not exist`, 'list runs with `leakproof runs list --all`');
+  return found;
+}
+
+/** params flattened to dotted keys, values as JSON text */
+export function flattenParams(value: unknown, prefix = '', into: Record<string, string> = {}): Record<string, string> {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flattenParams(v, prefix ? `${prefix}.${k}` : k, into);
+  } else if (prefix) {
+    into[prefix] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return into;
+}
+
+const interval = (m: { value: number | null; lo?: number | null; hi?: number | null }) =>
+  m.lo === undefined || m.lo === null || m.hi === undefined || m.hi === null ? num(m.value) : `${num(m.value)} [${num(m.lo)}, ${num(m.hi)}]`;
+
+/** Each section as rows of cells, shared by the table, Markdown and CSV renderers. */
+function sections(r: RunDetail): { title: string; header: string[]; rows: string[][] }[] {
+  const evaluationMetrics = [...new Set(r.evaluations.flatMap((e) => Object.keys(e.metrics)))];
+  return [
+    {
+      title: `run ${r.id}`,
+      header: ['field', 'value'],
+      rows: [
+        ['name', r.name],
+        ['experiment', r.experiment],
+        ['status', r.archived ? `${r.status} (archived)` : r.status],
+        ['model', r.model ?? ''],
+        ['backend', r.backend ?? ''],
+        ['seed', r.seed === null ? '' : String(r.seed)],
+        ['git', r.gitCommit ? `${r.gitCommit}${r.gitDirty ? ' (dirty)' : ''}` : ''],
+        ['created', new Date(r.createdAt).toISOString()],
+        ['finished', r.finishedAt ? new Date(r.finishedAt).toISOString() : ''],
+        ['audit', `#${r.audit.id} ${r.audit.verdict} ${r.audit.datasetName} ${r.audit.fingerprint}`],
+        ['audited splits', r.audit.splits.map((s) => `${s.name} (${s.images} images, ${s.patients} patients)`).join(', ')],
+      ],
+    },
+    { title: 'params', header: ['param', 'value'], rows: Object.entries(flattenParams(r.params)) },
+    { title: 'metrics', header: ['metric', 'last', 'step', 'min', 'max', 'count'], rows: r.metrics.map((m) => [m.key, num(m.last), String(m.lastStep), num(m.min), num(m.max), String(m.count)]) },
+    {
+      title: 'evaluations',
+      header: ['split', 'threshold', 'rule', 'tp/fp/tn/fn', ...evaluationMetrics],
+      rows: r.evaluations.map((e) => [
+        e.split,
+        num(e.threshold),
+        e.thresholdRule,
+        `${e.confusion.tp}/${e.confusion.fp}/${e.confusion.tn}/${e.confusion.fn}`,
+        ...evaluationMetrics.map((m) => (e.metrics[m] ? interval(e.metrics[m]) : '')),
+      ]),
+    },
+    { title: 'artifacts', header: ['kind', 'path', 'size', 'sha256'], rows: r.artifacts.map((a) => [a.kind, a.path, String(a.size), a.sha256.slice(0, 16)]) },
+    { title: 'tags', header: ['tag', 'value'], rows: Object.entries(r.tags) },
+  ].filter((s) => s.rows.length > 0);
+}
+
+export const run: CommandHandler = async (ctx, args) => {
+  const id = parseRunId(args[0]);
+  const detail = await withRegistry(ctx, (registry) => loadRun(registry, id));
+  return result(detail, {
+      table: (r) =>
+        sections(r)
+          .map((s) => {
+            const t = new Table({ head: s.header, style: { head: [] } });
+            t.push(...s.rows);
+            return `${s.title}\n${t.toString()}`;
+          })
+          .join('\n\n'),
+      md: (r) =>
+        sections(r)
+          .map((s) => [`### ${s.title}`, '', `| ${s.header.join(' | ')} |`, `| ${s.header.map(() => '---').join(' | ')} |`, ...s.rows.map((row) => `| ${row.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n'))
+          .join('\n\n'),
+      csv: (r) => stringify([['section', 'key', 'values...'], ...sections(r).flatMap((s) => s.rows.map((row) => [s.title, ...row]))]),
+    }) as CommandResult;
 };

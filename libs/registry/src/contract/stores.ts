@@ -39,6 +39,12 @@ export async function openTestStore(kind: 'pglite' | 'postgres'): Promise<TestSt
     databaseUrl,
     async dispose() {
       await registry.close();
+      // pool.end() resolves before the server has seen every Terminate; let them go before forcing the drop
+      for (let i = 0; i < 40; i++) {
+        const { rows } = await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((done) => setTimeout(done, 50));
+      }
       await admin.query(`drop database if exists ${name} with (force)`);
       await admin.end();
     },

@@ -1,0 +1,90 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { openRegistry } from '@leakproof/registry';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliContext } from '../context.js';
+import { runCli } from '../program.js';
+
+const fingerprint = 'ab'.repeat(32);
+
+async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  const ctx: CliContext = { cwd, env: {}, stdout, stderr, interactive: false };
+  const code = await runCli(argv, ctx);
+  return { code, out, err };
+}
+
+describe('runs and history commands (embedded registry)', { timeout: 120_000 }, () => {
+  let cwd: string;
+  const ids: number[] = [];
+
+  beforeAll(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'leakproof-cli-runs-'));
+    const registry = await openRegistry({ dir: join(cwd, '.leakproof', 'registry') });
+    const audit = await registry.recordAudit({
+      dataset: { name: 'chest', root: '/data' },
+      fingerprint,
+      verdict: 'pass',
+      policy: {},
+      policyHash: 'h',
+      report: {},
+      toolVersion: 't',
+      splits: [{ name: 'test', images: 4, patients: 2 }],
+    });
+    for (const [name, model, recall] of [['a', 'cnn', 0.9], ['b', 'resnet', 0.97]] as const) {
+      const run = await registry.createRun({ experiment: 'cli', name, auditId: audit.id, params: { model, lr: 0.01 }, model });
+      await registry.logMetrics(run.id, [{ key: 'val_recall', step: 0, value: recall }]);
+      await registry.recordEvaluation({ runId: run.id, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 1, fp: 0, tn: 1, fn: 0 }, metrics: { precision: { value: 0.8, lo: 0.7, hi: 0.9 }, recall: { value: recall, lo: 0.8, hi: 1 } } });
+      await registry.finishRun(run.id, 'finished');
+      ids.push(run.id);
+    }
+    await registry.close();
+  }, 120_000);
+  afterAll(() => rm(cwd, { recursive: true, force: true }));
+
+  it('lists runs newest first as a table, JSON and CSV', async () => {
+    const table = await cli(cwd, 'runs', 'list');
+    expect(table.code).toBe(0);
+    expect(table.out).toMatch(/b[\s\S]*resnet[\s\S]*a[\s\S]*cnn/);
+    const json = JSON.parse((await cli(cwd, 'runs', 'list', '--format', 'json')).out) as { name: string }[];
+    expect(json.map((r) => r.name)).toEqual(['b', 'a']);
+    expect((await cli(cwd, 'runs', 'list', '--format', 'csv')).out.split('\n')[0]).toContain('metrics.val_recall');
+  });
+
+  it('queries with the filter language and points at bad syntax', async () => {
+    const json = JSON.parse((await cli(cwd, 'runs', 'query', "metrics.val_recall > 0.95 and params.model = 'resnet'", '--format', 'json')).out) as { name: string }[];
+    expect(json.map((r) => r.name)).toEqual(['b']);
+    const ordered = await cli(cwd, 'runs', 'query', '', '--order-by', 'metrics.val_recall asc', '--format', 'md');
+    expect(ordered.out.indexOf('| cnn')).toBeLessThan(ordered.out.indexOf('| resnet'));
+    const bad = await cli(cwd, 'runs', 'query', 'metrics.val_recall >');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('column 21');
+    expect(bad.err).toContain('^');
+  });
+
+  it('shows and compares runs', async () => {
+    const show = await cli(cwd, 'runs', 'show', String(ids[0]));
+    expect(show.code).toBe(0);
+    expect(show.out).toContain('0.9 [0.8, 1]');
+    const compare = JSON.parse((await cli(cwd, 'runs', 'compare', String(ids[0]), String(ids[1]), '--format', 'json')).out) as { rows: { label: string; values: string[] }[] };
+    expect(compare.rows.find((r) => r.label === 'model')?.values).toEqual(['cnn', 'resnet']);
+    expect(compare.rows.some((r) => r.label === 'lr')).toBe(false);
+    expect((await cli(cwd, 'runs', 'show', '999')).err).toContain('run 999 does not exist');
+  });
+
+  it('prints the evaluation history and writes an SVG plot', async () => {
+    const res = await cli(cwd, 'history', '--fingerprint', 'abab', '--metric', 'recall', '--plot', 'h.svg');
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('0.97 [0.8, 1]');
+    const svg = await readFile(join(cwd, 'h.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect((await cli(cwd, 'history')).code).toBe(2);
+  });
+});

@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { openRegistry, type OpenRegistryOptions, type Registry } from '@leakproof/registry';
+import type { CliContext } from './context.js';
+
+/** DATABASE_URL when set (PostgreSQL), else the embedded PGlite store under <cwd>/.leakproof/registry. */
+export function registryLocation(ctx: CliContext): OpenRegistryOptions {
+  const databaseUrl = ctx.env['DATABASE_URL'];
+  return databaseUrl ? { databaseUrl } : { dir: join(ctx.cwd, '.leakproof', 'registry') };
+}
+
+/** Opens the registry for the duration of `use` and always closes it (PGlite keeps a lock while open). */
+export async function withRegistry<T>(ctx: CliContext, use: (registry: Registry) => Promise<T>): Promise<T> {
+  const registry = await openRegistry({
+    ...registryLocation(ctx),
+    onConnectionError: (error) => ctx.stderr.write(`leakproof: registry connection error: ${error.message}\n`),
+  });
+  try {
+    return await use(registry);
+  } finally {
+    await registry.close();
+  }
+}
+
+/** Parses a positive integer option such as --limit, or says which flag is wrong. */
+export function positiveInt(value: unknown, flag: string, fallback: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw Object.assign(new Error(`${flag} must be a positive whole number, got '${String(value)}'`), { userFacing: true, hint: `e.g. ${flag} 20` });
+  }
+  return n;
+}
