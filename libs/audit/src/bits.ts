@@ -33,13 +33,12 @@ export function hammingHex(a: string, b: string): number {
   return hamming(hexToWords(a), 0, hexToWords(b), 0);
 }
 
-/** Reads `length` (≤ 32) bits starting at bit `start` of code i, most significant bit first. */
+/** Reads `length` (1..32) bits starting at bit `start` of code i, most significant bit first, as an unsigned integer. */
 export function readBits(codes: Uint32Array, i: number, start: number, length: number): number {
-  let value = 0;
-  for (let k = 0; k < length; k++) {
-    const bit = start + k;
-    const word = codes[i * CODE_WORDS + (bit >>> 5)] as number;
-    value = value * 2 + ((word >>> (31 - (bit & 31))) & 1);
-  }
-  return value;
+  const base = i * CODE_WORDS + (start >>> 5);
+  const offset = start & 31;
+  const hi = ((codes[base] as number) << offset) >>> 0;
+  if (offset + length <= 32) return length === 32 ? hi : hi >>> (32 - length);
+  const lo = (codes[base + 1] as number) >>> (64 - offset - length);
+  return ((hi >>> (32 - length)) | lo) >>> 0;
 }

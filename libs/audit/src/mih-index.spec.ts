@@ -53,3 +53,20 @@ describe('multi-index hashing', () => {
     expect(() => new MultiIndexHash(new Uint32Array(8), 64)).toThrow(/radius/);
   });
 });
+
+describe('readBits', () => {
+  it('matches a bit-by-bit read for every start and length', async () => {
+    const { readBits } = await import('./bits.js');
+    const codes = clustered(2, 5);
+    for (let start = 0; start < 256; start += 5) {
+      for (let length = 1; length <= 32 && start + length <= 256; length += 3) {
+        let slow = 0;
+        for (let k = 0; k < length; k++) {
+          const bit = start + k;
+          slow = slow * 2 + (((codes[bit >>> 5] as number) >>> (31 - (bit & 31))) & 1);
+        }
+        expect(readBits(codes, 0, start, length)).toBe(slow);
+      }
+    }
+  });
+});

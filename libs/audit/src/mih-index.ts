@@ -17,7 +17,8 @@ export class MultiIndexHash {
   private readonly codes: Uint32Array;
   private readonly count: number;
   private readonly substrings: { start: number; length: number }[];
-  private readonly tables: Map<number, number[]>[];
+  /** per substring: key → bucket number, and the bucket members packed CSR-style (offsets into members) */
+  private readonly tables: { buckets: Map<number, number>; offsets: Int32Array; members: Int32Array }[];
 
   constructor(codes: Uint32Array, radius: number) {
     if (!Number.isInteger(radius) || radius < 0 || radius >= 64) throw new Error(`radius must be an integer in 0..63, got ${radius}`);
@@ -33,16 +34,32 @@ export class MultiIndexHash {
       this.substrings.push({ start, length });
       start += length;
     }
-    this.tables = this.substrings.map(() => new Map<number, number[]>());
-    for (let i = 0; i < this.count; i++) {
-      this.substrings.forEach(({ start: s, length }, p) => {
+    this.tables = this.substrings.map(({ start: s, length }) => {
+      const buckets = new Map<number, number>();
+      const bucketOf = new Int32Array(this.count);
+      const counts: number[] = [];
+      for (let i = 0; i < this.count; i++) {
         const key = readBits(codes, i, s, length);
-        const table = this.tables[p] as Map<number, number[]>;
-        const bucket = table.get(key);
-        if (bucket) bucket.push(i);
-        else table.set(key, [i]);
-      });
-    }
+        let b = buckets.get(key);
+        if (b === undefined) {
+          b = counts.length;
+          buckets.set(key, b);
+          counts.push(0);
+        }
+        bucketOf[i] = b;
+        counts[b] = (counts[b] as number) + 1;
+      }
+      const offsets = new Int32Array(counts.length + 1);
+      for (let b = 0; b < counts.length; b++) offsets[b + 1] = (offsets[b] as number) + (counts[b] as number);
+      const fill = offsets.slice(0, counts.length);
+      const members = new Int32Array(this.count);
+      for (let i = 0; i < this.count; i++) {
+        const b = bucketOf[i] as number;
+        members[fill[b] as number] = i;
+        fill[b] = (fill[b] as number) + 1;
+      }
+      return { buckets, offsets, members };
+    });
   }
 
   get size(): number {
@@ -53,9 +70,11 @@ export class MultiIndexHash {
   query(query: Uint32Array, qi: number, seen: Int32Array = new Int32Array(this.count).fill(-1), stamp = 0): { index: number; distance: number }[] {
     const hits: { index: number; distance: number }[] = [];
     this.substrings.forEach(({ start, length }, p) => {
-      const bucket = (this.tables[p] as Map<number, number[]>).get(readBits(query, qi, start, length));
-      if (!bucket) return;
-      for (const j of bucket) {
+      const table = this.tables[p] as { buckets: Map<number, number>; offsets: Int32Array; members: Int32Array };
+      const b = table.buckets.get(readBits(query, qi, start, length));
+      if (b === undefined) return;
+      for (let m = table.offsets[b] as number, end = table.offsets[b + 1] as number; m < end; m++) {
+        const j = table.members[m] as number;
         if (seen[j] === stamp) continue;
         seen[j] = stamp;
         const distance = hamming(query, qi, this.codes, j);
