@@ -20,6 +20,27 @@ export class UserError extends Error {
 export function isUserFacing(error: unknown): error is Error & { hint?: string } {
   return (
     error instanceof UserError ||
-    (error instanceof Error && (error as { userFacing?: unknown }).userFacing === true)
+    (error instanceof Error && ((error as { userFacing?: unknown }).userFacing === true || userErrorNames.has(error.name)))
   );
+}
+
+// Errors the libraries throw for bad input; matched by name so the CLI core need not load the libraries.
+const userErrorNames = new Set([
+  'TrainConfigError',
+  'TrainDataError',
+  'ModelLoadError',
+  'ImageDecodeError',
+  'EvaluationInputError',
+  'PolicyError',
+  'RegistryError',
+  'FilterSyntaxError',
+  'IngestUserError',
+]);
+
+/**
+ * The command worked and found a problem the user must act on (leakage, a refused run): exit 1, printed
+ * like a user error.
+ */
+export class ProblemError extends UserError {
+  readonly exitCode = 1;
 }

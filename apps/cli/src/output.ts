@@ -12,7 +12,15 @@ export type Format = (typeof formats)[number];
 export interface CommandResult<T = unknown> {
   exitCode: 0 | 1;
   data: T;
-  render?: Partial<Record<Exclude<Format, 'json'>, (data: T) => string>>;
+  render?: Renderers<T>;
+}
+
+/** Method syntax on purpose: it lets a CommandResult<Specific> stand where CommandResult<unknown> is expected. */
+export interface Renderers<T> {
+  table?(data: T): string;
+  md?(data: T): string;
+  html?(data: T): string;
+  csv?(data: T): string;
 }
 
 export function result<T>(data: T, render: CommandResult<T>['render'] = {}, exitCode: 0 | 1 = 0): CommandResult<T> {
@@ -21,7 +29,7 @@ export function result<T>(data: T, render: CommandResult<T>['render'] = {}, exit
 
 export function renderResult<T>(res: CommandResult<T>, format: Format): string {
   if (format === 'json') return JSON.stringify(res.data, null, 2) + '\n';
-  const renderer = res.render?.[format];
+  const renderer = res.render?.[format]?.bind(res.render);
   if (!renderer) {
     const supported = ['json', ...Object.keys(res.render ?? {})].join(', ');
     throw new UserError(`this command cannot print --format ${format}`, `use one of: ${supported}`);

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { commandTable, dataOptions, type CommandSpec } from './command-table.js';
 import type { CliContext } from './context.js';
-import { ExitCode, UserError } from './errors.js';
+import { ExitCode, isUserFacing } from './errors.js';
 import { emit, parseFormat, renderResult } from './output.js';
 
 export interface Outcome {
@@ -62,10 +62,10 @@ function reportError(error: unknown, ctx: CliContext): number {
     // help and version are "errors" to commander; they exit 0
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
   }
-  if (error instanceof UserError || (error instanceof Error && (error as { userFacing?: unknown }).userFacing === true)) {
+  if (isUserFacing(error)) {
     const hint = (error as { hint?: string }).hint;
     ctx.stderr.write(`leakproof: ${error.message}\n${hint ? `  fix: ${hint}\n` : ''}`);
-    return ExitCode.error;
+    return (error as { exitCode?: unknown }).exitCode === 1 ? ExitCode.problem : ExitCode.error;
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   ctx.stderr.write(`leakproof: internal error (please report it):\n${detail}\n`);

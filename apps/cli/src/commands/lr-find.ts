@@ -1,6 +1,29 @@
+import { join } from 'node:path';
+import { lineChartSvg, writePlots } from '@leakproof/evaluator';
+import { parseTrainConfig, lrFind } from '@leakproof/trainer';
 import type { CommandHandler } from '../command-table.js';
-import { UserError } from '../errors.js';
+import { loadExperimentConfig } from '../experiment/experiment-config.js';
+import { loadManifest } from '../experiment/run-training.js';
+import { planSplits } from '../experiment/split-plan.js';
+import { result } from '../output.js';
 
-export const run: CommandHandler = async () => {
-  throw new UserError('lr-find is not implemented yet');
+/** The range test needs no audit: it records nothing and its numbers are never reported as results. */
+export const run: CommandHandler = async (ctx, _args, opts) => {
+  const loaded = await loadExperimentConfig(ctx.cwd, opts['config'] as string | undefined, (opts['set'] as string[] | undefined) ?? []);
+  const manifest = await loadManifest(ctx, loaded);
+  const plan = planSplits(manifest.images, loaded.config);
+  const config = parseTrainConfig({ positiveClass: loaded.config.positiveClass, ...loaded.config.train });
+  const outDir = join(ctx.cwd, '.leakproof', 'lr-find');
+  const found = await lrFind({ root: manifest.root, images: plan.images.filter((i) => i.split === 'train'), config, outDir });
+  const svg = await lineChartSvg({
+    points: found.points.map((p) => ({ x: p.lr, y: p.smoothed })),
+    title: 'learning-rate finder',
+    xTitle: 'learning rate',
+    yTitle: 'loss (smoothed)',
+    logX: true,
+    marker: { x: found.suggested, label: `suggested ${found.suggested.toExponential(1)}` },
+  });
+  const plots = await writePlots(outDir, { 'lr-find': svg });
+  const data = { suggestedLr: found.suggested, plot: plots['lr-find'], files: found.files, points: found.points.length };
+  return result(data, { table: (d) => `suggested max learning rate: ${d.suggestedLr.toExponential(2)}\nplot: ${d.plot}` });
 };

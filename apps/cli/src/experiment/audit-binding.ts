@@ -1,0 +1,71 @@
+import { auditManifest, policyHash, splitFingerprint, type AuditReport, type Policy } from '@leakproof/audit';
+import type { Manifest } from '@leakproof/ingest';
+import type { Registry } from '@leakproof/registry';
+import { join } from 'node:path';
+import { ProblemError, UserError } from '../errors.js';
+import { log, type CliContext } from '../context.js';
+
+/** The registry's view of an audit report. */
+export function auditRecordInput(report: AuditReport, policy: Policy) {
+  return {
+    dataset: { name: report.dataset.name, root: report.dataset.root },
+    fingerprint: report.fingerprint,
+    verdict: report.verdict,
+    policy: policy as unknown as Record<string, unknown>,
+    policyHash: policyHash(policy),
+    report,
+    toolVersion: `${report.tool.name}@${report.tool.version}`,
+    splits: report.splits.map((s) => ({ name: s.name, images: s.images, patients: s.patients })),
+    findings: report.findings.map((f) => ({
+      kind: f.kind,
+      severity: f.severity,
+      splitA: f.splitA,
+      splitB: f.splitB,
+      ...(f.pathA !== undefined ? { pathA: f.pathA } : {}),
+      ...(f.pathB !== undefined ? { pathB: f.pathB } : {}),
+      ...(f.patient !== undefined ? { patient: f.patient } : {}),
+      ...(f.score !== undefined ? { score: f.score } : {}),
+      detail: { text: f.detail, distance: f.distance, labelA: f.labelA, labelB: f.labelB, allowedBecause: f.allowedBecause },
+    })),
+  };
+}
+
+/**
+ * The binding rule: data may be trained on only when the registry holds a passing audit of exactly these
+ * records. Each refusal names the command that fixes it.
+ */
+export async function requirePassingAudit(registry: Registry, manifest: Manifest, datasetName: string) {
+  const fingerprint = splitFingerprint(manifest.images);
+  const passing = await registry.findPassingAudit(fingerprint);
+  if (passing) return passing;
+  const audit = `leakproof audit ${manifest.root}`;
+  const same = await registry.latestAudit(fingerprint);
+  if (same && same.verdict === 'fail') {
+    throw new ProblemError(
+      `the last audit of ${manifest.root} (fingerprint ${fingerprint.slice(0, 12)}) failed: training on leaking splits is refused`,
+      `fix the findings (\`${audit} --format html -o audit.html\` shows them), then run \`${audit}\` again`,
+    );
+  }
+  const previous = await registry.latestAudit(datasetName);
+  if (previous) {
+    throw new ProblemError(
+      `${manifest.root} changed since its last audit (fingerprint ${previous.fingerprint.slice(0, 12)} then, ${fingerprint.slice(0, 12)} now)`,
+      `re-audit the data as it is now: \`${audit}\``,
+    );
+  }
+  throw new UserError(`${manifest.root} has never been audited (fingerprint ${fingerprint.slice(0, 12)})`, `run \`${audit}\` first`);
+}
+
+/**
+ * The splits training actually uses (validation or held-out parts carved by patient) are audited like any
+ * other split set and recorded; the run is bound to that audit.
+ */
+export async function auditPlannedSplits(ctx: CliContext, registry: Registry, manifest: Manifest, policy: Policy, name: string) {
+  const report = await auditManifest(manifest, { policy, cacheDir: join(ctx.cwd, '.leakproof', 'cache'), name });
+  const record = await registry.recordAudit(auditRecordInput(report, policy));
+  log(ctx, `audit of the planned splits (${report.splits.map((s) => `${s.name} ${s.images}`).join(', ')}): ${report.verdict}, fingerprint ${report.fingerprint.slice(0, 12)}`);
+  if (report.verdict !== 'pass') {
+    throw new ProblemError(`the planned splits of ${manifest.root} fail the audit (${report.findings.length} findings)`, `inspect them with \`leakproof audit ${manifest.root}\``);
+  }
+  return { report, record };
+}
