@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { lineChartSvg } from '@leakproof/evaluator';
 import type { ImageRecord } from '@leakproof/ingest';
 import { prepareBackend, type BackendInfo } from './backend.js';
 import type { TrainConfig } from './config.js';
@@ -23,7 +24,7 @@ export interface LrFindResult extends LrSuggestion {
   points: LrFindPoint[];
   backend: BackendInfo;
   /** files written, for the CLI to plot/link */
-  files: { json?: string; csv?: string };
+  files: { json?: string; csv?: string; svg?: string };
 }
 
 /** The LR range test on a freshly initialised model and the training split only. */
@@ -47,6 +48,19 @@ export async function lrFind(options: LrFindOptions): Promise<LrFindResult> {
       files.csv = join(options.outDir, 'lr-find.csv');
       await writeFile(files.json, JSON.stringify({ ...suggestion, points }, null, 2));
       await writeFile(files.csv, `lr,loss,smoothed\n${points.map((p) => `${p.lr},${p.loss},${p.smoothed}`).join('\n')}\n`);
+      files.svg = join(options.outDir, 'lr-find.svg');
+      const svg = await lineChartSvg({
+        points: points.flatMap((p) => [
+          { x: p.lr, y: p.loss, series: 'loss' },
+          { x: p.lr, y: p.smoothed, series: 'smoothed' },
+        ]),
+        title: 'LR range test',
+        xTitle: 'learning rate',
+        yTitle: 'training loss',
+        logX: true,
+        marker: { x: suggestion.suggested, label: `suggested ${suggestion.suggested.toExponential(1)} (valley)` },
+      });
+      await writeFile(files.svg, svg);
     }
     return { ...suggestion, points, backend, files };
   } finally {

@@ -39,7 +39,7 @@ export async function predict(options: PredictOptions): Promise<ImagePrediction[
     for (let start = 0; start < options.images.length; start += batchSize) {
       const slots = Array.from({ length: Math.min(batchSize, options.images.length - start) }, (_, i) => start + i);
       const x = await pool.batch(slots, null, preprocessing.normalisation);
-      const probs = predictProbabilities(trainable, x, slots.length, preprocessing.imageSize);
+      const probs = predictProbabilities(trainable, x, slots.length, preprocessing.imageSize, preprocessing.logitBias);
       slots.forEach((slot, i) => {
         const record = options.images[slot]!;
         const prob = Math.min(1, Math.max(0, probs[i]!));

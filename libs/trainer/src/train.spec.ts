@@ -123,5 +123,6 @@ describe('lrFind', () => {
     expect(result.suggested).toBeGreaterThanOrEqual(result.points[0]!.lr);
     expect(result.suggested).toBeLessThanOrEqual(result.points[result.points.length - 1]!.lr);
     expect(await readFile(result.files.csv!, 'utf8')).toMatch(/^lr,loss,smoothed\n/);
+    expect(await readFile(result.files.svg!, 'utf8')).toMatch(/<svg/);
   });
 });

@@ -14,7 +14,7 @@ import { CHECKPOINT_DIR, exists, loadCheckpoint, saveCheckpoint, type Checkpoint
 import { lrRangeTest, suggestLr } from './loop/lr-range-test.js';
 import { oneCycleAt } from './one-cycle.js';
 import { epochProgress } from './loop/progress.js';
-import { predictProbabilities, trainStep } from './loop/train-step.js';
+import { predictProbabilities, priorLogitBias, trainStep } from './loop/train-step.js';
 import { improves, validationMetrics, type EpochMetrics } from './loop/val-metrics.js';
 
 export interface StepInfo {
@@ -113,6 +113,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const optimizer = new AdamW();
     const batches = new TrainBatches(prepared.pool, prepared.train.slots, prepared.train.labels, config, prepared.norm);
     const phases = phasesFor(trainable, config);
+    const logitBias = priorLogitBias(config.classImbalance, prepared.train.labels);
     const totalEpochs = phases.reduce((sum, p) => sum + p.epochs, 0);
     const modelDir = join(runDir, 'model');
     const digest = configDigest(config);
@@ -181,6 +182,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             state.globalStep += 1;
             progress.update(state.epochSeen, state.epochLossSum / state.epochSeen);
             callbacks.onStep?.({ epoch, step: batch.step, globalStep: state.globalStep, loss, lr, beta1 });
+            // prefetched batches resolve as microtasks; yield a macrotask so timers (progress bar) and SIGINT run
+            await new Promise<void>((done) => setImmediate(done));
             if (signal.aborted) break;
           }
           progress.stop();
@@ -190,7 +193,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             break;
           }
           const seconds = (performance.now() - started) / 1000;
-          const probs = await validationProbabilities(trainable, prepared);
+          const probs = await validationProbabilities(trainable, prepared, logitBias);
           const metrics: EpochMetrics = {
             loss: state.epochLossSum / Math.max(1, state.epochSeen),
             ...validationMetrics(probs, prepared.val.labels),
@@ -209,6 +212,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
               normalisation: prepared.norm,
               outputIsLogits: trainable.outputIsLogits,
               inputChannels: trainable.inputChannels,
+              logitBias,
               epoch,
             });
           } else if (finalPhase) {
@@ -254,12 +258,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
 }
 
-export async function validationProbabilities(trainable: TrainableModel, data: PreparedData, batchSize = 64): Promise<Float32Array> {
+export async function validationProbabilities(trainable: TrainableModel, data: PreparedData, logitBias: number, batchSize = 64): Promise<Float32Array> {
   const out = new Float32Array(data.val.slots.length);
   for (let start = 0; start < data.val.slots.length; start += batchSize) {
     const slots = data.val.slots.slice(start, start + batchSize);
     const x = await data.pool.batch(slots, null, data.norm);
-    out.set(predictProbabilities(trainable, x, slots.length, data.pool.size), start);
+    out.set(predictProbabilities(trainable, x, slots.length, data.pool.size, logitBias), start);
   }
   return out;
 }

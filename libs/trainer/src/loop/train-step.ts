@@ -61,12 +61,25 @@ export function trainStep(
   return lossValue;
 }
 
-/** Probabilities of the positive class for the given normalised images, in batches, without augmentation. */
-export function predictProbabilities(trainable: TrainableModel, x: Float32Array, n: number, size: number): Float32Array {
+/**
+ * Probabilities of the positive class for the given normalised images, without augmentation. `logitBias` is
+ * added to the logit first: class weights / balanced sampling train the model as if both classes were equally
+ * common, and adding log(n_pos/n_neg) undoes that prior shift so probabilities are calibrated to the data.
+ */
+export function predictProbabilities(trainable: TrainableModel, x: Float32Array, n: number, size: number, logitBias = 0): Float32Array {
   return tf.tidy(() => {
     const input = inputTensor(x, n, size, trainable.inputChannels);
     const output = (trainable.model.apply(input, { training: false }) as tf.Tensor).reshape([-1]);
-    const probs = trainable.outputIsLogits ? tf.sigmoid(output) : output;
-    return probs.dataSync() as Float32Array;
+    if (logitBias === 0) return (trainable.outputIsLogits ? tf.sigmoid(output) : output).dataSync() as Float32Array;
+    const logits = trainable.outputIsLogits ? output : tf.log(tf.clipByValue(output, 1e-7, 1 - 1e-7)).sub(tf.log1p(tf.neg(tf.clipByValue(output, 1e-7, 1 - 1e-7))));
+    return tf.sigmoid(logits.add(logitBias)).dataSync() as Float32Array;
   });
+}
+
+/** The prior correction for predictProbabilities: log(n_pos / n_neg) when the imbalance was reweighted, else 0. */
+export function priorLogitBias(strategy: 'weights' | 'balanced-sampling' | 'none', labels: readonly (0 | 1)[]): number {
+  const positives = labels.reduce<number>((sum, l) => sum + l, 0);
+  const negatives = labels.length - positives;
+  if (strategy === 'none' || positives === 0 || negatives === 0) return 0;
+  return Math.log(positives / negatives);
 }

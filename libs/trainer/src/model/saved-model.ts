@@ -11,6 +11,8 @@ export const preprocessingSchema = z.object({
   normalisation: z.object({ mean: z.number(), std: z.number() }),
   outputIsLogits: z.boolean(),
   inputChannels: z.number().int(),
+  /** added to the logit before the sigmoid (prior correction after class reweighting) */
+  logitBias: z.number().default(0),
   epoch: z.number().int(),
 });
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
