@@ -21,13 +21,15 @@ export const fusedBatchNormGradConfig: tf.GradConfig = {
     const axes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
     const invStd = tf.rsqrt(tf.add(variance, tf.scalar(epsilon)));
     const scaledInvStd = scale == null ? invStd : tf.mul(invStd, scale);
+    // shared by the mean, variance, scale and offset gradients: two full-size reductions in all
+    const sumDy = sumTo(g, axes, mean.shape);
     const sumDyXc = sumTo(tf.mul(g, tf.sub(x, mean)), axes, mean.shape);
     return {
       x: () => tf.reshape(tf.mul(g, scaledInvStd), x.shape),
-      mean: () => tf.reshape(tf.mul(sumTo(g, axes, mean.shape), tf.neg(scaledInvStd)), mean.shape),
+      mean: () => tf.reshape(tf.mul(sumDy, tf.neg(scaledInvStd)), mean.shape),
       variance: () => tf.mul(sumDyXc, tf.mul(tf.pow(invStd, tf.scalar(3)), tf.mul(scale == null ? tf.scalar(1) : scale, tf.scalar(-0.5)))),
       scale: () => tf.reshape(tf.mul(sumDyXc, invStd), mean.shape),
-      offset: () => sumTo(g, axes, mean.shape),
+      offset: () => tf.clone(sumDy),
     };
   },
 };

@@ -8,6 +8,7 @@ import {
   heapF32,
   pair,
   runStock,
+  sizeOf,
   transposeInfo,
 } from './wasm-heap.js';
 
@@ -88,6 +89,8 @@ export function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; back
   const perImage = g.outHeight * g.outWidth;
   const n = g.batchSize;
   const chunk = Math.max(1, Math.min(n, Math.floor(IM2COL_LIMIT / Math.max(1, rows * perImage))));
+  const padded = (g.outWidth + (kw - 1) * g.dilationWidth) / g.outWidth;
+  if (g.strideHeight === 1 && g.strideWidth === 1 && chunk >= n && rows * perImage * padded * 1.1 < IM2COL_LIMIT) return filterGradStride1(backend, x, dy, g, filterShape);
   const xc = cin === 1 ? x : transposeInfo(backend, x, [3, 0, 1, 2]);
   try {
     return filterGradChunks(backend, xc, dy, g, filterShape, chunk);
@@ -121,6 +124,46 @@ function filterGradChunks(backend: BackendWasm, xc: TensorInfo, dy: TensorInfo, 
   const dw = allocF32(backend, filterShape);
   heapF32(backend, dw).set(acc);
   return dw;
+}
+
+/**
+ * Stride-1 filter gradient without a strided im2col: with x padded to width Wp and the output
+ * grid widened to Wp columns (dy zero-padded to match), the patch row for filter tap (i, j) of
+ * one channel and image is one contiguous run of the padded image starting at i·d·Wp + j·d. So
+ * im2col becomes Cin·N·kh·kw memcpy's; the widened columns multiply zeros and cost Wp/Wo − 1 extra.
+ */
+function filterGradStride1(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, g: ConvGeometry, filterShape: Shape4): TensorInfo {
+  const [kh, kw, cin, cout] = filterShape;
+  const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, dilationHeight: dh, dilationWidth: dw } = g;
+  const { top, left } = g.padInfo;
+  const wp = Math.max(w + left + g.padInfo.right, wo + (kw - 1) * dw);
+  const hp = Math.max(h + top + g.padInfo.bottom, ho + (kh - 1) * dh) + 1;
+  const xc = cin === 1 ? { dataId: x.dataId, shape: [1, n, h, w], dtype: 'float32' as const } : transposeInfo(backend, x, [3, 0, 1, 2]);
+  const xp = runStock('PadV2', backend, { x: xc }, { paddings: [[0, 0], [0, 0], [top, hp - h - top], [left, wp - w - left]], constantValue: 0 });
+  if (cin !== 1) disposeInfos(backend, xc);
+  const dyp = wp === wo ? dy : runStock('PadV2', backend, { x: dy }, { paddings: [[0, 0], [0, 0], [0, wp - wo], [0, 0]], constantValue: 0 });
+  const run = ho * wp;
+  const cols = n * run;
+  const patches = allocF32(backend, [1, kh * kw * cin, cols]);
+  const dst = heapF32(backend, patches);
+  const src = heapF32(backend, xp);
+  const image = hp * wp;
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++) {
+      const shift = i * dh * wp + j * dw;
+      for (let ci = 0; ci < cin; ci++) {
+        let d = ((i * kw + j) * cin + ci) * cols;
+        for (let b = 0; b < n; b++, d += run) {
+          const from = (ci * n + b) * image + shift;
+          dst.set(src.subarray(from, from + run), d);
+        }
+      }
+    }
+  disposeInfos(backend, xp);
+  const prod = runStock('BatchMatMul', backend, { a: patches, b: { dataId: dyp.dataId, shape: [1, cols, cout], dtype: 'float32' } }, { transposeA: false, transposeB: false });
+  disposeInfos(backend, patches);
+  if (dyp !== dy) disposeInfos(backend, dyp);
+  return { dataId: prod.dataId, shape: filterShape, dtype: 'float32' };
 }
 
 /** W[kh,kw,ci,co] → W'[kh,kw,co,ci], flipped in both spatial axes. */
@@ -169,6 +212,39 @@ export function zeroInsertPad(
   return out;
 }
 
+/**
+ * Strided dx without zero insertion (which wastes stride² of the work): dPatches = dy · Wᵀ as a
+ * [N·Ho·Wo, Cout] × [Cout, kh·kw·Cin] matmul whose small operand is the filter, then col2im
+ * scatter-adds each patch row back into dx.
+ */
+function conv2DBackpropInputCol2im(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
+  const [kh, kw, cin, cout] = filter.shape as Shape4;
+  const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw } = g;
+  const m = kh * kw * cin;
+  const wT = transposeInfo(backend, { dataId: filter.dataId, shape: [m, cout], dtype: 'float32' }, [1, 0]);
+  const dPatches = runStock('BatchMatMul', backend, { a: { dataId: dy.dataId, shape: [1, n * ho * wo, cout], dtype: 'float32' }, b: { dataId: wT.dataId, shape: [1, cout, m], dtype: 'float32' } }, { transposeA: false, transposeB: false });
+  disposeInfos(backend, wT);
+  const dx = allocF32(backend, [n, h, w, cin]);
+  const out = heapF32(backend, dx);
+  out.fill(0);
+  const src = heapF32(backend, dPatches);
+  let r = 0;
+  for (let b = 0; b < n; b++)
+    for (let p = 0; p < ho; p++)
+      for (let q = 0; q < wo; q++)
+        for (let i = 0; i < kh; i++) {
+          const ih = p * sh + i - g.padInfo.top;
+          for (let j = 0; j < kw; j++, r += cin) {
+            const iw = q * sw + j - g.padInfo.left;
+            if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+            const base = ((b * h + ih) * w + iw) * cin;
+            for (let c = 0; c < cin; c++) out[base + c] = (out[base + c] as number) + (src[r + c] as number);
+          }
+        }
+  disposeInfos(backend, dPatches);
+  return dx;
+}
+
 /** dx as a stride-1 conv of the zero-inserted, padded dy with the flipped, transposed filter. */
 export function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap }): TensorInfo {
   const { backend, attrs } = args;
@@ -184,6 +260,9 @@ export function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backe
   const left = kw - 1 - info.padInfo.left;
   const bottom = h - ((ho - 1) * sh + 1) - top + kh - 1;
   const right = w - ((wo - 1) * sw + 1) - left + kw - 1;
+  if ((sh > 1 || sw > 1) && sizeOf(dy.shape) * kh * kw * (filter.shape[2] as number) / Math.max(1, filter.shape[3] as number) < IM2COL_LIMIT) {
+    return conv2DBackpropInputCol2im(backend, dy, filter, info);
+  }
   const flipped = flipTransposeFilter(backend, filter);
   const direct = sh === 1 && sw === 1 && top >= 0 && left >= 0 && bottom >= 0 && right >= 0;
   let dx: TensorInfo;

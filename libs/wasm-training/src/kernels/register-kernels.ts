@@ -32,7 +32,7 @@ export const LEAKPROOF_WASM_KERNELS = [
  */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
-  for (const name of ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Transpose', 'Slice', 'Sum', 'Mean']) {
+  for (const name of ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Transpose', 'Slice', 'Sum', 'Mean', 'PadV2', 'BatchMatMul']) {
     if (!rememberStockKernel(name)) throw new Error(`wasm kernel '${name}' missing: import '@tensorflow/tfjs-backend-wasm' before registering training kernels`);
   }
   const configs = [...samePaddingFixKernels(), ...convBackpropKernels(), ...depthwiseBackpropKernels(), ...poolGradKernels(), ...reductionKernels()];
