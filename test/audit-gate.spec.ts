@@ -53,8 +53,9 @@ describe('leakproof audit on synthetic datasets', () => {
   });
 
   it('passes a clean dataset (exit 0) and writes one self-contained HTML page', async () => {
-    const { ctx } = context(work);
-    expect(await runCli(['audit', 'clean', '--no-record'], ctx)).toBe(0);
+    const { ctx, err } = context(work);
+    expect(await runCli(['audit', 'clean'], ctx)).toBe(0);
+    expect(err()).toMatch(/recorded audit #\d+/);
     const leaky = context(work);
     expect(await runCli(['audit', 'leaky', '--format', 'html', '--output', 'leaky.html', '--no-record'], leaky.ctx)).toBe(1);
     const html = await readFile(join(work, 'leaky.html'), 'utf8');

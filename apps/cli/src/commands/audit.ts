@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadGateConfig, loadLockFile, saveLockFile, type AuditReport } from '@leakproof/audit';
+import { loadGateConfig, loadLockFile, saveLockFile, type AuditReport, type Policy } from '@leakproof/audit';
 import type { CommandHandler } from '../command-table.js';
 import { log, type CliContext } from '../context.js';
 import { UserError } from '../errors.js';
 import { result } from '../output.js';
+import { withRegistry } from '../registry-access.js';
 import { auditDataset, auditRenderers, resolvePolicy } from './audit-support.js';
 
 export const run: CommandHandler = async (ctx, args, opts) => {
@@ -15,20 +16,37 @@ export const run: CommandHandler = async (ctx, args, opts) => {
   log(ctx, `policy: ${source}`);
   const report = await auditDataset(ctx, { root, config: opts['config'] as string | undefined, policy, cache: opts['cache'] !== false });
 
-  if (opts['record'] !== false) await recordInRegistry(ctx, report);
+  if (opts['record'] !== false) await recordInRegistry(ctx, report, policy);
   if (opts['updateLock'] === true) await updateLock(ctx, root, report);
 
   return result<unknown>(report, await auditRenderers(report, opts['format']), report.verdict === 'fail' ? 1 : 0);
 };
 
 /**
- * REGISTRY CALL SITE (single place): apps/cli/src/registry-access.ts + libs/registry `recordAudit` are being
- * written in parallel. When they land, replace this body with:
- *   const registry = await openCliRegistry(ctx); await registry.recordAudit(toAuditInput(report));
- * Until then the audit is not recorded (the JSON report and leakproof.lock.json carry the fingerprint).
+ * Stores the audit so runs can bind to its fingerprint. A registry that cannot be opened (locked by another
+ * process, unreachable DATABASE_URL) does not change the verdict: it is reported on stderr.
  */
-async function recordInRegistry(_ctx: CliContext, _report: AuditReport): Promise<void> {
-  return;
+async function recordInRegistry(ctx: CliContext, report: AuditReport, policy: Policy): Promise<void> {
+  if (report.splits.length === 0) return;
+  try {
+    const id = await withRegistry(ctx, async (registry) => {
+      const record = await registry.recordAudit({
+        dataset: report.dataset,
+        fingerprint: report.fingerprint,
+        verdict: report.verdict,
+        policy: policy as unknown as Record<string, unknown>,
+        policyHash: report.policyHash,
+        report,
+        toolVersion: report.tool.version,
+        splits: report.splits.map(({ name, images, patients }) => ({ name, images, patients })),
+        findings: report.findings.map(({ kind, severity, splitA, splitB, pathA, pathB, patient, score, detail }) => ({ kind, severity, splitA, splitB, pathA, pathB, patient, score, detail })),
+      });
+      return record.id;
+    });
+    log(ctx, `recorded audit #${id} (fingerprint ${report.fingerprint.slice(0, 12)}) in the registry`);
+  } catch (error) {
+    log(ctx, `warning: the audit was not recorded in the registry: ${(error as Error).message}`);
+  }
 }
 
 /** `--update-lock`: store this passing audit's fingerprint for the gate config's dataset at this path. */
