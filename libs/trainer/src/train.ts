@@ -99,7 +99,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     options.stderr?.write('\nstopping after this step and writing a checkpoint (Ctrl-C again to quit now)\n');
     abort.abort();
   };
-  options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+  if (options.signal?.aborted) abort.abort();
+  else options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
   if (options.handleSigint !== false) process.on('SIGINT', onSigint);
   try {
     return await runLoop(options, data, backend, abort.signal);
