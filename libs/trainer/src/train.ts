@@ -197,7 +197,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           const probs = await validationProbabilities(trainable, prepared, logitBias);
           const metrics: EpochMetrics = {
             loss: state.epochLossSum / Math.max(1, state.epochSeen),
-            ...validationMetrics(probs, prepared.val.labels),
+            ...validationMetrics(probs, prepared.val.records, prepared.val.labels),
             lr: lastLr,
             images_per_second: state.epochSeen / Math.max(seconds, 1e-9),
           };

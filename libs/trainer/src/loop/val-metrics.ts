@@ -1,3 +1,5 @@
+import { computeMetrics, type Prediction } from '@leakproof/evaluator';
+
 export interface EpochMetrics {
   loss: number;
   val_loss: number;
@@ -5,57 +7,37 @@ export interface EpochMetrics {
   val_precision: number;
   val_recall: number;
   val_auc: number;
+  /** calibration of the (prior-corrected) validation probabilities */
+  val_brier: number;
+  val_ece: number;
   lr: number;
   images_per_second: number;
 }
 
-/** Unweighted mean BCE and threshold-0.5 metrics plus ROC-AUC (Mann–Whitney with ties) on validation. */
-export function validationMetrics(probs: ArrayLike<number>, labels: ArrayLike<number>): Pick<EpochMetrics, 'val_loss' | 'val_accuracy' | 'val_precision' | 'val_recall' | 'val_auc'> {
+export type ValidationMetrics = Pick<EpochMetrics, 'val_loss' | 'val_accuracy' | 'val_precision' | 'val_recall' | 'val_auc' | 'val_brier' | 'val_ece'>;
+
+/** Unweighted mean BCE plus the evaluator's metrics at threshold 0.5 (the real threshold is chosen after training). */
+export function validationMetrics(probs: ArrayLike<number>, records: readonly { path: string; patient: string }[], labels: readonly (0 | 1)[]): ValidationMetrics {
   const n = labels.length;
   let loss = 0;
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  let tn = 0;
+  const rows: Prediction[] = [];
   for (let i = 0; i < n; i++) {
-    const p = Math.min(Math.max(probs[i]!, 1e-7), 1 - 1e-7);
+    const prob = Math.min(Math.max(probs[i]!, 0), 1);
+    const clipped = Math.min(Math.max(prob, 1e-7), 1 - 1e-7);
     const y = labels[i]!;
-    loss -= y * Math.log(p) + (1 - y) * Math.log(1 - p);
-    const predicted = probs[i]! >= 0.5;
-    if (predicted && y === 1) tp++;
-    else if (predicted) fp++;
-    else if (y === 1) fn++;
-    else tn++;
+    loss -= y * Math.log(clipped) + (1 - y) * Math.log(1 - clipped);
+    rows.push({ path: records[i]!.path, patient: records[i]!.patient, label: y, prob });
   }
+  const m = computeMetrics(rows, 0.5);
   return {
     val_loss: n === 0 ? NaN : loss / n,
-    val_accuracy: n === 0 ? NaN : (tp + tn) / n,
-    val_precision: tp + fp === 0 ? NaN : tp / (tp + fp),
-    val_recall: tp + fn === 0 ? NaN : tp / (tp + fn),
-    val_auc: rocAuc(probs, labels),
+    val_accuracy: m.accuracy,
+    val_precision: m.precision,
+    val_recall: m.recall,
+    val_auc: m.rocAuc,
+    val_brier: m.brier,
+    val_ece: m.ece,
   };
-}
-
-export function rocAuc(probs: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const order = Array.from({ length: labels.length }, (_, i) => i).sort((a, b) => probs[a]! - probs[b]!);
-  let rankSumPos = 0;
-  let positives = 0;
-  let i = 0;
-  while (i < order.length) {
-    let j = i;
-    while (j + 1 < order.length && probs[order[j + 1]!] === probs[order[i]!]) j++;
-    const midRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (labels[order[k]!] === 1) {
-        rankSumPos += midRank;
-        positives++;
-      }
-    }
-    i = j + 1;
-  }
-  const negatives = order.length - positives;
-  if (positives === 0 || negatives === 0) return NaN;
-  return (rankSumPos - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
 /** Whether `value` beats `best` for the early-stopping metric (loss: lower is better). */
