@@ -4,6 +4,8 @@ import { hashImageFile, type HashOutcome } from './image-hash.js';
 import type { HashTask } from './hash-worker.js';
 
 const BATCH = 16;
+/** Starting the workers (tsx + sharp in each) costs seconds; below this many files one thread is faster. */
+export const POOL_MIN_FILES = 1000;
 
 /**
  * Decodes and hashes files on a pool of worker threads (one per core). Results come back in input order.
@@ -15,7 +17,7 @@ export async function hashFiles(
 ): Promise<HashOutcome[]> {
   const workers = Math.max(1, options.workers ?? availableParallelism());
   if (paths.length === 0) return [];
-  if (workers === 1 || (paths.length < BATCH && options.fallback !== false)) return hashInThread(paths, options);
+  if (workers === 1 || (paths.length < POOL_MIN_FILES && options.fallback !== false)) return hashInThread(paths, options);
   const pool = new Piscina<HashTask, HashOutcome[]>({
     filename: new URL('./hash-worker.mjs', import.meta.url).href,
     minThreads: workers,
@@ -48,10 +50,17 @@ export async function hashFiles(
 }
 
 async function hashInThread(paths: string[], options: { maxPixels?: number; onDone?: (done: number) => void }): Promise<HashOutcome[]> {
-  const out: HashOutcome[] = [];
-  for (const path of paths) {
-    out.push(await hashImageFile(path, options.maxPixels));
-    options.onDone?.(out.length);
-  }
+  // a few files in flight: sharp decodes on libuv threads while this thread runs blockhash
+  const out: HashOutcome[] = new Array(paths.length);
+  let next = 0;
+  let done = 0;
+  const lane = async (): Promise<void> => {
+    while (next < paths.length) {
+      const i = next++;
+      out[i] = await hashImageFile(paths[i] as string, options.maxPixels);
+      options.onDone?.(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, paths.length) }, lane));
   return out;
 }
