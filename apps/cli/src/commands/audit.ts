@@ -6,7 +6,7 @@ import { log, type CliContext } from '../context.js';
 import { UserError } from '../errors.js';
 import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
-import { auditDataset, auditRenderers, resolvePolicy } from './audit-support.js';
+import { auditDataset, auditRecordInput, auditRenderers, resolvePolicy } from './audit-support.js';
 
 export const run: CommandHandler = async (ctx, args, opts) => {
   const dataset = args[0];
@@ -30,17 +30,7 @@ async function recordInRegistry(ctx: CliContext, report: AuditReport, policy: Po
   if (report.splits.length === 0) return;
   try {
     const id = await withRegistry(ctx, async (registry) => {
-      const record = await registry.recordAudit({
-        dataset: report.dataset,
-        fingerprint: report.fingerprint,
-        verdict: report.verdict,
-        policy: policy as unknown as Record<string, unknown>,
-        policyHash: report.policyHash,
-        report,
-        toolVersion: report.tool.version,
-        splits: report.splits.map(({ name, images, patients }) => ({ name, images, patients })),
-        findings: report.findings.map(({ kind, severity, splitA, splitB, pathA, pathB, patient, score, detail }) => ({ kind, severity, splitA, splitB, pathA, pathB, patient, score, detail })),
-      });
+      const record = await registry.recordAudit(auditRecordInput(report, policy));
       return record.id;
     });
     log(ctx, `recorded audit #${id} (fingerprint ${report.fingerprint.slice(0, 12)}) in the registry`);

@@ -4,13 +4,12 @@ import { fileURLToPath } from 'node:url';
 import type { CommandHandler } from '../command-table.js';
 import { log } from '../context.js';
 import { ProblemError, UserError } from '../errors.js';
-import { auditRecordInput } from '../experiment/audit-binding.js';
 import { evaluateRun } from '../experiment/evaluate-run.js';
 import { loadExperimentConfig } from '../experiment/experiment-config.js';
 import { trainRun } from '../experiment/run-training.js';
 import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
-import { auditDataset, resolvePolicy } from './audit-support.js';
+import { auditDataset, auditRecordInput, resolvePolicy } from './audit-support.js';
 
 /** The in-repo sample (real Kermany images, CC BY 4.0), found from the CLI's own location so any cwd works. */
 export const sampleDataset = fileURLToPath(new URL('../../../../data/sample/chest_xray', import.meta.url));
