@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useWasmBackend } from '../wasm-backend.js';
 import { maxRelDiff, randomArray, rng } from '../test-utils.js';
@@ -40,6 +41,16 @@ describe('data-parallel trainer', () => {
     const wb = multi.getWeights();
     wa.forEach((w, i) => expect(maxRelDiff(wb[i]!, w), `weight ${i}`).toBeLessThan(1e-4));
     expect(multi.getHyper().learningRate).toBeCloseTo(3e-3);
+  });
+
+  it('keeps tensor count stable over many in-thread steps', async () => {
+    const t = open[0]!;
+    const x = randomArray(rng(2), 4 * 24 * 24);
+    const y = new Float32Array([0, 1, 0, 1]);
+    await t.step(x, y, 4);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 8; i++) await t.step(x, y, 4);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects a malformed batch with a message naming the mismatch', async () => {
