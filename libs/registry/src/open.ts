@@ -19,6 +19,16 @@ export const migrationsFolder = fileURLToPath(new URL('../../../migrations', imp
 // Any fixed 64-bit number: serialises concurrent migrators on one server.
 const migrationLockKey = 7_310_052_104_411;
 
+/**
+ * Registry queries are short and interactive: parallel workers and JIT only add start-up latency on them,
+ * and a larger work_mem keeps each filter's set of run ids a hashed subplan on big registries.
+ */
+const sessionOptions: [string, string][] = [
+  ['max_parallel_workers_per_gather', '0'],
+  ['jit', 'off'],
+  ['work_mem', '64MB'],
+];
+
 export interface OpenRegistryOptions {
   /** postgres://… : use that server (node-postgres pool). Takes precedence over dir. */
   databaseUrl?: string;
@@ -41,7 +51,7 @@ function redact(url: string): string {
 }
 
 async function openPostgres(url: string, onError: (error: Error) => void): Promise<Registry> {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const pool = new pg.Pool({ connectionString: url, max: 4, options: sessionOptions.map(([k, v]) => `-c ${k}=${v}`).join(' ') });
   pool.on('error', onError);
   let client: pg.PoolClient;
   try {
@@ -71,6 +81,7 @@ async function openPglite(dir: string | undefined): Promise<Registry> {
   try {
     const client = dir ? new PGlite(join(dir, 'pgdata')) : new PGlite();
     await client.waitReady;
+    for (const [k, v] of sessionOptions) await client.query(`set ${k} = '${v}'`);
     const db = drizzlePglite({ client, schema });
     await migratePglite(db, { migrationsFolder });
     return new Registry(db as unknown as RegistryDb, 'pglite', async () => {

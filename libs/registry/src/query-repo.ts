@@ -1,7 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, type RegistryDb } from './db.js';
 import { translateDbError } from './errors.js';
-import { compileFilter, compileOrder } from './filter/compile.js';
+import type { OrderTerm } from './filter/ast.js';
+import { compileFilter, compileOrder, type CompiledOrder } from './filter/compile.js';
 import { parseFilter, parseOrderBy } from './filter/parse.js';
 import type { RunStatus } from './inputs.js';
 import { isRunDead } from './liveness.js';
@@ -29,7 +30,11 @@ interface SummaryRow {
   finished_at: Date | null;
   archived: boolean;
   params: Record<string, unknown>;
+  metrics: Record<string, number>;
+  tags: Record<string, string>;
 }
+
+const sortKeys = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** Loads summaries for ids (in that order): two indexed lookups, however large the registry. */
 async function summaries(db: RegistryDb, ids: number[]): Promise<RunSummary[]> {
@@ -38,17 +43,16 @@ async function summaries(db: RegistryDb, ids: number[]): Promise<RunSummary[]> {
     ids.map((id) => sql`${id}::int`),
     sql`, `,
   );
-  const [runRows, metricRows, tagRows] = await Promise.all([
-    rows<SummaryRow>(
-      db,
-      sql`select r.id, e.name as experiment, r.name, r.status, r.model, r.backend, r.seed, r.audit_id, d.name as dataset_name,
-                 a.fingerprint, r.created_at, r.finished_at, r.archived, r.params
-          from runs r join experiments e on e.id = r.experiment_id join audits a on a.id = r.audit_id join datasets d on d.id = a.dataset_id
-          where r.id in (${idList})`,
-    ),
-    rows<{ run_id: number; key: string; last_value: number }>(db, sql`select run_id, key, last_value from metric_summaries where run_id in (${idList}) order by key`),
-    rows<{ run_id: number; key: string; value: string }>(db, sql`select run_id, key, value from tags where run_id in (${idList}) order by key`),
-  ]);
+  // one round trip: metrics and tags come as JSON objects through their (run_id, key) primary keys
+  const runRows = await rows<SummaryRow>(
+    db,
+    sql`select r.id, e.name as experiment, r.name, r.status, r.model, r.backend, r.seed, r.audit_id, d.name as dataset_name,
+               a.fingerprint, r.created_at, r.finished_at, r.archived, r.params,
+               (select coalesce(jsonb_object_agg(s.key, s.last_value), '{}') from metric_summaries s where s.run_id = r.id) as metrics,
+               (select coalesce(jsonb_object_agg(t.key, t.value), '{}') from tags t where t.run_id = r.id) as tags
+        from runs r join experiments e on e.id = r.experiment_id join audits a on a.id = r.audit_id join datasets d on d.id = a.dataset_id
+        where r.id in (${idList})`,
+  );
   const byId = new Map(runRows.map((r) => [r.id, r]));
   return ids.flatMap((id) => {
     const r = byId.get(id);
@@ -69,14 +73,14 @@ async function summaries(db: RegistryDb, ids: number[]): Promise<RunSummary[]> {
         finishedAt: r.finished_at ? new Date(r.finished_at) : null,
         archived: r.archived,
         params: r.params,
-        metrics: Object.fromEntries(metricRows.filter((m) => m.run_id === id).map((m) => [m.key, m.last_value])),
-        tags: Object.fromEntries(tagRows.filter((t) => t.run_id === id).map((t) => [t.key, t.value])),
+        metrics: sortKeys(r.metrics),
+        tags: sortKeys(r.tags),
       },
     ];
   });
 }
 
-async function selectRunIds(db: RegistryDb, where: SQL, order: ReturnType<typeof compileOrder>, limit: number, includeArchived: boolean): Promise<number[]> {
+async function selectRunIds(db: RegistryDb, where: SQL, order: CompiledOrder, limit: number, includeArchived: boolean): Promise<number[]> {
   const archived = includeArchived ? sql`true` : sql`not r.archived`;
   const found = await rows<{ id: number }>(
     db,
@@ -84,6 +88,20 @@ async function selectRunIds(db: RegistryDb, where: SQL, order: ReturnType<typeof
         where ${archived} and ${where} order by ${order.orderBy} limit ${limit}`,
   );
   return found.map((r) => r.id);
+}
+
+/**
+ * Ordered by a metric: first the runs that have it, in the order of its (key, value) index, then, if the
+ * limit is not reached, the runs without it (nulls last) - rather than joining every run to sort them all.
+ */
+async function selectOrdered(db: RegistryDb, where: SQL, terms: OrderTerm[], limit: number, includeArchived: boolean): Promise<number[]> {
+  const first = terms[0];
+  if (!first || first.field.scope !== 'metrics' || first.field.aggregate === 'avg') return selectRunIds(db, where, compileOrder(terms), limit, includeArchived);
+  const having = await selectRunIds(db, where, compileOrder(terms, { innerJoinFirst: true }), limit, includeArchived);
+  if (having.length >= limit) return having;
+  const lacking = sql`not coalesce(r.id in (select s.run_id from metric_summaries s where s.key = ${first.field.path[0] as string}::text), false)`;
+  const rest = await selectRunIds(db, sql`(${where} and ${lacking})`, compileOrder(terms.slice(1)), limit - having.length, includeArchived);
+  return [...having, ...rest];
 }
 
 function checkLimit(limit: number | undefined, fallback: number): number {
@@ -99,9 +117,9 @@ export async function listRuns(db: RegistryDb, opts: { limit?: number; includeAr
 /** Runs matching a filter (see README of the filter language in filter/parse.ts); throws FilterSyntaxError on bad input. */
 export async function queryRuns(db: RegistryDb, filter: string, opts: QueryOptions = {}): Promise<RunSummary[]> {
   const where = compileFilter(parseFilter(filter));
-  const order = compileOrder(parseOrderBy(opts.orderBy ?? ''));
+  const terms = parseOrderBy(opts.orderBy ?? '');
   try {
-    const ids = await selectRunIds(db, where, order, checkLimit(opts.limit, 100), opts.includeArchived ?? false);
+    const ids = await selectOrdered(db, where, terms, checkLimit(opts.limit, 100), opts.includeArchived ?? false);
     return await summaries(db, ids);
   } catch (error) {
     translateDbError(error);

@@ -132,14 +132,16 @@ export const runs = pgTable(
   ],
 );
 
-/** Raw history, append-only; queries read metric_summaries instead. */
+/**
+ * Raw history, append-only; queries read metric_summaries instead. run_id has no row-level foreign key:
+ * the statement-level summary trigger checks every run exists in one set-based pass (a per-row FK check
+ * dominated bulk logging), and runs are never deleted.
+ */
 export const metrics = pgTable(
   'metrics',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    runId: integer('run_id')
-      .notNull()
-      .references(() => runs.id),
+    runId: integer('run_id').notNull(),
     key: text('key').notNull(),
     step: integer('step').notNull(),
     value: doublePrecision('value').notNull(),
@@ -148,13 +150,14 @@ export const metrics = pgTable(
   (t) => [index('metrics_run_key_step_idx').on(t.runId, t.key, t.step)],
 );
 
-/** One row per (run, key), maintained by a statement-level trigger on metrics. */
+/**
+ * One row per (run, key), written only by the statement-level trigger on metrics (which checks the run).
+ * Indexes end in run_id so a filter's set of run ids comes from an index-only scan.
+ */
 export const metricSummaries = pgTable(
   'metric_summaries',
   {
-    runId: integer('run_id')
-      .notNull()
-      .references(() => runs.id),
+    runId: integer('run_id').notNull(),
     key: text('key').notNull(),
     count: bigint('count', { mode: 'number' }).notNull(),
     sum: doublePrecision('sum').notNull(),
@@ -166,9 +169,9 @@ export const metricSummaries = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.key] }),
-    index('metric_summaries_key_last_idx').on(t.key, t.lastValue),
-    index('metric_summaries_key_max_idx').on(t.key, t.maxValue),
-    index('metric_summaries_key_min_idx').on(t.key, t.minValue),
+    index('metric_summaries_key_last_run_idx').on(t.key, t.lastValue, t.runId),
+    index('metric_summaries_key_max_run_idx').on(t.key, t.maxValue, t.runId),
+    index('metric_summaries_key_min_run_idx').on(t.key, t.minValue, t.runId),
   ],
 );
 
@@ -224,5 +227,20 @@ export const tags = pgTable(
     value: text('value').notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.key] }), index('tags_key_value_idx').on(t.key, t.value)],
+  (t) => [primaryKey({ columns: [t.runId, t.key] }), index('tags_key_value_run_idx').on(t.key, t.value, t.runId)],
+);
+
+/**
+ * runs.params flattened to dotted keys (optimizer.lr), written only by a trigger on runs, so filters on
+ * params use indexes instead of extracting JSON from every run. Params are immutable once a run exists.
+ */
+export const runParams = pgTable(
+  'run_params',
+  {
+    runId: integer('run_id').notNull(),
+    key: text('key').notNull(),
+    numValue: doublePrecision('num_value'),
+    textValue: text('text_value'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] }), index('run_params_key_num_run_idx').on(t.key, t.numValue, t.runId), index('run_params_key_text_run_idx').on(t.key, t.textValue, t.runId)],
 );

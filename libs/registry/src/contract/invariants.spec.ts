@@ -29,7 +29,7 @@ describe.each(stores)('database invariants on $kind', ({ kind }) => {
     registry = store.registry;
     passing = (await registry.recordAudit(auditFixture({ findings: [{ kind: 'near', severity: 'warn', splitA: 'train', splitB: 'test', score: 3, detail: { bits: 3 } }] }))).id;
     failing = (await registry.recordAudit(auditFixture({ fingerprint: fp('b2'), verdict: 'fail' }))).id;
-    runId = (await registry.createRun({ experiment: 'inv', name: 'r', auditId: passing })).id;
+    runId = (await registry.createRun({ experiment: 'inv', name: 'r', auditId: passing, params: { lr: 0.1, optimizer: { name: 'adam' } } })).id;
     await registry.logMetric(runId, 'loss', 1, 0.5);
     await registry.setTag(runId, 'note', 'x');
     await registry.addArtifact({ runId, path: 'model.json', sha256: fp('c3'), size: 10, kind: 'model' });
@@ -76,12 +76,23 @@ describe.each(stores)('database invariants on $kind', ({ kind }) => {
     expect((await attack(registry, `update evaluations set split = 'holdout', finished = false where id = ${draft.id}`)).code).toBe('LP003');
   });
 
+  it('refuses metrics of a run that does not exist, and hand-written summaries', async () => {
+    expect((await attack(registry, `insert into metrics (run_id, key, step, value) values (${runId}, 'loss', 9, 1), (987654, 'loss', 1, 1)`)).code).toBe('23503');
+    expect((await attack(registry, `insert into metric_summaries (run_id, key, count, sum, min_value, max_value, last_step, last_value) values (${runId}, 'fake', 1, 1, 1, 1, 1, 1)`)).code).toBe('LP009');
+    expect((await attack(registry, `update metric_summaries set last_value = 1 where run_id = ${runId}`)).code).toBe('LP009');
+  });
+
   it('keeps metric history append-only', async () => {
     expect((await attack(registry, `update metrics set value = 0 where run_id = ${runId}`)).code).toBe('LP006');
     expect((await attack(registry, `delete from metrics where run_id = ${runId}`)).code).toBe('LP005');
   });
 
-  it.each(['datasets', 'audits', 'audit_splits', 'audit_findings', 'experiments', 'runs', 'metrics', 'metric_summaries', 'evaluations', 'artifacts', 'tags'])(
+  it('keeps run params immutable and their flattened copy derived', async () => {
+    expect((await attack(registry, `update runs set params = '{"lr": 1}' where id = ${runId}`)).code).toBe('LP010');
+    expect((await attack(registry, `insert into run_params (run_id, key, num_value) values (${runId}, 'lr', 1)`)).code).toBe('LP009');
+  });
+
+  it.each(['datasets', 'audits', 'audit_splits', 'audit_findings', 'experiments', 'runs', 'run_params', 'metrics', 'metric_summaries', 'evaluations', 'artifacts', 'tags'])(
     'never hard-deletes or truncates %s',
     async (table) => {
       expect(await attack(registry, `delete from ${table}`)).toMatchObject({ code: 'LP005', message: expect.stringContaining('archive') });

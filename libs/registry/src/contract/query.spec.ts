@@ -88,6 +88,9 @@ describe.each(stores)('runs query on $kind', ({ kind }) => {
     expect(await names('', 'metrics.recall desc')).toEqual(['r2', 'r1', 'r3']);
     expect(await names('', 'max(metrics.recall) desc, attributes.name')).toEqual(['r1', 'r2', 'r3']);
     expect(await names('', 'tags.note')).toEqual(['r1', 'r2', 'r3']);
+    expect(await names('', 'metrics.missing desc')).toEqual(['r3', 'r2', 'r1']);
+    expect(await names('', 'params.lr desc')).toEqual(['r1', 'r2', 'r3']);
+    expect(await names("not attributes.name = 'r2'", 'min(metrics.recall) asc')).toEqual(['r3', 'r1']);
     expect((await registry.queryRuns('', { orderBy: 'metrics.recall asc', limit: 1 })).map((r) => r.name)).toEqual(['r3']);
     expect((await registry.queryRuns('params.lr = 0.01', { includeArchived: true })).map((r) => r.name).sort()).toEqual(['r1', 'r4']);
     const [r1] = await registry.queryRuns(`attributes.id = ${ids['r1']}`);

@@ -22,17 +22,12 @@ const attributeColumn: Record<AttributeName, SQL> = {
 
 const op = (o: ComparisonOp): SQL => sql.raw(textOps[o]);
 
-function paramsPath(path: string[]): SQL {
-  return sql`jsonb_extract_path(r.params, ${sql.join(
-    path.map((p) => sql`${p}::text`),
-    sql`, `,
-  )})`;
-}
-function paramsPathText(path: string[]): SQL {
-  return sql`jsonb_extract_path_text(r.params, ${sql.join(
-    path.map((p) => sql`${p}::text`),
-    sql`, `,
-  )})`;
+/**
+ * Run ids from a (key, value) index. At the top of an AND chain PostgreSQL may turn this into a semi-join;
+ * under OR/NOT it becomes one hashed subplan probed while walking runs. run_id is never null, so the result is.
+ */
+function inSet(subquery: SQL): SQL {
+  return sql`r.id in (${subquery})`;
 }
 
 function literalSql(value: Literal, as: 'float8' | 'text' | 'timestamptz'): SQL {
@@ -45,16 +40,13 @@ function compileCompare(field: FieldRef, o: ComparisonOp, value: Literal): SQL {
   switch (field.scope) {
     case 'metrics': {
       const column = summaryColumn[field.aggregate ?? 'last'];
-      return sql`r.id in (select s.run_id from metric_summaries s where s.key = ${key}::text and ${column} ${op(o)} ${literalSql(value, 'float8')})`;
+      return inSet(sql`select s.run_id from metric_summaries s where s.key = ${key}::text and ${column} ${op(o)} ${literalSql(value, 'float8')}`);
     }
     case 'tags':
-      return sql`r.id in (select t.run_id from tags t where t.key = ${key}::text and t.value ${op(o)} ${literalSql(value, 'text')})`;
+      return inSet(sql`select t.run_id from tags t where t.key = ${key}::text and t.value ${op(o)} ${literalSql(value, 'text')}`);
     case 'params': {
-      if (value.type === 'number') {
-        const path = paramsPath(field.path);
-        return sql`coalesce(case when jsonb_typeof(${path}) = 'number' then (${path})::float8 end ${op(o)} ${literalSql(value, 'float8')}, false)`;
-      }
-      return sql`coalesce(${paramsPathText(field.path)} ${op(o)} ${literalSql(value, 'text')}, false)`;
+      const column = value.type === 'number' ? sql.raw('p.num_value') : sql.raw('p.text_value');
+      return inSet(sql`select p.run_id from run_params p where p.key = ${field.path.join('.')}::text and ${column} ${op(o)} ${literalSql(value, value.type === 'number' ? 'float8' : 'text')}`);
     }
     case 'attributes': {
       const attr = key as AttributeName;
@@ -84,8 +76,11 @@ export interface CompiledOrder {
   orderBy: SQL;
 }
 
-/** ORDER BY terms; metrics and tags come in through LEFT JOINs on their (run, key) primary keys. */
-export function compileOrder(terms: OrderTerm[]): CompiledOrder {
+/**
+ * ORDER BY terms; metrics, params and tags come in through LEFT JOINs on their (run, key) primary keys.
+ * innerJoinFirst: only runs having the first (metric) term, so the (key, value) index can give the order.
+ */
+export function compileOrder(terms: OrderTerm[], opts: { innerJoinFirst?: boolean } = {}): CompiledOrder {
   const joins: SQL[] = [];
   const parts: SQL[] = [];
   terms.forEach((term, i) => {
@@ -94,7 +89,8 @@ export function compileOrder(terms: OrderTerm[]): CompiledOrder {
     let expr: SQL;
     if (term.field.scope === 'metrics') {
       const alias = sql.raw(`o${i}`);
-      joins.push(sql`left join metric_summaries ${alias} on ${alias}.run_id = r.id and ${alias}.key = ${key}::text`);
+      const join = sql.raw(i === 0 && opts.innerJoinFirst ? 'join' : 'left join');
+      joins.push(sql`${join} metric_summaries ${alias} on ${alias}.run_id = r.id and ${alias}.key = ${key}::text`);
       const agg = term.field.aggregate ?? 'last';
       expr = agg === 'avg' ? sql`(${alias}.sum / ${alias}.count)` : sql`${alias}.${sql.raw(`${agg}_value`)}`;
     } else if (term.field.scope === 'tags') {
@@ -102,7 +98,9 @@ export function compileOrder(terms: OrderTerm[]): CompiledOrder {
       joins.push(sql`left join tags ${alias} on ${alias}.run_id = r.id and ${alias}.key = ${key}::text`);
       expr = sql`${alias}.value`;
     } else if (term.field.scope === 'params') {
-      expr = paramsPath(term.field.path);
+      const alias = sql.raw(`o${i}`);
+      joins.push(sql`left join run_params ${alias} on ${alias}.run_id = r.id and ${alias}.key = ${term.field.path.join('.')}::text`);
+      expr = sql`${alias}.num_value ${dir} nulls last, ${alias}.text_value`;
     } else {
       expr = attributeColumn[key as AttributeName];
     }
