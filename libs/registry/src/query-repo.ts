@@ -114,7 +114,7 @@ export async function listRuns(db: RegistryDb, opts: { limit?: number; includeAr
   return summaries(db, ids);
 }
 
-/** Runs matching a filter (see README of the filter language in filter/parse.ts); throws FilterSyntaxError on bad input. */
+/** Runs matching a filter (grammar in libs/registry/README.md); throws FilterSyntaxError on bad input. */
 export async function queryRuns(db: RegistryDb, filter: string, opts: QueryOptions = {}): Promise<RunSummary[]> {
   const where = compileFilter(parseFilter(filter));
   const terms = parseOrderBy(opts.orderBy ?? '');
