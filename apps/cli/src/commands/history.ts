@@ -112,7 +112,7 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
   return result(history, {
       table: (h) => {
         if (h.evaluations.length === 0) return `no evaluations on split fingerprint ${h.fingerprint}`;
-        const t = new Table({ head: header, style: { head: [] } });
+        const t = new Table({ head: header, style: { head: [], border: [] } });
         t.push(...cells(h));
         return `${t.toString()}${h.plot ? `\nplot: ${h.plot}` : ''}`;
       },

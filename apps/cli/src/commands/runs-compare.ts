@@ -58,7 +58,7 @@ export const run: CommandHandler = async (ctx, args) => {
   const label = (row: Comparison['rows'][number]) => (row.section === 'run' ? row.label : `${row.section}.${row.label}`);
   return result(comparison, {
       table: (c) => {
-        const t = new Table({ head: header(c), style: { head: [] } });
+        const t = new Table({ head: header(c), style: { head: [], border: [] } });
         t.push(...c.rows.map((row) => [label(row), ...row.values]));
         return `${t.toString()}\n${c.identicalParams} identical params not shown`;
       },

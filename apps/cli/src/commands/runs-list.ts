@@ -8,16 +8,19 @@ import { positiveInt, withRegistry } from '../registry-access.js';
 export const num = (v: number | null | undefined): string => (v === null || v === undefined ? '' : Number.isInteger(v) ? String(v) : Number(v.toPrecision(4)).toString());
 const when = (d: Date | string): string => new Date(d).toISOString().replace('T', ' ').slice(0, 19);
 
-/** Metric columns: the keys asked for, else the keys shared by the shown runs (at most 4). */
+// The numbers this tool exists to make trustworthy come first: held-out precision and recall.
+const preferredMetrics = ['precision', 'recall', 'rocAuc', 'val_recall', 'val_loss'];
+const preference = (k: string) => (preferredMetrics.includes(k) ? preferredMetrics.indexOf(k) : preferredMetrics.length);
+
+/** Metric columns: the keys asked for, else the preferred keys, then those shared by most runs (at most 4). */
 function metricColumns(runs: RunSummary[], wanted?: string[]): string[] {
   if (wanted && wanted.length > 0) return wanted;
   const counts = new Map<string, number>();
   for (const r of runs) for (const k of Object.keys(r.metrics)) counts.set(k, (counts.get(k) ?? 0) + 1);
   return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .sort((a, b) => preference(a[0]) - preference(b[0]) || b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, 4)
-    .map(([k]) => k)
-    .sort();
+    .map(([k]) => k);
 }
 
 function rowsOf(runs: RunSummary[], metrics: string[]): { header: string[]; body: string[][] } {
@@ -38,7 +41,7 @@ function rowsOf(runs: RunSummary[], metrics: string[]): { header: string[]; body
 export function runsTable(runs: RunSummary[], metrics?: string[]): string {
   if (runs.length === 0) return 'no runs';
   const { header, body } = rowsOf(runs, metricColumns(runs, metrics));
-  const table = new Table({ head: header, style: { head: [] } });
+  const table = new Table({ head: header, style: { head: [], border: [] } });
   table.push(...body);
   return table.toString();
 }

@@ -78,7 +78,7 @@ export const run: CommandHandler = async (ctx, args) => {
       table: (r) =>
         sections(r)
           .map((s) => {
-            const t = new Table({ head: s.header, style: { head: [] } });
+            const t = new Table({ head: s.header, style: { head: [], border: [] } });
             t.push(...s.rows);
             return `${s.title}\n${t.toString()}`;
           })
