@@ -42,7 +42,8 @@ export const run: CommandHandler = async (ctx, args, opts) => {
     log(ctx, `4/4 recorded: run ${trained.run.id}; the registry holds ${runs.length} run(s) (\`leakproof runs list\`)`);
     const data = {
       runId: trained.run.id,
-      auditFingerprint: report.fingerprint,
+      datasetFingerprint: report.fingerprint,
+      runFingerprint: trained.fingerprint,
       splits: trained.plan.images.reduce<Record<string, number>>((acc, i) => ({ ...acc, [i.split]: (acc[i.split] ?? 0) + 1 }), {}),
       notes: trained.plan.notes,
       backend: trained.result.backend,
@@ -57,7 +58,8 @@ export const run: CommandHandler = async (ctx, args, opts) => {
     return result(data, {
       table: (d) =>
         [
-          `run ${d.runId} on audited split fingerprint ${d.auditFingerprint.slice(0, 16)} (${Object.entries(d.splits).map(([s, n]) => `${s} ${n}`).join(', ')})`,
+          `dataset ${d.datasetFingerprint.slice(0, 12)}: audit passed`,
+          `run ${d.runId} bound to the audited planned splits ${d.runFingerprint.slice(0, 12)} (${Object.entries(d.splits).map(([s, n]) => `${s} ${n}`).join(', ')})`,
           `backend ${d.backend.name}; ${d.seconds} s in all; threshold ${d.threshold.value.toFixed(3)} chosen on validation by '${d.threshold.rule}'`,
           '',
           'held-out test split (95% CIs: patient bootstrap):',

@@ -16,6 +16,8 @@ export interface TrainedRun {
   plan: SplitPlan;
   result: TrainResult;
   auditId: number;
+  /** fingerprint of the planned splits the run is bound to */
+  fingerprint: string;
 }
 
 export async function loadManifest(ctx: CliContext, loaded: LoadedExperimentConfig): Promise<Manifest> {
@@ -77,7 +79,7 @@ export async function trainRun(ctx: CliContext, registry: Registry, loaded: Load
     await registry.setTag(run.id, 'backend', `${result.backend.name} (${result.backend.threads} thread${result.backend.threads === 1 ? '' : 's'}, tfjs ${result.backend.version})`);
     await recordArtifacts(registry, run.id, result.modelDir, 'model');
     status = result.interrupted ? 'interrupted' : 'finished';
-    return { run, runDir: dir, plan, result, auditId: record.id };
+    return { run, runDir: dir, plan, result, auditId: record.id, fingerprint: report.fingerprint };
   } finally {
     clearInterval(heartbeat);
     await registry.finishRun(run.id, status);
