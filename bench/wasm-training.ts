@@ -1,7 +1,9 @@
 // Training throughput of the reference nets (128×128×1, batch 32, Adam) on wasm + leakproof
 // kernels (1 thread and 2 worker threads), on the pure-JS cpu backend, and PyTorch CPU when
 // available — all measured in this run.
-//   node --import tsx bench/wasm-training.ts [--steps 5] [--cpu-steps 2] [--nets cnn4,resnet-s] [--no-cpu] [--no-torch]
+//   node --import tsx bench/wasm-training.ts [--steps 5] [--cpu-steps 2] [--cpu-batch 32] [--nets cnn4,resnet-s] [--no-cpu] [--no-torch]
+// The cpu backend needs minutes per batch-32 step on these nets; --cpu-batch 8 shortens the run
+// (its img/s barely depends on batch size, the work is linear in it).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -18,27 +20,28 @@ const steps = Number(flag('steps', '5'));
 const cpuSteps = Number(flag('cpu-steps', '2'));
 const nets = flag('nets', 'cnn4,resnet-s').split(',') as ModelName[];
 const BATCH = 32;
+const cpuBatch = Number(flag('cpu-batch', String(BATCH)));
 const SIZE = 128;
 
-function batch(seed: number): { x: Float32Array; y: Float32Array } {
+function batch(seed: number, n: number): { x: Float32Array; y: Float32Array } {
   let s = seed;
   const next = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 4294967296);
-  const x = new Float32Array(BATCH * SIZE * SIZE);
+  const x = new Float32Array(n * SIZE * SIZE);
   for (let i = 0; i < x.length; i++) x[i] = next() * 2 - 1;
-  const y = Float32Array.from({ length: BATCH }, (_, i) => i % 2);
+  const y = Float32Array.from({ length: n }, (_, i) => i % 2);
   return { x, y };
 }
 
-async function imgPerSec(net: ModelName, backend: 'wasm' | 'cpu', workers: number, timedSteps: number, warmup: number): Promise<number> {
+async function imgPerSec(net: ModelName, backend: 'wasm' | 'cpu', workers: number, timedSteps: number, warmup: number, n = BATCH): Promise<number> {
   if (backend === 'wasm') await useWasmBackend();
   else await tf.setBackend('cpu');
   const trainer = await createDataParallelTrainer({ model: { kind: 'factory', name: net, options: { inputSize: SIZE, channels: 1 } }, workers });
-  const { x, y } = batch(1);
+  const { x, y } = batch(1, n);
   try {
-    for (let i = 0; i < warmup; i++) await trainer.step(x, y, BATCH);
+    for (let i = 0; i < warmup; i++) await trainer.step(x, y, n);
     const t0 = performance.now();
-    for (let i = 0; i < timedSteps; i++) await trainer.step(x, y, BATCH);
-    return (BATCH * timedSteps * 1000) / (performance.now() - t0);
+    for (let i = 0; i < timedSteps; i++) await trainer.step(x, y, n);
+    return (n * timedSteps * 1000) / (performance.now() - t0);
   } finally {
     await trainer.dispose();
   }
@@ -58,15 +61,14 @@ function torchImgPerSec(): Map<string, number> | string {
 }
 
 const rows: { net: string; what: string; imgs: number }[] = [];
+const record = (net: string, what: string, imgs: number) => {
+  rows.push({ net, what, imgs });
+  console.error(`  ${net} ${what}: ${imgs.toFixed(2)} img/s`);
+};
 for (const net of nets) {
-  rows.push({ net, what: 'wasm, 1 thread', imgs: await imgPerSec(net, 'wasm', 0, steps, 1) });
-  console.error(`${net}: wasm 1 thread done`);
-  rows.push({ net, what: 'wasm, 2 workers', imgs: await imgPerSec(net, 'wasm', 2, steps, 1) });
-  console.error(`${net}: wasm 2 workers done`);
-  if (!args.includes('--no-cpu')) {
-    rows.push({ net, what: 'cpu (tfjs pure JS)', imgs: await imgPerSec(net, 'cpu', 0, cpuSteps, 0) });
-    console.error(`${net}: cpu done`);
-  }
+  record(net, 'wasm, 1 thread', await imgPerSec(net, 'wasm', 0, steps, 1));
+  record(net, 'wasm, 2 workers', await imgPerSec(net, 'wasm', 2, steps, 1));
+  if (!args.includes('--no-cpu')) record(net, `cpu (tfjs JS), batch ${cpuBatch}`, await imgPerSec(net, 'cpu', 0, cpuSteps, 0, cpuBatch));
 }
 const torch = args.includes('--no-torch') ? 'skipped PyTorch: --no-torch' : torchImgPerSec();
 if (typeof torch === 'string') console.log(torch);
