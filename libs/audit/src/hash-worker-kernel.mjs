@@ -1,0 +1,180 @@
+// Plain JavaScript on purpose: the hash worker threads import this without a TypeScript loader, so they
+// start in milliseconds instead of registering tsx. Types: hash-worker-kernel.d.mts.
+import { createHash } from 'node:crypto';
+
+/** bits per side of the blockhash grid (16 → 256-bit codes) */
+const BITS = 16;
+
+/** SHA-256 of the 8-bit gray pixels with their dimensions, lowercase hex */
+export function pixelHashOf(data, width, height) {
+  return createHash('sha256').update(`${width}x${height}\n`).update(data).digest('hex');
+}
+
+/**
+ * How each pixel index along one axis of length n splits between two adjacent blocks, exactly as
+ * blockhash-core's bmvbhash computes it, but as integer weights in sixteenths (n/16 is the block size,
+ * so every fraction it produces is a multiple of 1/16).
+ */
+function axisWeights(n) {
+  const lo = new Int32Array(n);
+  const hi = new Int32Array(n);
+  const wLo = new Int32Array(n);
+  const even = n % BITS === 0;
+  const size = n / BITS;
+  for (let i = 0; i < n; i++) {
+    if (even) {
+      lo[i] = hi[i] = Math.floor(i / size);
+      wLo[i] = 16;
+      continue;
+    }
+    const mod = (i + 1) % size;
+    const frac = mod - Math.floor(mod);
+    const whole = mod - frac;
+    wLo[i] = Math.round((1 - frac) * 16);
+    if (whole > 0 || i + 1 === n) {
+      lo[i] = hi[i] = Math.floor(i / size);
+    } else {
+      lo[i] = Math.floor(i / size);
+      hi[i] = Math.ceil(i / size);
+    }
+  }
+  return { lo, hi, wLo };
+}
+
+const weightCache = new Map();
+function cachedAxisWeights(n) {
+  let w = weightCache.get(n);
+  if (!w) {
+    if (weightCache.size > 64) weightCache.clear();
+    w = axisWeights(n);
+    weightCache.set(n, w);
+  }
+  return w;
+}
+
+/**
+ * blockhash-core's bmvbhash(…, 16) of the gray window (left, top, width, height) of a gray image, as if the
+ * window were expanded to opaque RGBA with R=G=B — bit for bit, without building the RGBA copy.
+ *
+ * Why it is the same number: bmvbhash adds 3·v·wy·wx per pixel, with weights that are multiples of 1/16.
+ * Every term and every partial sum is then a dyadic rational far below 2^53, so floating point is exact and
+ * the order of additions does not matter; here the sums are taken separably (rows, then columns) in
+ * integers of 1/256 and scaled by 3/256 at the end, which is exact too.
+ */
+export function blockhashWindow(data, stride, left, top, width, height) {
+  const cols = cachedAxisWeights(width);
+  const rows = cachedAxisWeights(height);
+  const blocks = new Float64Array(BITS * BITS);
+  const rowSums = new Float64Array(BITS);
+  for (let y = 0; y < height; y++) {
+    rowSums.fill(0);
+    const base = (y + top) * stride + left;
+    for (let x = 0; x < width; x++) {
+      const v = data[base + x];
+      const w = cols.wLo[x];
+      rowSums[cols.lo[x]] += v * w;
+      if (w !== 16) rowSums[cols.hi[x]] += v * (16 - w);
+    }
+    const wy = rows.wLo[y];
+    const top16 = rows.lo[y] * BITS;
+    const bottom16 = rows.hi[y] * BITS;
+    for (let bx = 0; bx < BITS; bx++) {
+      const s = rowSums[bx];
+      blocks[top16 + bx] += s * wy;
+      if (wy !== 16) blocks[bottom16 + bx] += s * (16 - wy);
+    }
+  }
+  const values = new Array(BITS * BITS);
+  for (let i = 0; i < values.length; i++) values[i] = (blocks[i] * 3) / 256;
+  // bmvbhashEven uses floor(n/16)² pixels per block, bmvbhash (n/16)²; both equal n²/256 when n divides evenly
+  const pixelsPerBlock = width % BITS === 0 && height % BITS === 0 ? Math.floor(width / BITS) * Math.floor(height / BITS) : (width / BITS) * (height / BITS);
+  return bitsToHex(translateBlocksToBits(values, pixelsPerBlock));
+}
+
+function median(values) {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const n = sorted.length;
+  return n % 2 === 0 ? (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 : sorted[Math.floor(n / 2)];
+}
+
+/** blockhash-core's translateBlocksToBits: 1 where a block is brighter than its horizontal band's median */
+function translateBlocksToBits(blocks, pixelsPerBlock) {
+  const halfBlockValue = (pixelsPerBlock * 256 * 3) / 2;
+  const band = blocks.length / 4;
+  const bits = new Uint8Array(blocks.length);
+  for (let i = 0; i < 4; i++) {
+    const m = median(blocks.slice(i * band, (i + 1) * band));
+    for (let j = i * band; j < (i + 1) * band; j++) {
+      const v = blocks[j];
+      bits[j] = v > m || (Math.abs(v - m) < 1 && m > halfBlockValue) ? 1 : 0;
+    }
+  }
+  return bits;
+}
+
+function bitsToHex(bits) {
+  let hex = '';
+  for (let i = 0; i < bits.length; i += 4) hex += ((bits[i] << 3) | (bits[i + 1] << 2) | (bits[i + 2] << 1) | bits[i + 3]).toString(16);
+  return hex;
+}
+
+/** Larger images are box-averaged down first: blockhash averages 16×16 blocks anyway, and JS loops over 4M pixels are slow. */
+const BLOCKHASH_MAX_SIDE = 512;
+
+/** The image blockhash is computed on: box-averaged below BLOCKHASH_MAX_SIDE, tiny ones blown up to 32 px. */
+export function blockhashBase(image) {
+  if (image.width < 32 || image.height < 32) return upsampleNearest(image, 32);
+  const factor = Math.ceil(Math.max(image.width, image.height) / BLOCKHASH_MAX_SIDE);
+  if (factor <= 1) return image;
+  const width = Math.floor(image.width / factor);
+  const height = Math.floor(image.height / factor);
+  const data = new Uint8Array(width * height);
+  const area = factor * factor;
+  const sums = new Float64Array(width);
+  for (let y = 0; y < height; y++) {
+    sums.fill(0);
+    for (let dy = 0; dy < factor; dy++) {
+      const row = (y * factor + dy) * image.width;
+      for (let x = 0, i = row; x < width; x++) {
+        let s = 0;
+        for (let dx = 0; dx < factor; dx++, i++) s += image.data[i];
+        sums[x] += s;
+      }
+    }
+    for (let x = 0; x < width; x++) data[y * width + x] = Math.round(sums[x] / area);
+  }
+  return { data, width, height };
+}
+
+/** Tiny images (tests, icons) are blown up so every 16×16 block and every crop variant has whole pixels. */
+function upsampleNearest(image, minSide) {
+  const factor = Math.ceil(minSide / Math.max(1, Math.min(image.width, image.height)));
+  const width = image.width * factor;
+  const height = image.height * factor;
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) data[y * width + x] = image.data[Math.floor(y / factor) * image.width + Math.floor(x / factor)];
+  }
+  return { data, width, height };
+}
+
+/** blockhash of a base image (see blockhashBase) cropped symmetrically by cropPerSide of each side */
+export function blockhashCropped(base, cropPerSide) {
+  const left = Math.round(base.width * cropPerSide);
+  const top = Math.round(base.height * cropPerSide);
+  const width = Math.max(16, base.width - 2 * left);
+  const height = Math.max(16, base.height - 2 * top);
+  return blockhashWindow(base.data, base.width, left, top, width, height);
+}
+
+/** Everything the audit derives from one decoded gray image: pixel hash, blockhash and the crop variants' codes. */
+export function hashGray(image, cropVariants) {
+  const base = blockhashBase(image);
+  return {
+    width: image.width,
+    height: image.height,
+    pixel: pixelHashOf(image.data, image.width, image.height),
+    block: blockhashCropped(base, 0),
+    cropBlocks: cropVariants.map((f) => blockhashCropped(base, f)),
+  };
+}
