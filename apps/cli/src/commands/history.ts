@@ -6,7 +6,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { EvaluationHistoryRow } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
-import { result, type CommandResult } from '../output.js';
+import { result } from '../output.js';
 import { log } from '../context.js';
 import { UserError } from '../errors.js';
 import { withRegistry } from '../registry-access.js';
@@ -118,5 +118,5 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
       },
       md: (h) => [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`, ...cells(h).map((r) => `| ${r.join(' | ')} |`), ...(h.plot ? ['', `plot: ${h.plot}`] : [])].join('\n'),
       csv: (h) => stringify([header, ...cells(h)]),
-    }) as CommandResult;
+    });
 };

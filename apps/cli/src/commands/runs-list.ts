@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import type { RunSummary } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
-import { result, type CommandResult } from '../output.js';
+import { result } from '../output.js';
 import { positiveInt, withRegistry } from '../registry-access.js';
 
 export const num = (v: number | null | undefined): string => (v === null || v === undefined ? '' : Number.isInteger(v) ? String(v) : Number(v.toPrecision(4)).toString());
@@ -80,5 +80,5 @@ export function runsCsv(runs: RunSummary[]): string {
 export const run: CommandHandler = async (ctx, _args, opts) => {
   const limit = positiveInt(opts['limit'], '--limit', 50);
   const runs = await withRegistry(ctx, (registry) => registry.listRuns({ limit, includeArchived: opts['all'] === true }));
-  return result(runs, { table: (d) => runsTable(d), md: (d) => runsMarkdown(d), csv: runsCsv }) as CommandResult;
+  return result(runs, { table: (d) => runsTable(d), md: (d) => runsMarkdown(d), csv: runsCsv });
 };

@@ -1,6 +1,6 @@
 import { parseFilter, parseOrderBy, type FilterNode } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
-import { result, type CommandResult } from '../output.js';
+import { result } from '../output.js';
 import { UserError } from '../errors.js';
 import { positiveInt, withRegistry } from '../registry-access.js';
 import { runsCsv, runsMarkdown, runsTable } from './runs-list.js';
@@ -27,5 +27,5 @@ export const run: CommandHandler = async (ctx, args, opts) => {
   for (const term of parseOrderBy(orderBy ?? '')) if (term.field.scope === 'metrics') shown.add(term.field.path[0] as string);
   const metrics = [...shown];
   const runs = await withRegistry(ctx, (registry) => registry.queryRuns(filter, { orderBy, limit, includeArchived: opts['all'] === true }));
-  return result(runs, { table: (d) => runsTable(d, metrics), md: (d) => runsMarkdown(d, metrics), csv: runsCsv }) as CommandResult;
+  return result(runs, { table: (d) => runsTable(d, metrics), md: (d) => runsMarkdown(d, metrics), csv: runsCsv });
 };

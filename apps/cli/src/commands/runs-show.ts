@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import type { Registry, RunDetail } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
-import { result, type CommandResult } from '../output.js';
+import { result } from '../output.js';
 import { UserError } from '../errors.js';
 import { withRegistry } from '../registry-access.js';
 import { num } from './runs-list.js';
@@ -88,5 +88,5 @@ export const run: CommandHandler = async (ctx, args) => {
           .map((s) => [`### ${s.title}`, '', `| ${s.header.join(' | ')} |`, `| ${s.header.map(() => '---').join(' | ')} |`, ...s.rows.map((row) => `| ${row.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n'))
           .join('\n\n'),
       csv: (r) => stringify([['section', 'key', 'values...'], ...sections(r).flatMap((s) => s.rows.map((row) => [s.title, ...row]))]),
-    }) as CommandResult;
+    });
 };
