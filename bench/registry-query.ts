@@ -4,6 +4,7 @@
  * same question from the raw metric history (what a store without per-(run, key) summaries must do).
  *
  *   node --import tsx bench/registry-query.ts [--store postgres|pglite|both] [--scale N] [--pglite-scale N] [--steps 50] [--repeat N]
+ *     [--trigger-sample 500] [--keep]
  *
  * PostgreSQL: DATABASE_URL or LEAKPROOF_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres);
  * the bench creates its own database there and drops it at the end. Default scale: 100,000 runs on
@@ -11,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import { openRegistry, type Registry } from '@leakproof/registry';
 
@@ -22,6 +23,8 @@ const { values: args } = parseArgs({
     'pglite-scale': { type: 'string', default: '1000' },
     repeat: { type: 'string', default: '20' },
     steps: { type: 'string', default: '50' },
+    'trigger-sample': { type: 'string', default: '500' },
+    keep: { type: 'boolean', default: false },
   },
 });
 const keys = ['recall', 'precision', 'val_recall', 'val_precision', 'loss', 'val_loss', 'f1', 'auc', 'accuracy', 'specificity', ...Array.from({ length: 10 }, (_, i) => `extra_${i}`)];
@@ -39,7 +42,40 @@ const queries: { name: string; filter: string; orderBy?: string }[] = [
   { name: 'no filter, newest first', filter: '' },
 ];
 
-async function seed(registry: Registry, runs: number): Promise<void> {
+/**
+ * History of runs lo..hi: a saturating learning curve per (run, key), quality q in [0,1) from a hash and
+ * value ≈ q * (0.6 + 0.4 * (step+1)/steps). Values are multiples of 2^-20, so every sum of 50 of them is exact in
+ * float8 whatever the summation order, and bulk-built summaries can be compared with the trigger's for equality.
+ * ids are given (run-major, then key, then step) so the bulk load needs no sequence call per row.
+ */
+function historyInsert(lo: number, hi: number, keyList: SQL, idBase: number): SQL {
+  return sql`
+    insert into metrics (id, run_id, key, step, value) overriding system value
+    select ${idBase}::bigint + ((r - ${lo}::int)::bigint * ${keys.length}::int + (k.i - 1)) * ${steps}::int + s, r, k.key, s,
+           ceil(((r * 7919 + k.i * 104729) % 1000)::float8 * (600 + 400 * (s + 1)::float8 / ${steps}::int) * 1.048576) / 1048576
+    from generate_series(${lo}::int, ${hi}::int) r,
+         unnest(array[${keyList}]) with ordinality k(key, i),
+         generate_series(0, ${steps - 1}::int) s`;
+}
+
+/** The per-(run, key) aggregate exactly as lp_metric_summaries_refresh (migrations/0003) computes it from new rows. */
+function summariesOf(where: SQL): SQL {
+  return sql`
+    select run_id, key, count(*) as count, sum(value) as sum, min(value) as min_value, max(value) as max_value,
+           (array_agg(step order by step desc, id desc))[1] as last_step,
+           (array_agg(value order by step desc, id desc))[1] as last_value
+    from metrics where ${where} group by run_id, key`;
+}
+
+const log = (line: string): void => void process.stderr.write(`  ${line}\n`);
+
+/**
+ * Runs and tags go through the normal triggers. The history of the first `sampleRuns` runs goes through the
+ * summary trigger (the path every real logger takes); the rest is bulk-loaded with the trigger disabled inside one
+ * transaction and summarised by one GROUP BY, then checked against the trigger's output on the sample.
+ */
+async function seed(registry: Registry, runs: number): Promise<{ seconds: number; sampleRuns: number }> {
+  const t0 = performance.now();
   const db = registry.db;
   const audit = await registry.recordAudit({
     dataset: { name: 'bench', root: '/bench' },
@@ -62,22 +98,60 @@ async function seed(registry: Registry, runs: number): Promise<void> {
     from generate_series(1, ${runs}::int) g, (select min(id) as first_id from experiments) e`);
   await db.execute(sql`insert into tags (run_id, key, value) select id, 'note', (array['baseline','ablation','sweep'])[1 + id % 3] || ' ' || id from runs where id % 10 = 0`);
   const [{ first, last }] = (await db.execute(sql`select min(id)::int as first, max(id)::int as last from runs`)).rows as { first: number; last: number }[];
-  const chunk = 1000;
   const keyList = sql.join(
     keys.map((k) => sql`${k}::text`),
     sql`, `,
   );
-  for (let lo = first; lo <= last; lo += chunk) {
-    // a saturating learning curve per (run, key): quality q in [0,1) from a hash, value = q * (step+1)/steps
-    await db.execute(sql`
-      insert into metrics (run_id, key, step, value)
-      select r, k.key, s, ((r * 7919 + k.i * 104729) % 1000) / 1000.0 * (0.6 + 0.4 * (s + 1) / ${steps}::float8)
-      from generate_series(${lo}::int, ${Math.min(lo + chunk - 1, last)}::int) r,
-           unnest(array[${keyList}]) with ordinality k(key, i),
-           generate_series(0, ${steps - 1}::int) s`);
-    if (((lo - first) / chunk) % 10 === 9) process.stderr.write(`  seeded ${lo + chunk - first} runs\n`);
+  const sampleLast = Math.min(last, first + Number(args['trigger-sample']) - 1);
+  const perRun = keys.length * steps;
+  for (let lo = first; lo <= sampleLast; lo += 100) await db.execute(historyInsert(lo, Math.min(lo + 99, sampleLast), keyList, (lo - first) * perRun + 1));
+  log(`${sampleLast - first + 1} runs' history logged through the summary trigger (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  if (sampleLast < last) {
+    await db.transaction(async (tx) => {
+      // Transactional DDL: no other session ever sees the trigger or indexes missing. Dropping (not disabling) the
+      // trigger stops transition-table capture; indexes are rebuilt once after the load instead of row by row.
+      // Definitions are read back from the catalog, so what is restored is exactly what the migrations made.
+      const defs = (await tx.execute(sql`
+        select 'trigger' as kind, tgname as name, pg_get_triggerdef(t.oid) as def from pg_trigger t
+          where tgrelid = 'metrics'::regclass and tgname = 'metrics_summarise'
+        union all
+        select 'constraint', conname, pg_get_constraintdef(c.oid) from pg_constraint c where conrelid = 'metrics'::regclass and contype = 'p'
+        union all
+        select 'index', indexname, indexdef from pg_indexes i
+          where tablename = 'metrics' and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`)).rows as { kind: string; name: string; def: string }[];
+      for (const d of defs) {
+        const drop = d.kind === 'trigger' ? `drop trigger ${d.name} on metrics` : d.kind === 'constraint' ? `alter table metrics drop constraint ${d.name}` : `drop index ${d.name}`;
+        await tx.execute(sql.raw(drop));
+      }
+      await tx.execute(sql`alter table metric_summaries disable trigger metric_summaries_derived`);
+      const chunk = 10_000;
+      for (let lo = sampleLast + 1; lo <= last; lo += chunk) {
+        await tx.execute(historyInsert(lo, Math.min(lo + chunk - 1, last), keyList, (lo - first) * perRun + 1));
+        log(`history of ${Math.min(lo + chunk - 1, last) - first + 1} runs (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      }
+      await tx.execute(sql`set local maintenance_work_mem = '1GB'`);
+      for (const d of defs) await tx.execute(sql.raw(d.kind === 'constraint' ? `alter table metrics add constraint ${d.name} ${d.def}` : d.def));
+      await tx.execute(sql`select setval(pg_get_serial_sequence('metrics', 'id'), (select max(id) from metrics))`);
+      log(`metrics indexes and trigger restored (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      await tx.execute(sql`insert into metric_summaries (run_id, key, count, sum, min_value, max_value, last_step, last_value)
+                           ${summariesOf(sql`run_id > ${sampleLast}::int`)}`);
+      log(`summaries built in one statement (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      await tx.execute(sql`alter table metric_summaries enable trigger metric_summaries_derived`);
+    });
   }
+  // the bulk aggregate must reproduce, column for column, what the trigger wrote for the sample
+  const diff = sql`(select run_id, key, count, sum, min_value, max_value, last_step, last_value from metric_summaries where run_id <= ${sampleLast}::int
+                    except all ${summariesOf(sql`run_id <= ${sampleLast}::int`)})
+                   union all
+                   (${summariesOf(sql`run_id <= ${sampleLast}::int`)}
+                    except all select run_id, key, count, sum, min_value, max_value, last_step, last_value from metric_summaries where run_id <= ${sampleLast}::int)`;
+  const [{ n }] = (await db.execute(sql`select count(*)::int as n from (${diff}) d`)).rows as { n: number }[];
+  if (n !== 0) throw new Error(`bulk-built summaries differ from the trigger's on ${n} sample rows`);
+  const [{ total }] = (await db.execute(sql`select count(*)::int as total from metric_summaries`)).rows as { total: number }[];
+  if (total !== (last - first + 1) * keys.length) throw new Error(`expected ${(last - first + 1) * keys.length} summaries, found ${total}`);
+  log(`bulk summaries equal the trigger's on the ${sampleLast - first + 1}-run sample; vacuum analyze`);
   await db.execute(sql`vacuum analyze`);
+  return { seconds: (performance.now() - t0) / 1000, sampleRuns: sampleLast - first + 1 };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -99,10 +173,11 @@ async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p95: num
 }
 
 async function measure(registry: Registry, label: string, runs: number): Promise<void> {
-  const t0 = performance.now();
-  await seed(registry, runs);
-  const seedSeconds = (performance.now() - t0) / 1000;
-  console.log(`\n${label}: ${runs.toLocaleString()} runs × ${keys.length} keys × ${steps} steps = ${(runs * keys.length * steps).toLocaleString()} metric rows (seeded in ${seedSeconds.toFixed(1)} s)`);
+  const seeded = await seed(registry, runs);
+  console.log(
+    `\n${label}: ${runs.toLocaleString()} runs × ${keys.length} keys × ${steps} steps = ${(runs * keys.length * steps).toLocaleString()} metric rows ` +
+      `(seeded in ${seeded.seconds.toFixed(1)} s; ${seeded.sampleRuns} runs through the summary trigger, the rest bulk-summarised and checked equal)`,
+  );
   console.log(`${'query'.padEnd(30)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'rows'.padStart(6)}`);
   let summaryP50 = 0;
   for (const q of queries) {
@@ -140,7 +215,8 @@ async function benchPostgres(runs: number): Promise<void> {
   } finally {
     await registry?.close();
     await new Promise((done) => setTimeout(done, 200));
-    await admin.query(`drop database if exists ${name} with (force)`);
+    if (args.keep) console.log(`kept database ${name} (--keep); drop it with: drop database ${name}`);
+    else await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
 }
