@@ -1,66 +1,98 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { hashImageFile, type HashOutcome } from './image-hash.js';
-import type { HashTask } from './hash-worker.js';
-
-const BATCH = 16;
-/** Starting the workers (tsx + sharp in each) costs seconds; below this many files one thread is faster. */
-export const POOL_MIN_FILES = 1000;
+import { decodeGray, type GrayImage } from '@leakproof/ingest';
+import { CROP_VARIANTS, decodeFailure, hashDecoded, type HashOutcome } from './image-hash.js';
 
 /**
- * Decodes and hashes files on a pool of worker threads (one per core). Results come back in input order.
- * If the pool cannot start (no tsx loader available, for example), hashing runs in this thread instead.
+ * Images of at least this many pixels are hashed on worker threads. Measured (bench/audit.ts, 2 cores): a
+ * 224² X-ray hashes in ~0.5 ms of JS against ~3 ms of decoding, so this thread keeps up with sharp's decode
+ * threads and a worker's message round trip only adds work; a 2048² image takes ~40 ms of JS (SHA-256 and the
+ * box downsample) against ~75 ms of decoding, so there this thread would be the bottleneck.
  */
-export async function hashFiles(
-  paths: string[],
-  options: { workers?: number; maxPixels?: number; onDone?: (done: number) => void; /** hash in this thread if the pool fails to start (default true) */ fallback?: boolean } = {},
-): Promise<HashOutcome[]> {
-  const workers = Math.max(1, options.workers ?? availableParallelism());
+export const POOL_MIN_PIXELS = 1_000_000;
+
+export interface HashFilesOptions {
+  /** threads that hash large images (default: one per core); 1 hashes everything on this thread */
+  workers?: number;
+  maxPixels?: number;
+  onDone?: (done: number) => void;
+  /** images from this many pixels go to the worker pool (default POOL_MIN_PIXELS) */
+  poolMinPixels?: number;
+  /**
+   * hash on this thread if the pool fails to start (default true). false is the strict mode for tests and
+   * diagnostics: every image goes to the pool and a pool failure is thrown.
+   */
+  fallback?: boolean;
+}
+
+interface WorkerTask {
+  image: GrayImage;
+  cropVariants: number[];
+}
+
+/**
+ * Decodes files with sharp, several in flight so sharp's libuv threads use every core, and hashes each decoded
+ * image (pixel SHA-256, blockhash and its crop variants) on this thread, or on a pool of plain-JS worker threads
+ * for large images. Results come back in input order; undecodable files become `{ ok: false }` outcomes.
+ */
+export async function hashFiles(paths: string[], options: HashFilesOptions = {}): Promise<HashOutcome[]> {
   if (paths.length === 0) return [];
-  if (workers === 1 || (paths.length < POOL_MIN_FILES && options.fallback !== false)) return hashInThread(paths, options);
-  const pool = new Piscina<HashTask, HashOutcome[]>({
-    filename: new URL('./hash-worker.mjs', import.meta.url).href,
-    minThreads: workers,
-    maxThreads: workers,
-    idleTimeout: 1_000,
-  });
-  try {
-    const out: HashOutcome[] = new Array(paths.length);
-    let done = 0;
-    const tasks: Promise<void>[] = [];
-    for (let start = 0; start < paths.length; start += BATCH) {
-      const batch = paths.slice(start, start + BATCH);
-      const task: HashTask = options.maxPixels === undefined ? { paths: batch } : { paths: batch, maxPixels: options.maxPixels };
-      tasks.push(
-        pool.run(task).then((results) => {
-          results.forEach((r, k) => (out[start + k] = r));
-          done += batch.length;
-          options.onDone?.(done);
-        }),
-      );
+  const workers = Math.max(1, options.workers ?? availableParallelism());
+  const strict = options.fallback === false;
+  const minPixels = strict ? 0 : (options.poolMinPixels ?? POOL_MIN_PIXELS);
+  let pool: Piscina<WorkerTask, HashOutcome> | undefined;
+  let poolBroken = false;
+  const hash = async (image: GrayImage): Promise<HashOutcome> => {
+    if (workers === 1 || poolBroken || image.width * image.height < minPixels) return hashDecoded(image);
+    pool ??= new Piscina<WorkerTask, HashOutcome>({
+      filename: new URL('./hash-worker.mjs', import.meta.url).href,
+      minThreads: 1,
+      maxThreads: workers,
+      idleTimeout: 1_000,
+    });
+    try {
+      return await pool.run({ image, cropVariants: [...CROP_VARIANTS] });
+    } catch (error) {
+      if (strict) throw error;
+      poolBroken = true;
+      return hashDecoded(image);
     }
-    await Promise.all(tasks);
-    return out;
-  } catch (error) {
-    if (options.fallback === false || !/worker|loader|tsx|Cannot find|ERR_/i.test(String(error))) throw error;
-    return hashInThread(paths, options);
+  };
+  try {
+    return await decodeAndHash(paths, options, hash);
   } finally {
-    await pool.destroy();
+    await pool?.destroy();
   }
 }
 
-async function hashInThread(paths: string[], options: { maxPixels?: number; onDone?: (done: number) => void }): Promise<HashOutcome[]> {
-  // a few files in flight: sharp decodes on libuv threads while this thread runs blockhash
+async function decodeAndHash(paths: string[], options: HashFilesOptions, hash: (image: GrayImage) => Promise<HashOutcome>): Promise<HashOutcome[]> {
   const out: HashOutcome[] = new Array(paths.length);
+  const decodeOptions = options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels };
   let next = 0;
   let done = 0;
+  let failed = false;
+  // Each lane holds one image (decoding, or hashing): enough lanes keep sharp's decode threads and the hash
+  // workers busy at once, and memory stays bounded by the lane count whatever the image sizes.
   const lane = async (): Promise<void> => {
-    while (next < paths.length) {
+    while (next < paths.length && !failed) {
       const i = next++;
-      out[i] = await hashImageFile(paths[i] as string, options.maxPixels);
+      let image: GrayImage | undefined;
+      try {
+        image = await decodeGray(paths[i] as string, decodeOptions);
+      } catch (error) {
+        out[i] = decodeFailure(error);
+      }
+      if (image) {
+        try {
+          out[i] = await hash(image);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
       options.onDone?.(++done);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(4, paths.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(paths.length, Math.max(4, 2 * availableParallelism())) }, lane));
   return out;
 }

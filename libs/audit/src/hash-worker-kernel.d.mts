@@ -14,7 +14,15 @@ export interface GrayHashes {
 }
 
 export function pixelHashOf(data: Uint8Array, width: number, height: number): string;
-export function blockhashWindow(data: Uint8Array, stride: number, left: number, top: number, width: number, height: number): string;
+/** summed-area table, (height+1)×(width+1) */
+export interface SummedArea {
+  table: Float64Array;
+  width: number;
+  height: number;
+}
+
+export function summedArea(image: GrayPixels): SummedArea;
+export function blockhashWindow(sat: SummedArea, left: number, top: number, width: number, height: number): string;
 export function blockhashBase(image: GrayPixels): GrayPixels;
-export function blockhashCropped(base: GrayPixels, cropPerSide: number): string;
+export function blockhashCropped(base: GrayPixels, cropPerSide: number, sat?: SummedArea): string;
 export function hashGray(image: GrayPixels, cropVariants: readonly number[]): GrayHashes;

@@ -41,47 +41,95 @@ function axisWeights(n) {
   return { lo, hi, wLo };
 }
 
-const weightCache = new Map();
-function cachedAxisWeights(n) {
-  let w = weightCache.get(n);
-  if (!w) {
-    if (weightCache.size > 64) weightCache.clear();
-    w = axisWeights(n);
-    weightCache.set(n, w);
+/**
+ * The same weights as segments [start, end) → block with weight (in sixteenths): runs of pixels that go
+ * wholly to one block (weight 16), and each boundary pixel split into two one-pixel segments.
+ */
+function axisSegments(n) {
+  const { lo, hi, wLo } = axisWeights(n);
+  const start = [];
+  const end = [];
+  const block = [];
+  const weight = [];
+  const add = (s, e, b, w) => {
+    const last = start.length - 1;
+    if (last >= 0 && end[last] === s && block[last] === b && weight[last] === w && w === 16) end[last] = e;
+    else {
+      start.push(s);
+      end.push(e);
+      block.push(b);
+      weight.push(w);
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    if (wLo[i] === 16 || lo[i] === hi[i]) add(i, i + 1, lo[i], 16);
+    else {
+      add(i, i + 1, lo[i], wLo[i]);
+      add(i, i + 1, hi[i], 16 - wLo[i]);
+    }
   }
-  return w;
+  return { start: Int32Array.from(start), end: Int32Array.from(end), block: Int32Array.from(block), weight: Int32Array.from(weight) };
+}
+
+const segmentCache = new Map();
+function cachedAxisSegments(n) {
+  let segments = segmentCache.get(n);
+  if (!segments) {
+    if (segmentCache.size > 64) segmentCache.clear();
+    segments = axisSegments(n);
+    segmentCache.set(n, segments);
+  }
+  return segments;
 }
 
 /**
- * blockhash-core's bmvbhash(…, 16) of the gray window (left, top, width, height) of a gray image, as if the
- * window were expanded to opaque RGBA with R=G=B — bit for bit, without building the RGBA copy.
+ * Summed-area table of a gray image: entry (y, x) of the (height+1)×(width+1) table is the sum of the pixels
+ * above and left of it. Built once per image, it gives every crop variant's block sums in O(blocks).
+ * Float64 keeps sums exact up to 2^53 (a 255-valued image would need 35 trillion pixels to get there).
+ */
+export function summedArea(image) {
+  const { data, width, height } = image;
+  const w1 = width + 1;
+  const table = new Float64Array((height + 1) * w1);
+  for (let y = 0; y < height; y++) {
+    let run = 0;
+    const src = y * width;
+    const above = y * w1 + 1;
+    const out = above + w1;
+    for (let x = 0; x < width; x++) {
+      run += data[src + x];
+      table[out + x] = table[above + x] + run;
+    }
+  }
+  return { table, width, height };
+}
+
+/**
+ * blockhash-core's bmvbhash(…, 16) of the gray window (left, top, width, height) of an image given by its
+ * summed-area table, as if the window were expanded to opaque RGBA with R=G=B — bit for bit, without
+ * building the RGBA copy.
  *
  * Why it is the same number: bmvbhash adds 3·v·wy·wx per pixel, with weights that are multiples of 1/16.
  * Every term and every partial sum is then a dyadic rational far below 2^53, so floating point is exact and
- * the order of additions does not matter; here the sums are taken separably (rows, then columns) in
- * integers of 1/256 and scaled by 3/256 at the end, which is exact too.
+ * the order of additions does not matter; here each block is summed as rectangles of whole-weight runs and
+ * one-pixel boundary lines, in integers of 1/256, and scaled by 3/256 at the end, which is exact too.
  */
-export function blockhashWindow(data, stride, left, top, width, height) {
-  const cols = cachedAxisWeights(width);
-  const rows = cachedAxisWeights(height);
+export function blockhashWindow(sat, left, top, width, height) {
+  const rows = cachedAxisSegments(height);
+  const cols = cachedAxisSegments(width);
+  const { table } = sat;
+  const w1 = sat.width + 1;
   const blocks = new Float64Array(BITS * BITS);
-  const rowSums = new Float64Array(BITS);
-  for (let y = 0; y < height; y++) {
-    rowSums.fill(0);
-    const base = (y + top) * stride + left;
-    for (let x = 0; x < width; x++) {
-      const v = data[base + x];
-      const w = cols.wLo[x];
-      rowSums[cols.lo[x]] += v * w;
-      if (w !== 16) rowSums[cols.hi[x]] += v * (16 - w);
-    }
-    const wy = rows.wLo[y];
-    const top16 = rows.lo[y] * BITS;
-    const bottom16 = rows.hi[y] * BITS;
-    for (let bx = 0; bx < BITS; bx++) {
-      const s = rowSums[bx];
-      blocks[top16 + bx] += s * wy;
-      if (wy !== 16) blocks[bottom16 + bx] += s * (16 - wy);
+  for (let r = 0; r < rows.start.length; r++) {
+    const y0 = (top + rows.start[r]) * w1;
+    const y1 = (top + rows.end[r]) * w1;
+    const wy = rows.weight[r];
+    const out = rows.block[r] * BITS;
+    for (let c = 0; c < cols.start.length; c++) {
+      const x0 = left + cols.start[c];
+      const x1 = left + cols.end[c];
+      const sum = table[y1 + x1] - table[y0 + x1] - table[y1 + x0] + table[y0 + x0];
+      blocks[out + cols.block[c]] += sum * wy * cols.weight[c];
     }
   }
   const values = new Array(BITS * BITS);
@@ -159,22 +207,23 @@ function upsampleNearest(image, minSide) {
 }
 
 /** blockhash of a base image (see blockhashBase) cropped symmetrically by cropPerSide of each side */
-export function blockhashCropped(base, cropPerSide) {
+export function blockhashCropped(base, cropPerSide, sat = summedArea(base)) {
   const left = Math.round(base.width * cropPerSide);
   const top = Math.round(base.height * cropPerSide);
   const width = Math.max(16, base.width - 2 * left);
   const height = Math.max(16, base.height - 2 * top);
-  return blockhashWindow(base.data, base.width, left, top, width, height);
+  return blockhashWindow(sat, left, top, width, height);
 }
 
 /** Everything the audit derives from one decoded gray image: pixel hash, blockhash and the crop variants' codes. */
 export function hashGray(image, cropVariants) {
   const base = blockhashBase(image);
+  const sat = summedArea(base);
   return {
     width: image.width,
     height: image.height,
     pixel: pixelHashOf(image.data, image.width, image.height),
-    block: blockhashCropped(base, 0),
-    cropBlocks: cropVariants.map((f) => blockhashCropped(base, f)),
+    block: blockhashCropped(base, 0, sat),
+    cropBlocks: cropVariants.map((f) => blockhashCropped(base, f, sat)),
   };
 }

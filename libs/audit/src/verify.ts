@@ -34,36 +34,54 @@ export async function loadThumb(path: string, size = THUMB_SIZE, maxPixels?: num
   return normalise(image.data, size);
 }
 
-function sample(t: Thumb, x: number, y: number): number {
-  const s = t.size;
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const fx = x - x0;
-  const fy = y - y0;
-  const i = y0 * s + x0;
-  const d = t.data;
-  return (
-    ((d[i] as number) * (1 - fx) + (d[i + 1] as number) * fx) * (1 - fy) +
-    ((d[i + s] as number) * (1 - fx) + (d[i + s + 1] as number) * fx) * fy
-  );
-}
+/** Column sample positions of one evaluation, reused across calls (this runs on one thread). */
+const scratch = { xs: new Int32Array(0), x0: new Int32Array(0), fx: new Float64Array(0), gx: new Float64Array(0) };
 
 /**
- * Pearson correlation between the central window of `b` and `a` resampled under the map
+ * Pearson correlation between the central window of `b` and `a` resampled bilinearly under the map
  * u → c + scale·(u − c) + shift (pixels of the thumbnail). The window stays inside both images for the searched range.
+ * The column positions and weights do not depend on the row, so they are computed once per call; every value
+ * and every sum is the same double, in the same order, as sampling each pixel from scratch.
  */
 function correlationAt(a: Thumb, b: Thumb, scale: number, sx: number, sy: number, margin: number): number {
   const s = b.size;
   const c = (s - 1) / 2;
+  if (scratch.xs.length < s) {
+    scratch.xs = new Int32Array(s);
+    scratch.x0 = new Int32Array(s);
+    scratch.fx = new Float64Array(s);
+    scratch.gx = new Float64Array(s);
+  }
+  const { xs, x0: x0s, fx: fxs, gx: gxs } = scratch;
+  let columns = 0;
+  for (let x = margin; x < s - margin; x++) {
+    const ax = c + scale * (x - c) + sx;
+    if (ax < 0 || ax > s - 1.001) continue;
+    const x0 = Math.floor(ax);
+    const fx = ax - x0;
+    xs[columns] = x;
+    x0s[columns] = x0;
+    fxs[columns] = fx;
+    gxs[columns] = 1 - fx;
+    columns++;
+  }
+  const da = a.data;
+  const db = b.data;
   let sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0, n = 0;
   for (let y = margin; y < s - margin; y++) {
     const ay = c + scale * (y - c) + sy;
     if (ay < 0 || ay > s - 1.001) continue;
-    for (let x = margin; x < s - margin; x++) {
-      const ax = c + scale * (x - c) + sx;
-      if (ax < 0 || ax > s - 1.001) continue;
-      const va = sample(a, ax, ay);
-      const vb = b.data[y * s + x] as number;
+    const y0 = Math.floor(ay);
+    const fy = ay - y0;
+    const gy = 1 - fy;
+    const rowA = y0 * s;
+    const rowB = y * s;
+    for (let k = 0; k < columns; k++) {
+      const i = rowA + (x0s[k] as number);
+      const fx = fxs[k] as number;
+      const gx = gxs[k] as number;
+      const va = ((da[i] as number) * gx + (da[i + 1] as number) * fx) * gy + ((da[i + s] as number) * gx + (da[i + s + 1] as number) * fx) * fy;
+      const vb = db[rowB + (xs[k] as number)] as number;
       sa += va; sb += vb; saa += va * va; sbb += vb * vb; sab += va * vb; n++;
     }
   }
@@ -87,10 +105,21 @@ export function similarity(a: Thumb, b: Thumb, options: VerifyOptions = defaultV
   const maxShift = options.maxShift * s;
   const inRange = (p: { scale: number; sx: number; sy: number }): boolean =>
     Math.abs(p.scale - 1) <= options.maxScale + 1e-9 && Math.abs(p.sx) <= maxShift && Math.abs(p.sy) <= maxShift;
+  // hill climbing re-evaluates the point it came from and, after a step halves, earlier neighbours
+  const seen = new Map<string, number>();
+  const correlation = (scale: number, sx: number, sy: number): number => {
+    const key = `${scale} ${sx} ${sy}`;
+    let r = seen.get(key);
+    if (r === undefined) {
+      r = correlationAt(a, b, scale, sx, sy, margin);
+      seen.set(key, r);
+    }
+    return r;
+  };
   let best = -1;
   for (const start of new Set([1, ...startScales])) {
     let at = { scale: Math.min(1 + options.maxScale, Math.max(1 - options.maxScale, start)), sx: 0, sy: 0 };
-    let r = correlationAt(a, b, at.scale, at.sx, at.sy, margin);
+    let r = correlation(at.scale, at.sx, at.sy);
     if (r > 0.995) return r;
     let scaleStep = 0.01;
     let shiftStep = 1;
@@ -106,7 +135,7 @@ export function similarity(a: Thumb, b: Thumb, options: VerifyOptions = defaultV
       ];
       for (const next of steps) {
         if (!inRange(next)) continue;
-        const rn = correlationAt(a, b, next.scale, next.sx, next.sy, margin);
+        const rn = correlation(next.scale, next.sx, next.sy);
         if (rn > r + 1e-6) {
           r = rn;
           at = next;
