@@ -49,6 +49,7 @@ export async function hashFiles(paths: string[], options: HashFilesOptions = {})
       minThreads: 1,
       maxThreads: workers,
       idleTimeout: 1_000,
+      execArgv: withoutLoaders(process.execArgv),
     });
     try {
       return await pool.run({ image, cropVariants: [...CROP_VARIANTS] });
@@ -63,6 +64,20 @@ export async function hashFiles(paths: string[], options: HashFilesOptions = {})
   } finally {
     await pool?.destroy();
   }
+}
+
+/**
+ * The worker is plain JavaScript: a TypeScript loader inherited from the parent (`--import tsx`) would only
+ * add its start-up (hundreds of ms per thread) to every worker. Other flags (memory limits, profiling) stay.
+ */
+function withoutLoaders(execArgv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    if (/^--(import|loader|experimental-loader|require)$/.test(arg) || arg === '-r') i++;
+    else if (!/^--(import|loader|experimental-loader|require)=/.test(arg)) out.push(arg);
+  }
+  return out;
 }
 
 async function decodeAndHash(paths: string[], options: HashFilesOptions, hash: (image: GrayImage) => Promise<HashOutcome>): Promise<HashOutcome[]> {
