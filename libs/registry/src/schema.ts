@@ -165,6 +165,8 @@ export const metricSummaries = pgTable(
     maxValue: doublePrecision('max_value').notNull(),
     lastStep: integer('last_step').notNull(),
     lastValue: doublePrecision('last_value').notNull(),
+    /** stored so avg(metrics.k) filters and sorts use an index like the other aggregates */
+    avgValue: doublePrecision('avg_value').generatedAlwaysAs(sql`sum / count`),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -172,6 +174,7 @@ export const metricSummaries = pgTable(
     index('metric_summaries_key_last_run_idx').on(t.key, t.lastValue, t.runId),
     index('metric_summaries_key_max_run_idx').on(t.key, t.maxValue, t.runId),
     index('metric_summaries_key_min_run_idx').on(t.key, t.minValue, t.runId),
+    index('metric_summaries_key_avg_run_idx').on(t.key, t.avgValue, t.runId),
   ],
 );
 

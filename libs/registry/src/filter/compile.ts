@@ -8,7 +8,7 @@ const summaryColumn = {
   last: sql.raw('s.last_value'),
   min: sql.raw('s.min_value'),
   max: sql.raw('s.max_value'),
-  avg: sql.raw('(s.sum / s.count)'),
+  avg: sql.raw('s.avg_value'),
 } as const;
 const attributeColumn: Record<AttributeName, SQL> = {
   status: sql.raw('r.status'),
@@ -92,7 +92,13 @@ export function compileOrder(terms: OrderTerm[], opts: { innerJoinFirst?: boolea
       const join = sql.raw(i === 0 && opts.innerJoinFirst ? 'join' : 'left join');
       joins.push(sql`${join} metric_summaries ${alias} on ${alias}.run_id = r.id and ${alias}.key = ${key}::text`);
       const agg = term.field.aggregate ?? 'last';
-      expr = agg === 'avg' ? sql`(${alias}.sum / ${alias}.count)` : sql`${alias}.${sql.raw(`${agg}_value`)}`;
+      expr = sql`${alias}.${sql.raw(`${agg}_value`)}`;
+      if (i === 0 && opts.innerJoinFirst) {
+        // no NULLS clause (inner join: there are none), so the order is that of a forward or backward scan of the
+        // (key, value, run_id) index and LIMIT stops the walk early (ties: an incremental sort of equal values)
+        parts.push(sql`${expr} ${dir}`);
+        return;
+      }
     } else if (term.field.scope === 'tags') {
       const alias = sql.raw(`o${i}`);
       joins.push(sql`left join tags ${alias} on ${alias}.run_id = r.id and ${alias}.key = ${key}::text`);
@@ -106,6 +112,7 @@ export function compileOrder(terms: OrderTerm[], opts: { innerJoinFirst?: boolea
     }
     parts.push(sql`${expr} ${dir} nulls last`);
   });
-  parts.push(terms.length === 0 ? sql`r.created_at desc, r.id desc` : sql`r.id desc`);
+  // o0.run_id is r.id; named so a descending metric's tie-break is the index's own order
+  parts.push(terms.length === 0 ? sql`r.created_at desc, r.id desc` : opts.innerJoinFirst ? sql`o0.run_id desc` : sql`r.id desc`);
   return { joins: sql.join(joins, sql` `), orderBy: sql.join(parts, sql`, `) };
 }
