@@ -86,28 +86,41 @@ async function decodeAndHash(paths: string[], options: HashFilesOptions, hash: (
   let next = 0;
   let done = 0;
   let failed = false;
+  const failedDecodes: number[] = [];
   // Each lane holds one image (decoding, or hashing): enough lanes keep sharp's decode threads and the hash
   // workers busy at once, and memory stays bounded by the lane count whatever the image sizes.
   const lane = async (): Promise<void> => {
     while (next < paths.length && !failed) {
       const i = next++;
-      let image: GrayImage | undefined;
+      let image: GrayImage;
       try {
         image = await decodeGray(paths[i] as string, decodeOptions);
-      } catch (error) {
-        out[i] = decodeFailure(error);
+      } catch {
+        failedDecodes.push(i);
+        continue;
       }
-      if (image) {
-        try {
-          out[i] = await hash(image);
-        } catch (error) {
-          failed = true;
-          throw error;
-        }
+      try {
+        out[i] = await hash(image);
+      } catch (error) {
+        failed = true;
+        throw error;
       }
       options.onDone?.(++done);
     }
   };
   await Promise.all(Array.from({ length: Math.min(paths.length, Math.max(4, 2 * availableParallelism())) }, lane));
+  // libvips keeps one error buffer per process: a decode that fails while others run can report another's
+  // message or "Unknown error" (a truncated JPEG then reads as 'unreadable'). Failures are rare, so each is
+  // decoded again alone, which gives its own error (or, if the failure was spurious, its hashes).
+  for (const i of failedDecodes.sort((a, b) => a - b)) {
+    let image: GrayImage | undefined;
+    try {
+      image = await decodeGray(paths[i] as string, decodeOptions);
+    } catch (error) {
+      out[i] = decodeFailure(error);
+    }
+    if (image) out[i] = await hash(image);
+    options.onDone?.(++done);
+  }
   return out;
 }
