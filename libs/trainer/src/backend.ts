@@ -1,27 +1,21 @@
-import * as tf from '@tensorflow/tfjs';
-import { useWasmBackend } from '@leakproof/wasm-training';
+import { selectBackend } from '@leakproof/wasm-training';
 
 export interface BackendInfo {
   name: string;
+  /** 'native' (libtensorflow), 'leakproof-wasm' (wasm + this project's training kernels) or 'cpu' */
+  kernels: string;
+  /** threads one training step uses: wasm under Node is single-threaded (tfjs#3830) */
   threads: number;
   version: string;
+  /** backends tried first and why they did not load, for the run record */
+  skipped: { backend: string; reason: string }[];
 }
 
 /**
- * Picks the training backend: wasm with leakproof's training kernels unless the config asks for 'cpu'
- * (tests, exact references). A native TensorFlow binding is not installable here, so 'tensorflow' falls
- * back the same way 'auto' does.
+ * The training backend: tfjs-node-gpu, else tfjs-node, else wasm with leakproof's training kernels, else cpu,
+ * starting the chain at the configured preference ('auto' = the top; LEAKPROOF_BACKEND overrides).
  */
-export async function prepareBackend(preference: 'auto' | 'tensorflow' | 'wasm' | 'cpu', workers: number): Promise<BackendInfo> {
-  if (preference !== 'cpu') {
-    try {
-      await useWasmBackend();
-      return { name: 'wasm', threads: Math.max(1, workers), version: tf.version_core };
-    } catch (error) {
-      if (preference === 'wasm') throw error;
-    }
-  }
-  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
-  await tf.ready();
-  return { name: 'cpu', threads: 1, version: tf.version_core };
+export async function prepareBackend(preference: 'auto' | 'tensorflow' | 'wasm' | 'cpu', _workers?: number): Promise<BackendInfo> {
+  const info = await selectBackend({ prefer: preference });
+  return { name: info.name, kernels: info.kernels, threads: info.threads, version: info.version, skipped: info.skipped };
 }

@@ -3,6 +3,7 @@ import type { Policy } from '@leakproof/audit';
 import { buildManifest, loadDatasetConfig, parseDatasetConfig, type Manifest } from '@leakproof/ingest';
 import type { Registry, RunRecord } from '@leakproof/registry';
 import { parseTrainConfig, train, type TrainResult } from '@leakproof/trainer';
+import { selectBackend } from '@leakproof/wasm-training';
 import { log, type CliContext } from '../context.js';
 import { auditPlannedSplits, requirePassingAudit } from './audit-binding.js';
 import type { LoadedExperimentConfig } from './experiment-config.js';
@@ -41,6 +42,8 @@ export async function trainRun(ctx: CliContext, registry: Registry, loaded: Load
 
   const trainConfig = parseTrainConfig({ positiveClass: config.positiveClass, ...config.train }, loaded.path ?? 'train config');
   const git = await gitState(ctx.cwd);
+  // chosen before the run exists so the run record names the backend that will actually train
+  const backend = await selectBackend({ prefer: trainConfig.backend });
   const run = await registry.createRun({
     experiment: config.experiment,
     name: config.name ?? `${trainConfig.model === 'cnn4' || trainConfig.model === 'resnet-s' ? trainConfig.model : 'pretrained'}-${new Date().toISOString().slice(0, 19)}`,
@@ -49,10 +52,10 @@ export async function trainRun(ctx: CliContext, registry: Registry, loaded: Load
     seed: trainConfig.seed,
     gitCommit: git.commit,
     gitDirty: git.dirty,
-    backend: trainConfig.backend,
+    backend: `${backend.name} (${backend.kernels} kernels, ${backend.version})`,
     model: typeof trainConfig.model === 'string' ? trainConfig.model : 'pretrained',
     config: loaded.verbatim,
-    threads: Math.max(1, trainConfig.workers),
+    threads: backend.threads,
   });
   const dir = runDir(ctx.cwd, run.id);
   await writeRunFile(dir, { schemaVersion: 1, runId: run.id, experiment: config, images: plan.images, auditId: record.id, fingerprint: report.fingerprint });
@@ -76,7 +79,9 @@ export async function trainRun(ctx: CliContext, registry: Registry, loaded: Load
         },
       },
     });
-    await registry.setTag(run.id, 'backend', `${result.backend.name} (${result.backend.threads} thread${result.backend.threads === 1 ? '' : 's'}, tfjs ${result.backend.version})`);
+    if (result.backend.skipped.length > 0) {
+      await registry.setTag(run.id, 'backend_skipped', result.backend.skipped.map((b) => `${b.backend}: ${b.reason}`).join('; '));
+    }
     await recordArtifacts(registry, run.id, result.modelDir, 'model');
     status = result.interrupted ? 'interrupted' : 'finished';
     return { run, runDir: dir, plan, result, auditId: record.id, fingerprint: report.fingerprint };
