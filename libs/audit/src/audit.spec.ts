@@ -97,7 +97,7 @@ describe('auditManifest', () => {
     expect(report.policyHash).not.toBe((await auditManifest(manifest, { policy: parsePolicy({}), cacheDir: null, workers: 1 })).policyHash);
   });
 
-  it('hashes on worker threads under Vitest (tsx bootstrap) with the same results as in-thread', async () => {
+  it('hashes on plain-JS worker threads (no tsx loader) with the same results as in-thread', async () => {
     const paths = manifest.images.slice(0, 20).map((r) => join(root, r.path));
     const pooled = await hashFiles(paths, { workers: 2, fallback: false });
     const direct = await Promise.all(paths.map((p) => hashImageFile(p)));
