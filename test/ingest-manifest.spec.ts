@@ -2,10 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliContext } from '@leakproof/cli';
+import { cli as runCli } from './support/run-cli.js';
 import { buildManifest, decodeGray, DecodeError, type ManifestSummary, type Manifest } from '@leakproof/ingest';
 import { generateSyntheticDataset, pngBomb, type GroundTruth } from '@leakproof/synth';
 
@@ -14,17 +13,7 @@ const shared = resolve(repo, '../shared/data/chest_xray_224');
 const haveShared = existsSync(join(shared, 'train'));
 if (!haveShared) console.warn(`skipping the 5,216-image manifest test: ${shared} is absent`);
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const ctx: CliContext = { cwd: repo, env: {}, stdout, stderr, interactive: false };
-  const code = await runCli(args, ctx);
-  return { code, stdout: out, stderr: err };
-}
+const cli = (args: string[]) => runCli(repo, args);
 
 interface Report {
   summary: ManifestSummary;
