@@ -10,6 +10,7 @@ import { result } from '../output.js';
 import { log } from '../context.js';
 import { UserError } from '../errors.js';
 import { withRegistry } from '../registry-access.js';
+import { thresholdRuleLabel } from '../threshold-rule-label.js';
 import { num } from './runs-list.js';
 
 interface HistoryPoint {
@@ -102,7 +103,7 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
       e.model ?? '',
       e.split,
       num(e.threshold),
-      e.thresholdRule,
+      thresholdRuleLabel(e.thresholdRule),
       ...h.metrics.map((m) => {
         const v = e.metrics[m];
         if (!v) return '';

@@ -5,6 +5,7 @@ import type { CommandHandler } from '../command-table.js';
 import { result } from '../output.js';
 import { UserError } from '../errors.js';
 import { withRegistry } from '../registry-access.js';
+import { thresholdRuleLabel } from '../threshold-rule-label.js';
 import { num } from './runs-list.js';
 
 export function parseRunId(text: string | undefined): number {
@@ -61,7 +62,7 @@ function sections(r: RunDetail): { title: string; header: string[]; rows: string
       rows: r.evaluations.map((e) => [
         e.split,
         num(e.threshold),
-        e.thresholdRule,
+        thresholdRuleLabel(e.thresholdRule),
         `${e.confusion.tp}/${e.confusion.fp}/${e.confusion.tn}/${e.confusion.fn}`,
         ...evaluationMetrics.map((m) => (e.metrics[m] ? interval(e.metrics[m]) : '')),
       ]),
