@@ -42,7 +42,7 @@ export function buildFindings(images: readonly ImageRecord[], pairs: MatchedPair
     if (ra.split !== rb.split) {
       const action = policy.checks[pair.kind];
       if (action !== 'off') {
-        findings.push(withAllowance({ ...base, kind: pair.kind, severity: action, detail: `${ra.split}/${ra.path} and ${rb.split}/${rb.path}: ${kindWords[pair.kind]}${pair.kind === 'near' ? ` (similarity ${base.score}, ${pair.distance}/256 bits)` : ''}` }, allowed));
+        findings.push(withAllowance({ ...base, kind: pair.kind, severity: action, detail: `${ra.path} (${ra.split}) and ${rb.path} (${rb.split}): ${kindWords[pair.kind]}${pair.kind === 'near' ? ` (similarity ${base.score}, ${pair.distance}/256 bits)` : ''}` }, allowed));
       }
     }
     if (ra.label !== rb.label) {
