@@ -84,6 +84,11 @@ export const trainConfigSchema = z
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
     /** data-parallel training workers (1 = train on this thread); decode/augment also run in a pool of this size */
     workers: z.number().int().min(0).max(64).default(2),
+    /**
+     * opt-in: with workers ≥ 2 and a built-in net, each step's gradients come from that many data-parallel
+     * worker threads. Not bit-reproducible: BN statistics are per shard and the workers draw their own dropout masks.
+     */
+    dataParallel: z.boolean().default(false),
     /** fraction of train patients carved out as validation when the dataset has no usable val split */
     valFraction: z.number().gt(0).lt(0.9).default(0.15),
     /** threshold rule, passed through to the evaluator untouched */

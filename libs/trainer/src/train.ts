@@ -15,6 +15,7 @@ import { lrRangeTest, suggestLr } from './loop/lr-range-test.js';
 import { oneCycleAt } from './one-cycle.js';
 import { epochProgress } from './loop/progress.js';
 import { predictProbabilities, priorLogitBias, trainStep } from './loop/train-step.js';
+import { createDataParallelGradients, usesDataParallel } from './loop/data-parallel-step.js';
 import { improves, validationMetrics, type EpochMetrics } from './loop/val-metrics.js';
 
 export interface StepInfo {
@@ -72,7 +73,9 @@ interface Phase {
 }
 
 export function configDigest(config: TrainConfig): string {
-  return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
+  // the flag's default is left out so checkpoints written before it existed still resume
+  const { dataParallel, ...rest } = config;
+  return createHash('sha256').update(JSON.stringify(dataParallel ? config : rest)).digest('hex').slice(0, 16);
 }
 
 function phasesFor(trainable: TrainableModel, config: TrainConfig): Phase[] {
@@ -145,6 +148,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     };
     const esMetric = config.earlyStopping?.metric ?? 'val_loss';
     let interrupted = false;
+    const parallel = usesDataParallel(config) ? await createDataParallelGradients(config) : undefined;
     try {
       for (const phase of phases) {
         if (state.epoch >= phase.firstEpoch + phase.epochs) continue;
@@ -168,14 +172,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             const cycleStep = (epoch - phase.firstEpoch) * batches.steps + batch.step;
             const { lr, beta1 } = oneCycleAt(cycleStep, cycle);
             lastLr = lr;
-            const loss = trainStep(
-              trainable,
-              optimizer,
-              active,
-              { ...batch, size: config.imageSize },
-              { lr, beta1, beta2: config.oneCycle.beta2, eps: config.oneCycle.eps, weightDecay: config.weightDecay, lrScale },
-              [config.seed, 'dropout', epoch, batch.step],
-            );
+            const input = { ...batch, size: config.imageSize };
+            const hyper = { lr, beta1, beta2: config.oneCycle.beta2, eps: config.oneCycle.eps, weightDecay: config.weightDecay, lrScale };
+            const loss = parallel
+              ? await parallel.step(trainable, optimizer, active, input, hyper)
+              : trainStep(trainable, optimizer, active, input, hyper, [config.seed, 'dropout', epoch, batch.step]);
             if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${batch.step + 1} (loss ${loss}); lower maxLr`);
             state.epochLossSum += loss * batch.n;
             state.epochSeen += batch.n;
@@ -238,6 +239,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       }
     } finally {
       optimizer.dispose();
+      await parallel?.dispose();
     }
     const result: TrainResult = {
       modelDir,

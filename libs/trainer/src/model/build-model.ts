@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { buildModel } from '@leakproof/wasm-training';
+import { buildModel, type ModelOptions } from '@leakproof/wasm-training';
 import type { TrainConfig } from '../config.js';
 import { Rng, withSeededMathRandom } from '../rng.js';
 import { fsIOHandler } from './fs-io-handler.js';
@@ -26,18 +26,21 @@ export class ModelLoadError extends Error {
 export async function createModel(config: TrainConfig): Promise<TrainableModel> {
   if (typeof config.model === 'object') return loadPretrained(config.model.pretrained, config);
   const choice = config.model;
-  const model = withSeededMathRandom(Rng.fromSeed(config.seed, 'init'), () =>
-    buildModel(choice, {
-      inputSize: config.imageSize,
-      channels: 1,
-      widthMultiplier: config.width,
-      depth: choice === 'resnet-s' ? config.depth : undefined,
-      dropoutRate: config.dropout,
-      outputActivation: 'linear',
-      seed: config.seed,
-    }),
-  );
+  const model = withSeededMathRandom(Rng.fromSeed(config.seed, 'init'), () => buildModel(choice, builtInModelOptions(config, choice)));
   return describe(model, true, 1, false, config.fineTune.layerGroups);
+}
+
+/** Options of a built-in net as the config describes it (single-channel input, logits out). */
+export function builtInModelOptions(config: TrainConfig, choice: 'cnn4' | 'resnet-s'): ModelOptions {
+  return {
+    inputSize: config.imageSize,
+    channels: 1,
+    widthMultiplier: config.width,
+    depth: choice === 'resnet-s' ? config.depth : undefined,
+    dropoutRate: config.dropout,
+    outputActivation: 'linear',
+    seed: config.seed,
+  };
 }
 
 /** A TF.js Layers model (model.json + weights) from disk; a head that is not a single unit is replaced. */

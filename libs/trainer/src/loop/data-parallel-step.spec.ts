@@ -1,0 +1,107 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { prepareBackend } from '../backend.js';
+import { parseTrainConfig } from '../config.js';
+import { AdamW } from '../model/adamw.js';
+import { createModel, type TrainableModel } from '../model/build-model.js';
+import { Rng } from '../rng.js';
+import { writeSyntheticDataset } from '../test-fixtures.js';
+import { train } from '../train.js';
+import { createDataParallelGradients, usesDataParallel } from './data-parallel-step.js';
+import { trainStep } from './train-step.js';
+
+// No BatchNorm and no dropout: then the sharded gradients equal the full-batch ones up to float rounding.
+const config = parseTrainConfig({ imageSize: 16, model: 'cnn4', width: 0.5, dropout: 0, batchSize: 8, workers: 2, dataParallel: true, backend: 'wasm', seed: 5 });
+
+function weightsOf(trainable: TrainableModel): Float32Array[] {
+  return trainable.model.getWeights().map((w) => w.dataSync() as Float32Array);
+}
+
+/** Largest |a − b| of each weight tensor relative to that tensor's largest |a|. */
+function maxRelativeDifference(a: Float32Array[], b: Float32Array[]): number {
+  let worst = 0;
+  a.forEach((wa, i) => {
+    const wb = b[i]!;
+    let scale = 1e-12;
+    let diff = 0;
+    for (let j = 0; j < wa.length; j++) {
+      scale = Math.max(scale, Math.abs(wa[j]!));
+      diff = Math.max(diff, Math.abs(wa[j]! - wb[j]!));
+    }
+    worst = Math.max(worst, diff / scale);
+  });
+  return worst;
+}
+
+/** OS threads of this process (worker threads are threads); Linux only, null elsewhere. */
+function threadCount(): number | null {
+  return existsSync('/proc/self/task') ? readdirSync('/proc/self/task').length : null;
+}
+
+describe('data-parallel gradients', () => {
+  it('applies only when asked, with ≥ 2 workers and a built-in net', () => {
+    expect(usesDataParallel(config)).toBe(true);
+    expect(usesDataParallel({ ...config, dataParallel: false })).toBe(false);
+    expect(usesDataParallel({ ...config, workers: 1 })).toBe(false);
+    expect(usesDataParallel({ ...config, model: { pretrained: '/m' } })).toBe(false);
+  });
+
+  it('3 AdamW steps on cnn4 end with the single-thread weights (1e-4 relative)', async () => {
+    await prepareBackend('wasm');
+    const single = await createModel(config);
+    const parallel = await createModel(config);
+    const optSingle = new AdamW();
+    const optParallel = new AdamW();
+    const gradients = await createDataParallelGradients(config as typeof config & { model: 'cnn4' });
+    try {
+      expect(gradients.workers).toBe(2);
+      expect(maxRelativeDifference(weightsOf(single), weightsOf(parallel))).toBe(0);
+      const rng = Rng.fromSeed(7, 'dp-spec');
+      const n = 8;
+      for (let step = 0; step < 3; step++) {
+        const x = Float32Array.from({ length: n * 16 * 16 }, () => rng.next() * 2 - 1);
+        const y = Float32Array.from({ length: n }, (_, i) => i % 2);
+        const w = Float32Array.from(y, (label) => (label === 1 ? 0.75 : 1.5));
+        const input = { x, y, w, n, size: 16 };
+        const hyper = { lr: 3e-3 * (step + 1), beta1: 0.95 - 0.03 * step, beta2: 0.99, eps: 1e-6, weightDecay: 1e-2 };
+        const lossSingle = trainStep(single, optSingle, single.variables, input, hyper, [5, 'dropout', 0, step]);
+        const lossParallel = await gradients.step(parallel, optParallel, parallel.variables, input, hyper);
+        expect(Math.abs(lossParallel - lossSingle)).toBeLessThan(1e-4 * Math.max(1, lossSingle));
+      }
+      expect(maxRelativeDifference(weightsOf(single), weightsOf(parallel))).toBeLessThan(1e-4);
+    } finally {
+      await gradients.dispose();
+      optSingle.dispose();
+      optParallel.dispose();
+      single.model.dispose();
+      parallel.model.dispose();
+    }
+  });
+
+  it('a dataParallel train() run completes and terminates its workers', async () => {
+    const { root, images } = await writeSyntheticDataset({ perClass: 8, valPerClass: 4, size: 20 });
+    try {
+      const threadsBefore = threadCount();
+      let threadsDuring: number | null = null;
+      const result = await train({
+        root,
+        images,
+        config: { ...config, epochs: 1, earlyStopping: null },
+        runDir: join(root, 'run'),
+        handleSigint: false,
+        callbacks: { onStep: () => void (threadsDuring = threadCount()) },
+      });
+      expect(result.epochsRun).toBe(1);
+      expect(Number.isFinite(result.history[0]!.loss)).toBe(true);
+      if (threadsBefore !== null) {
+        // two gradient workers and the two-thread decode pool run during training and are gone afterwards
+        expect(threadsDuring!).toBeGreaterThanOrEqual(threadsBefore + 4);
+        expect(threadCount()).toBeLessThanOrEqual(threadsBefore);
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
