@@ -1,5 +1,6 @@
 import type { ImageRecord } from './manifest-schema.js';
 import { IngestUserError } from './user-error.js';
+import { seededRandom } from './seeded-random.js';
 
 export interface CarveOptions {
   /** share of fromSplit's patients to move (per label stratum when stratified) */
@@ -11,17 +12,6 @@ export interface CarveOptions {
   fromSplit: string;
 }
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const negativeLabel = /^(normal|negative|healthy|no[ _-]?finding|0)$/i;
 
@@ -53,7 +43,7 @@ export function carveByPatient(images: readonly ImageRecord[], options: CarveOpt
     const key = options.stratify === false ? '' : patientLabel(labels);
     strata.set(key, [...(strata.get(key) ?? []), patient]);
   }
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const moved = new Set<string>();
   for (const key of [...strata.keys()].sort()) {
     const patients = (strata.get(key) as string[]).sort();

@@ -18,3 +18,4 @@ export { summarizeManifest, type ManifestSummary } from './summarize.js';
 export { carveByPatient, patientLabel, type CarveOptions } from './carve.js';
 export { sniffFormat, headerDimensions, looksTruncated, imageExtensions, type ImageFormat } from './sniff.js';
 export { inspectImageFile, type Inspection } from './inspect-file.js';
+export { seededRandom } from './seeded-random.js';

@@ -1,14 +1,7 @@
-/** mulberry32: tiny, fast, seedable; good enough to make reproducible test fixtures. */
-export function createRng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@leakproof/ingest';
+
+/** The same seeded generator ingest carves with, so fixtures are reproducible everywhere. */
+export const createRng: (seed: number) => () => number = seededRandom;
 
 export type Rng = () => number;
 
