@@ -17,12 +17,17 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['type:lib', 'type:app', 'type:tool'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:audit', onlyDependOnLibsWithTags: ['scope:ingest'] },
-            { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:audit', 'scope:ingest'] },
-            { sourceTag: 'scope:wasm-training', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:evaluator', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:trainer', onlyDependOnLibsWithTags: ['scope:ingest', 'scope:wasm-training', 'scope:evaluator'] }
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'scope:audit', onlyDependOnLibsWithTags: ['scope:core', 'scope:ingest'] },
+            { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:core', 'scope:audit', 'scope:ingest'] },
+            { sourceTag: 'scope:wasm-training', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'scope:evaluator', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'scope:trainer', onlyDependOnLibsWithTags: ['scope:core', 'scope:ingest', 'scope:wasm-training', 'scope:evaluator'] },
+            { sourceTag: 'scope:experiment', onlyDependOnLibsWithTags: ['scope:core', 'scope:ingest', 'scope:audit', 'scope:registry', 'scope:trainer', 'scope:evaluator', 'scope:wasm-training'] },
+            { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:core', 'scope:ingest', 'scope:audit', 'scope:registry', 'scope:evaluator', 'scope:experiment'] },
+            { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: ['scope:core', 'scope:ingest', 'scope:audit', 'scope:registry', 'scope:trainer', 'scope:evaluator', 'scope:experiment'] },
+            { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:core'] }
           ]
         }
       ],
