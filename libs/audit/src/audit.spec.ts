@@ -1,10 +1,11 @@
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ImageRecord, Manifest } from '@leakproof/ingest';
+import { decodeGray, type DecodeOptions, type ImageRecord, type Manifest } from '@leakproof/ingest';
 import { auditManifest } from './audit.js';
 import { hashFiles } from './hash-pool.js';
 import { hashImageFile } from './image-hash.js';
@@ -102,5 +103,72 @@ describe('auditManifest', () => {
     const pooled = await hashFiles(paths, { workers: 2, fallback: false });
     const direct = await Promise.all(paths.map((p) => hashImageFile(p)));
     expect(pooled).toEqual(direct);
+  });
+
+  describe('fails closed when a candidate pair cannot be verified', () => {
+    const resized = 'test/NORMAL/resized.jpeg';
+    const failingFor = (fails: (path: string, options: DecodeOptions) => boolean) => async (path: string, options: DecodeOptions) => {
+      if (fails(path, options)) throw new Error('injected decode failure');
+      return decodeGray(path, options);
+    };
+
+    it('reports the pair as unverified (policy: fail by default, warn on request) and never caches the failure', async () => {
+      const cacheDir = await mkdtemp(join(tmpdir(), 'audit-unverified-cache-'));
+      const decode = failingFor((path, o) => path.endsWith(resized) && o.size !== undefined);
+      const report = await auditManifest(manifest, { policy: parsePolicy({}), cacheDir, workers: 1, decode });
+      const unverified = report.findings.filter((f) => f.kind === 'unverified');
+      expect(unverified).toEqual([expect.objectContaining({ severity: 'fail', pathA: resized, pathB: 'train/NORMAL/p4.jpeg' })]);
+      expect(unverified[0]?.reason).toMatch(/resized\.jpeg: cannot decode it again \(injected decode failure\)/);
+      expect(report.findings.some((f) => f.kind === 'near' && f.pathA === resized)).toBe(false);
+      expect(report.verdict).toBe('fail');
+
+      const warned = await auditManifest(manifest, { policy: parsePolicy({ checks: { unverified: 'warn' } }), cacheDir: null, workers: 1, decode });
+      expect(warned.findings.find((f) => f.kind === 'unverified')?.severity).toBe('warn');
+
+      const healed = await auditManifest(manifest, { policy: parsePolicy({}), cacheDir, workers: 1 });
+      expect(healed.findings.some((f) => f.kind === 'unverified')).toBe(false);
+      expect(healed.findings.some((f) => f.kind === 'near' && f.pathA === resized)).toBe(true);
+    });
+
+    it('retries a failed decode once, alone, before it becomes a problem', async () => {
+      const failedOnce = new Set<string>();
+      const decode = failingFor((path, o) => {
+        const key = `${path}@${o.size ?? 'full'}`;
+        if (failedOnce.has(key)) return false;
+        failedOnce.add(key);
+        return true;
+      });
+      const report = await auditManifest(manifest, { policy: parsePolicy({}), cacheDir: null, workers: 1, decode });
+      expect(report.findings.some((f) => f.kind === 'unverified')).toBe(false);
+      expect(report.findings.filter((f) => f.kind === 'near')).toHaveLength(2);
+      expect(report.problems.map((p) => p.path)).toEqual(['train/NORMAL/empty.jpeg', 'test/NORMAL/broken.jpeg']);
+    });
+
+    it('a file that vanishes between hashing and verification is unverified, not clean', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'audit-vanish-'));
+      const original = await fakeRadiographJpeg(321, 160);
+      const records: ImageRecord[] = [];
+      for (const [path, bytes] of [['train/NORMAL/a.jpeg', original], ['test/NORMAL/a-small.jpeg', await sharp(original).resize(100, 100).jpeg({ quality: 50 }).toBuffer()]] as const) {
+        await mkdir(dirname(join(dir, path)), { recursive: true });
+        await writeFile(join(dir, path), bytes);
+        const st = await stat(join(dir, path));
+        records.push({ path, split: path.split('/')[0] as string, label: 'NORMAL', patient: path, size: st.size, mtimeMs: st.mtimeMs, sha256: createHash('sha256').update(bytes).digest('hex') });
+      }
+      const small: Manifest = { schemaVersion: 1, root: dir, layout: 'folders', idRule: 'test', images: records, problems: [] };
+      let removed = false;
+      const report = await auditManifest(small, {
+        policy: parsePolicy({}),
+        cacheDir: null,
+        workers: 1,
+        onProgress: (p) => {
+          if (p.phase === 'hash' && p.done === p.total && !removed) {
+            removed = true;
+            rmSync(join(dir, 'test/NORMAL/a-small.jpeg'));
+          }
+        },
+      });
+      expect(report.findings.map((f) => [f.kind, f.severity])).toEqual([['unverified', 'fail']]);
+      expect(report.findings[0]?.reason).toMatch(/a-small\.jpeg: cannot (read|decode) it again/);
+    });
   });
 });

@@ -1,14 +1,16 @@
 import { join, basename } from 'node:path';
-import type { ImageRecord, Manifest, Problem } from '@leakproof/ingest';
+import { stat } from 'node:fs/promises';
+import { decodeGray, type DecodeOptions, type GrayImage, type ImageRecord, type Manifest, type Problem } from '@leakproof/ingest';
 import { splitFingerprint } from './fingerprint.js';
 import { HashCache } from './hash-cache.js';
 import { hashFiles } from './hash-pool.js';
 import type { HashOutcome } from './image-hash.js';
-import { nearCandidates } from './near-search.js';
+import { nearCandidates, type NearCandidate } from './near-search.js';
 import { policyHash, type Policy } from './policy.js';
 import { auditReportSchema, type AuditReport } from './report-schema.js';
 import { buildFindings, type MatchedPair } from './findings.js';
-import { loadThumb, similarity, THUMB_SIZE, type Thumb } from './verify.js';
+import { normalise, similarity, THUMB_SIZE, type Thumb } from './verify.js';
+import { verifyPairs, type PairOutcome } from './verify-pairs.js';
 import { summarise } from './summary.js';
 
 export const TOOL = { name: 'leakproof', version: '0.1.0' } as const;
@@ -28,7 +30,11 @@ export interface AuditOptions {
   /** dataset name for reports; default the root folder name */
   name?: string;
   maxPixels?: number;
+  /** the image decoder (default @leakproof/ingest decodeGray); injectable so tests can make decodes fail */
+  decode?: Decoder;
 }
+
+export type Decoder = (path: string, options: DecodeOptions) => Promise<GrayImage>;
 
 /** Audits the splits of a manifest for leakage. Never throws on bad images: they become problems. */
 export async function auditManifest(manifest: Manifest, options: AuditOptions): Promise<AuditReport> {
@@ -65,32 +71,36 @@ export async function auditManifest(manifest: Manifest, options: AuditOptions): 
   const indexMs = performance.now() - indexStarted;
 
   const verifyStarted = performance.now();
-  const thumbs = new Map<number, Promise<Thumb | undefined>>();
-  const thumb = (i: number): Promise<Thumb | undefined> => {
-    let t = thumbs.get(i);
-    if (!t) {
-      t = loadThumb(join(manifest.root, (images[i] as ImageRecord).path), THUMB_SIZE, options.maxPixels).catch(() => undefined);
-      thumbs.set(i, t);
-    }
-    return t;
-  };
   const settings = `${THUMB_SIZE}/${policy.near.maxScale}/${policy.near.maxShift}`;
-  let verified = 0;
-  await runLimited(candidates, 8, async (c) => {
+  const pairKey = (c: NearCandidate): string => {
     const ha = hashes.results[c.source] as Extract<HashOutcome, { ok: true }>;
     const hb = hashes.results[c.target] as Extract<HashOutcome, { ok: true }>;
-    const key = `${ha.pixel}:${hb.pixel}:${c.startScale}:${settings}`;
-    let score = cache.getPair(key);
-    if (score === undefined) {
-      const [a, b] = await Promise.all([thumb(c.source), thumb(c.target)]);
-      score = a && b ? similarity(a, b, { maxScale: policy.near.maxScale, maxShift: policy.near.maxShift }, [c.startScale]) : -1;
-      cache.setPair(key, score);
+    return `${ha.pixel}:${hb.pixel}:${c.startScale}:${settings}`;
+  };
+  const uncached = candidates.filter((c) => cache.getPair(pairKey(c)) === undefined);
+  const decode = options.decode ?? decodeGray;
+  const outcomes = await verifyPairs(
+    uncached.map((c) => ({ ...c, a: c.source, b: c.target })),
+    {
+      load: (i) => loadView(manifest.root, images[i] as ImageRecord, decode, options.maxPixels),
+      compare: (a, b, c) => similarity(a, b, { maxScale: policy.near.maxScale, maxShift: policy.near.maxShift }, [c.startScale]),
+      onDone: (done) => options.onProgress?.({ phase: 'verify', done: candidates.length - uncached.length + done, total: candidates.length }),
+    },
+  );
+  const fresh = new Map(uncached.map((c, k) => [c, outcomes[k] as PairOutcome]));
+  for (const c of candidates) {
+    const key = pairKey(c);
+    const outcome: PairOutcome = fresh.get(c) ?? { ok: true, score: cache.getPair(key) as number };
+    if (!outcome.ok) {
+      // never cached: the next audit tries again
+      pairs.set(keyOf(c.source, c.target), { a: c.source, b: c.target, kind: 'unverified', reason: outcome.reason, distance: c.distance });
+      continue;
     }
-    if (score >= policy.near.minSimilarity) {
-      pairs.set(keyOf(c.source, c.target), { a: c.source, b: c.target, kind: 'near', score, distance: c.distance });
+    cache.setPair(key, outcome.score);
+    if (outcome.score >= policy.near.minSimilarity) {
+      pairs.set(keyOf(c.source, c.target), { a: c.source, b: c.target, kind: 'near', score: outcome.score, distance: c.distance });
     }
-    options.onProgress?.({ phase: 'verify', done: ++verified, total: candidates.length });
-  });
+  }
   const verifyMs = performance.now() - verifyStarted;
   await cache.save();
 
@@ -131,6 +141,7 @@ async function hashAll(manifest: Manifest, cache: HashCache, options: AuditOptio
   const fresh = await hashFiles(paths, {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
+    ...(options.decode === undefined ? {} : { decode: options.decode }),
     onDone: (done) => options.onProgress?.({ phase: 'hash', done: cached + done, total }),
   });
   missing.forEach((i, k) => {
@@ -160,10 +171,24 @@ function addGroupPairs(keys: string[], pair: (a: number, b: number) => void): vo
   }
 }
 
-async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  });
-  await Promise.all(lanes);
+/**
+ * The comparison view of one image, decoded from the file as it is now: a file that changed or vanished since
+ * it was hashed (size or mtime differ from the manifest) is refused, so the pair is reported unverified
+ * instead of being compared with different content.
+ */
+async function loadView(root: string, record: ImageRecord, decode: Decoder, maxPixels: number | undefined): Promise<Thumb> {
+  const abs = join(root, record.path);
+  let now;
+  try {
+    now = await stat(abs);
+  } catch (error) {
+    throw new Error(`${record.path}: cannot read it again (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (now.size !== record.size || now.mtimeMs !== record.mtimeMs) throw new Error(`${record.path} changed after it was hashed (size or modification time differ)`);
+  try {
+    const image = await decode(abs, maxPixels === undefined ? { size: THUMB_SIZE } : { size: THUMB_SIZE, maxPixels });
+    return normalise(image.data, THUMB_SIZE);
+  } catch (error) {
+    throw new Error(`${record.path}: cannot decode it again (${error instanceof Error ? error.message : String(error)})`);
+  }
 }

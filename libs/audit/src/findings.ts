@@ -2,14 +2,14 @@ import type { ImageRecord } from '@leakproof/ingest';
 import type { Policy } from './policy.js';
 import type { Finding } from './report-schema.js';
 
-/** Two images found to be the same radiograph, by bytes, by pixels or by verified near-duplicate search. */
-export interface MatchedPair {
-  a: number;
-  b: number;
-  kind: 'exact' | 'pixel' | 'near';
-  score: number;
-  distance: number;
-}
+/**
+ * Two images found to be the same radiograph, by bytes, by pixels or by verified near-duplicate search; or a
+ * candidate pair whose verification failed (`unverified`, with the reason): it is neither proven the same nor
+ * proven different, so it is reported and the policy decides (fail closed by default).
+ */
+export type MatchedPair =
+  | { a: number; b: number; kind: 'exact' | 'pixel' | 'near'; score: number; distance: number }
+  | { a: number; b: number; kind: 'unverified'; reason: string; distance: number };
 
 export interface WithinSplitGroup {
   split: string;
@@ -35,6 +35,11 @@ export function buildFindings(images: readonly ImageRecord[], pairs: MatchedPair
   const within = new Map<string, WithinSplitGroup>();
 
   for (const pair of pairs) {
+    if (pair.kind === 'unverified') {
+      const finding = unverifiedFinding(images, pair, policy, allowedPairs);
+      if (finding) findings.push(finding);
+      continue;
+    }
     let [ra, rb] = [images[pair.a] as ImageRecord, images[pair.b] as ImageRecord];
     if (ra.split > rb.split || (ra.split === rb.split && ra.path > rb.path)) [ra, rb] = [rb, ra];
     const allowed = allowedPairs.get(`${ra.path}\n${rb.path}`);
@@ -67,6 +72,30 @@ export function buildFindings(images: readonly ImageRecord[], pairs: MatchedPair
       `${x.splitA}${x.splitB}${x.pathA ?? ''}${x.pathB ?? ''}${x.patient ?? ''}`.localeCompare(`${y.splitA}${y.splitB}${y.pathA ?? ''}${y.pathB ?? ''}${y.patient ?? ''}`),
   );
   return { findings, withinSplitDuplicates: [...within.values()] };
+}
+
+/** Only pairs whose verdict matters (across splits, or labelled differently) are worth a finding. */
+function unverifiedFinding(images: readonly ImageRecord[], pair: Extract<MatchedPair, { kind: 'unverified' }>, policy: Policy, allowedPairs: Map<string, string>): Finding | undefined {
+  const action = policy.checks.unverified;
+  let [ra, rb] = [images[pair.a] as ImageRecord, images[pair.b] as ImageRecord];
+  if (ra.split > rb.split || (ra.split === rb.split && ra.path > rb.path)) [ra, rb] = [rb, ra];
+  if (action === 'off' || (ra.split === rb.split && ra.label === rb.label)) return undefined;
+  return withAllowance(
+    {
+      kind: 'unverified',
+      severity: action,
+      splitA: ra.split,
+      splitB: rb.split,
+      pathA: ra.path,
+      pathB: rb.path,
+      distance: pair.distance,
+      labelA: ra.label,
+      labelB: rb.label,
+      detail: `${ra.path} (${ra.split}) and ${rb.path} (${rb.split}) look alike but could not be compared: ${pair.reason}`,
+      reason: pair.reason,
+    },
+    allowedPairs.get(`${ra.path}\n${rb.path}`),
+  );
 }
 
 function patientFindings(images: readonly ImageRecord[], action: 'fail' | 'warn', allowed: Map<string, string>): Finding[] {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { decodeGray, type GrayImage } from '@leakproof/ingest';
+import { decodeGray, type DecodeOptions, type GrayImage } from '@leakproof/ingest';
 import { CROP_VARIANTS, decodeFailure, hashDecoded, type HashOutcome } from './image-hash.js';
 
 /**
@@ -23,6 +23,8 @@ export interface HashFilesOptions {
    * diagnostics: every image goes to the pool and a pool failure is thrown.
    */
   fallback?: boolean;
+  /** the decoder (default decodeGray); injectable so tests can make decodes fail */
+  decode?: (path: string, options: DecodeOptions) => Promise<GrayImage>;
 }
 
 interface WorkerTask {
@@ -83,6 +85,7 @@ function withoutLoaders(execArgv: string[]): string[] {
 async function decodeAndHash(paths: string[], options: HashFilesOptions, hash: (image: GrayImage) => Promise<HashOutcome>): Promise<HashOutcome[]> {
   const out: HashOutcome[] = new Array(paths.length);
   const decodeOptions = options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels };
+  const decode = options.decode ?? decodeGray;
   let next = 0;
   let done = 0;
   let failed = false;
@@ -94,7 +97,7 @@ async function decodeAndHash(paths: string[], options: HashFilesOptions, hash: (
       const i = next++;
       let image: GrayImage;
       try {
-        image = await decodeGray(paths[i] as string, decodeOptions);
+        image = await decode(paths[i] as string, decodeOptions);
       } catch {
         failedDecodes.push(i);
         continue;
@@ -115,7 +118,7 @@ async function decodeAndHash(paths: string[], options: HashFilesOptions, hash: (
   for (const i of failedDecodes.sort((a, b) => a - b)) {
     let image: GrayImage | undefined;
     try {
-      image = await decodeGray(paths[i] as string, decodeOptions);
+      image = await decode(paths[i] as string, decodeOptions);
     } catch (error) {
       out[i] = decodeFailure(error);
     }

@@ -7,7 +7,7 @@ import { defaultPolicy, loadPolicy, parsePolicy, policyHash } from './policy.js'
 
 describe('policy', () => {
   it('fills defaults: every check fails, radius 16, similarity 0.96', () => {
-    expect(defaultPolicy.checks).toEqual({ exact: 'fail', pixel: 'fail', near: 'fail', patient: 'fail', 'label-conflict': 'fail' });
+    expect(defaultPolicy.checks).toEqual({ exact: 'fail', pixel: 'fail', near: 'fail', patient: 'fail', 'label-conflict': 'fail', unverified: 'fail' });
     expect(defaultPolicy.near.radius).toBe(16);
     expect(defaultPolicy.near.minSimilarity).toBe(0.96);
   });

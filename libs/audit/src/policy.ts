@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 
-export const findingKinds = ['exact', 'pixel', 'near', 'patient', 'label-conflict'] as const;
+/** `unverified`: a candidate pair whose verification failed (e.g. a file could not be decoded again): not proven clean */
+export const findingKinds = ['exact', 'pixel', 'near', 'patient', 'label-conflict', 'unverified'] as const;
 export type FindingKind = (typeof findingKinds)[number];
 
 const action = z.enum(['fail', 'warn', 'off']);
@@ -19,9 +20,11 @@ export const policySchema = z
         near: action.default('fail'),
         patient: action.default('fail'),
         'label-conflict': action.default('fail'),
+        /** fail closed: a pair that could not be verified is not a pass */
+        unverified: action.default('fail'),
       })
       .strict()
-      .default({ exact: 'fail', pixel: 'fail', near: 'fail', patient: 'fail', 'label-conflict': 'fail' }),
+      .default({ exact: 'fail', pixel: 'fail', near: 'fail', patient: 'fail', 'label-conflict': 'fail', unverified: 'fail' }),
     near: z
       .object({
         /** blockhash Hamming radius for candidates (the index is exact for it); crop variants keep crops within ~12 */

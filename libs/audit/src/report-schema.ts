@@ -17,6 +17,8 @@ export const findingSchema = z.object({
   labelA: z.string().optional(),
   labelB: z.string().optional(),
   detail: z.string(),
+  /** unverified: why the pair could not be compared */
+  reason: z.string().optional(),
   /** set when the policy allowlist accepted this finding */
   allowedBecause: z.string().optional(),
 });

@@ -72,6 +72,11 @@ export async function buildManifest(root: string, config: Partial<DatasetConfig>
     async (c): Promise<Inspection> => (await cache?.lookup(c.absPath)) ?? inspectImageFile(c.absPath, cfg.maxPixels),
     () => options.onProgress?.(++done, total),
   );
+  // A failure seen next to other reads may come from libvips' one per-process error buffer (another file's
+  // message, or a spurious error): each is inspected once more, alone, and only a second failure counts.
+  for (let i = 0; i < inspections.length; i++) {
+    if (!(inspections[i] as Inspection).ok) inspections[i] = await inspectImageFile((listing.candidates[i] as Candidate).absPath, cfg.maxPixels);
+  }
 
   const images: ImageRecord[] = [];
   const problems: Problem[] = [...listing.problems];

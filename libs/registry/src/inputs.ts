@@ -11,7 +11,7 @@ export const auditSplitSchema = z.object({
 });
 
 export const auditFindingSchema = z.object({
-  kind: z.enum(['exact', 'pixel', 'near', 'patient', 'label-conflict']),
+  kind: z.enum(['exact', 'pixel', 'near', 'patient', 'label-conflict', 'unverified']),
   severity: z.enum(['fail', 'warn', 'info']),
   splitA: z.string(),
   splitB: z.string(),

@@ -50,7 +50,7 @@ export class ImagePool {
   async decodeAll(root: string, paths: readonly string[], onProgress?: (done: number) => void): Promise<void> {
     const chunk = 32;
     const jobs: Promise<void>[] = [];
-    const failures: { path: string; message: string }[] = [];
+    const failures: { path: string; slot: number; message: string }[] = [];
     let done = 0;
     for (let start = 0; start < paths.length; start += chunk) {
       const slice = paths.slice(start, start + chunk);
@@ -63,7 +63,7 @@ export class ImagePool {
       };
       const run = (this.piscina ? (this.piscina.run(task) as Promise<DecodeResult>) : runDecode(task)).then((result) => {
         result.errors.forEach((message, i) => {
-          if (message !== null) failures.push({ path: slice[i]!, message });
+          if (message !== null) failures.push({ path: slice[i]!, slot: start + i, message });
         });
         done += slice.length;
         onProgress?.(done);
@@ -71,7 +71,16 @@ export class ImagePool {
       jobs.push(run);
     }
     await Promise.all(jobs);
-    if (failures.length > 0) throw new ImageDecodeError(failures.sort((a, b) => a.path.localeCompare(b.path)));
+    // libvips has one error buffer per process (worker threads share it): a decode that failed next to others
+    // may be spurious or carry another file's message. Each failure is decoded again alone, on this thread,
+    // now that nothing else decodes; only a second failure is reported, with its own message.
+    const lasting: { path: string; message: string }[] = [];
+    for (const f of failures.sort((a, b) => a.path.localeCompare(b.path))) {
+      const again = await runDecode({ kind: 'decode', paths: [resolve(root, f.path)], slots: [f.slot], size: this.size, cache: this.cache });
+      const message = again.errors[0];
+      if (message !== null && message !== undefined) lasting.push({ path: f.path, message });
+    }
+    if (lasting.length > 0) throw new ImageDecodeError(lasting);
   }
 
   /** Normalised (and optionally augmented) batch as [n, size, size] floats. */
