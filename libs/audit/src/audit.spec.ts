@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -9,6 +9,7 @@ import { decodeGray, type DecodeOptions, type ImageRecord, type Manifest } from 
 import { auditManifest } from './audit.js';
 import { hashFiles } from './hash-pool.js';
 import { hashImageFile } from './image-hash.js';
+import { verifyPairs } from './verify-pairs.js';
 import { parsePolicy } from './policy.js';
 import { auditReportSchema } from './report-schema.js';
 import { renderAuditHtml, buildThumbnails } from './render-html.js';
@@ -112,9 +113,20 @@ describe('auditManifest', () => {
       return decodeGray(path, options);
     };
 
+    /** Simulates records written without a comparison view (another producer): verification must read the file again. */
+    async function dropViews(cacheDir: string, suffix: string): Promise<void> {
+      const [file] = (await readdir(cacheDir)).filter((f) => f.startsWith('audit-hashes-'));
+      const path = join(cacheDir, file as string);
+      const cache = JSON.parse(await readFile(path, 'utf8')) as { entries: Record<string, { result: { view?: string } }> };
+      for (const [abs, entry] of Object.entries(cache.entries)) if (abs.endsWith(suffix)) delete entry.result.view;
+      await writeFile(path, JSON.stringify({ ...cache, pairs: {} }));
+    }
+
     it('reports the pair as unverified (policy: fail by default, warn on request) and never caches the failure', async () => {
       const cacheDir = await mkdtemp(join(tmpdir(), 'audit-unverified-cache-'));
-      const decode = failingFor((path, o) => path.endsWith(resized) && o.size !== undefined);
+      await auditManifest(manifest, { policy: parsePolicy({}), cacheDir, workers: 1 });
+      await dropViews(cacheDir, resized);
+      const decode = failingFor((path) => path.endsWith(resized));
       const report = await auditManifest(manifest, { policy: parsePolicy({}), cacheDir, workers: 1, decode });
       const unverified = report.findings.filter((f) => f.kind === 'unverified');
       expect(unverified).toEqual([expect.objectContaining({ severity: 'fail', pathA: resized, pathB: 'train/NORMAL/p4.jpeg' })]);
@@ -122,12 +134,32 @@ describe('auditManifest', () => {
       expect(report.findings.some((f) => f.kind === 'near' && f.pathA === resized)).toBe(false);
       expect(report.verdict).toBe('fail');
 
-      const warned = await auditManifest(manifest, { policy: parsePolicy({ checks: { unverified: 'warn' } }), cacheDir: null, workers: 1, decode });
+      const warned = await auditManifest(manifest, { policy: parsePolicy({ checks: { unverified: 'warn' } }), cacheDir, workers: 1, decode });
       expect(warned.findings.find((f) => f.kind === 'unverified')?.severity).toBe('warn');
 
       const healed = await auditManifest(manifest, { policy: parsePolicy({}), cacheDir, workers: 1 });
       expect(healed.findings.some((f) => f.kind === 'unverified')).toBe(false);
       expect(healed.findings.some((f) => f.kind === 'near' && f.pathA === resized)).toBe(true);
+    });
+
+    it('verifyPairs: a view that never loads or a comparison that throws is { ok: false, reason }; a load that fails once is retried alone', async () => {
+      const attempts = new Map<number, number>();
+      const load = async (i: number): Promise<number> => {
+        attempts.set(i, (attempts.get(i) ?? 0) + 1);
+        if (i === 3) throw new Error('file 3 is gone');
+        if (i === 2 && attempts.get(i) === 1) throw new Error('spurious');
+        return i;
+      };
+      const out = await verifyPairs([{ a: 0, b: 1 }, { a: 1, b: 2 }, { a: 2, b: 3 }, { a: 0, b: 4 }], {
+        load,
+        compare: (x, y) => {
+          if (y === 4) throw new Error('boom');
+          return x + y;
+        },
+      });
+      expect(out).toEqual([{ ok: true, score: 1 }, { ok: true, score: 3 }, { ok: false, reason: 'file 3 is gone' }, { ok: false, reason: 'the comparison failed: boom' }]);
+      expect(attempts.get(2)).toBe(2);
+      expect(attempts.get(3)).toBe(2);
     });
 
     it('retries a failed decode once, alone, before it becomes a problem', async () => {
@@ -144,7 +176,7 @@ describe('auditManifest', () => {
       expect(report.problems.map((p) => p.path)).toEqual(['train/NORMAL/empty.jpeg', 'test/NORMAL/broken.jpeg']);
     });
 
-    it('a file that vanishes between hashing and verification is unverified, not clean', async () => {
+    it('a file that vanishes after hashing: verified on the hashed content, or unverified when its record has no view', async () => {
       const dir = await mkdtemp(join(tmpdir(), 'audit-vanish-'));
       const original = await fakeRadiographJpeg(321, 160);
       const records: ImageRecord[] = [];
@@ -155,20 +187,16 @@ describe('auditManifest', () => {
         records.push({ path, split: path.split('/')[0] as string, label: 'NORMAL', patient: path, size: st.size, mtimeMs: st.mtimeMs, sha256: createHash('sha256').update(bytes).digest('hex') });
       }
       const small: Manifest = { schemaVersion: 1, root: dir, layout: 'folders', idRule: 'test', images: records, problems: [] };
-      let removed = false;
-      const report = await auditManifest(small, {
-        policy: parsePolicy({}),
-        cacheDir: null,
-        workers: 1,
-        onProgress: (p) => {
-          if (p.phase === 'hash' && p.done === p.total && !removed) {
-            removed = true;
-            rmSync(join(dir, 'test/NORMAL/a-small.jpeg'));
-          }
-        },
-      });
-      expect(report.findings.map((f) => [f.kind, f.severity])).toEqual([['unverified', 'fail']]);
-      expect(report.findings[0]?.reason).toMatch(/a-small\.jpeg: cannot (read|decode) it again/);
+      const cacheDir = await mkdtemp(join(tmpdir(), 'audit-vanish-cache-'));
+      const vanishAfterHashing = (p: { phase: string; done: number; total: number }): void => {
+        if (p.phase === 'hash' && p.done === p.total) rmSync(join(dir, 'test/NORMAL/a-small.jpeg'), { force: true });
+      };
+      const report = await auditManifest(small, { policy: parsePolicy({}), cacheDir, workers: 1, onProgress: vanishAfterHashing });
+      expect(report.findings.map((f) => f.kind)).toEqual(['near']);
+      await dropViews(cacheDir, 'a-small.jpeg');
+      const again = await auditManifest(small, { policy: parsePolicy({}), cacheDir, workers: 1 });
+      expect(again.findings.map((f) => [f.kind, f.severity])).toEqual([['unverified', 'fail']]);
+      expect(again.findings[0]?.reason).toMatch(/a-small\.jpeg: cannot read it again \(ENOENT\)/);
     });
   });
 });

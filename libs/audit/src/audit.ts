@@ -3,15 +3,20 @@ import { stat } from 'node:fs/promises';
 import { decodeGray, type DecodeOptions, type GrayImage, type ImageRecord, type Manifest, type Problem } from '@leakproof/ingest';
 import { splitFingerprint } from './fingerprint.js';
 import { HashCache } from './hash-cache.js';
-import { hashFiles } from './hash-pool.js';
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { hashFiles, withoutLoaders } from './hash-pool.js';
 import type { HashOutcome } from './image-hash.js';
-import { nearCandidates, type NearCandidate } from './near-search.js';
 import { policyHash, type Policy } from './policy.js';
 import { auditReportSchema, type AuditReport } from './report-schema.js';
 import { buildFindings, type MatchedPair } from './findings.js';
-import { normalise, similarity, THUMB_SIZE, type Thumb } from './verify.js';
+import { candidatePairs, decodeView, type NearPair } from './candidates.js';
+import { hashDecoded } from './image-hash.js';
+import { compareViews, VIEW_SIZE } from './near-kernel.mjs';
 import { verifyPairs, type PairOutcome } from './verify-pairs.js';
 import { summarise } from './summary.js';
+
+type Hashed = Extract<HashOutcome, { ok: true }>;
 
 export const TOOL = { name: 'leakproof', version: '0.1.0' } as const;
 
@@ -57,54 +62,51 @@ export async function auditManifest(manifest: Manifest, options: AuditOptions): 
   });
 
   const indexStarted = performance.now();
-  const pairs = new Map<string, MatchedPair>();
-  const keyOf = (a: number, b: number): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
-  addGroupPairs(images.map((r) => r.sha256), (a, b) => pairs.set(keyOf(a, b), { a, b, kind: 'exact', score: 1, distance: 0 }));
-  addGroupPairs(
-    hashes.results.map((h, i) => (h.ok ? h.pixel : `undecodable:${i}`)),
-    (a, b) => {
-      if (!pairs.has(keyOf(a, b))) pairs.set(keyOf(a, b), { a, b, kind: 'pixel', score: 1, distance: 0 });
-    },
-  );
-  const decodable = hashes.results.flatMap((h, index) => (h.ok ? [{ index, block: h.block, cropBlocks: h.cropBlocks }] : []));
-  const candidates = policy.checks.near === 'off' && policy.checks['label-conflict'] === 'off' ? [] : nearCandidates(decodable, policy.near.radius).filter((c) => !pairs.has(keyOf(c.source, c.target)));
+  const stage = candidatePairs(images, hashes.results, policy);
+  const pairs: MatchedPair[] = [...stage.matched];
+  const candidates = stage.candidates;
   const indexMs = performance.now() - indexStarted;
 
   const verifyStarted = performance.now();
-  const settings = `${THUMB_SIZE}/${policy.near.maxScale}/${policy.near.maxShift}`;
-  const pairKey = (c: NearCandidate): string => {
-    const ha = hashes.results[c.source] as Extract<HashOutcome, { ok: true }>;
-    const hb = hashes.results[c.target] as Extract<HashOutcome, { ok: true }>;
-    return `${ha.pixel}:${hb.pixel}:${c.startScale}:${settings}`;
+  const settings = `${VIEW_SIZE}/${policy.near.maxScale}/${policy.near.maxShift}/${policy.near.maxRotation}`;
+  const pairKey = (c: NearPair): string => {
+    const ha = hashes.results[c.a] as Hashed;
+    const hb = hashes.results[c.b] as Hashed;
+    return `${ha.pixel}:${hb.pixel}:${c.flip ?? 'both'}:${settings}`;
   };
   const uncached = candidates.filter((c) => cache.getPair(pairKey(c)) === undefined);
   const decode = options.decode ?? decodeGray;
-  const outcomes = await verifyPairs(
-    uncached.map((c) => ({ ...c, a: c.source, b: c.target })),
-    {
-      load: (i) => loadView(manifest.root, images[i] as ImageRecord, decode, options.maxPixels),
-      compare: (a, b, c) => similarity(a, b, { maxScale: policy.near.maxScale, maxShift: policy.near.maxShift }, [c.startScale]),
+  const search = { maxStretch: policy.near.maxScale, maxShift: policy.near.maxShift, maxRotation: (policy.near.maxRotation * Math.PI) / 180 };
+  const compareOptions = { search, ...rejectLevels(policy.near.minSimilarity) };
+  const comparer = new ViewComparer(options.workers ?? availableParallelism(), uncached.length);
+  let outcomes: PairOutcome[];
+  try {
+    outcomes = await verifyPairs(uncached, {
+      load: (i) => loadView(manifest.root, images[i] as ImageRecord, hashes.results[i] as Hashed, decode, options.maxPixels),
+      compare: (a, b) => comparer.compare(a, b, compareOptions),
+      compareConcurrency: comparer.concurrency,
       onDone: (done) => options.onProgress?.({ phase: 'verify', done: candidates.length - uncached.length + done, total: candidates.length }),
-    },
-  );
+    });
+  } finally {
+    await comparer.close();
+  }
   const fresh = new Map(uncached.map((c, k) => [c, outcomes[k] as PairOutcome]));
   for (const c of candidates) {
     const key = pairKey(c);
     const outcome: PairOutcome = fresh.get(c) ?? { ok: true, score: cache.getPair(key) as number };
+    const distance = Math.max(0, c.distance);
     if (!outcome.ok) {
       // never cached: the next audit tries again
-      pairs.set(keyOf(c.source, c.target), { a: c.source, b: c.target, kind: 'unverified', reason: outcome.reason, distance: c.distance });
+      pairs.push({ a: c.a, b: c.b, kind: 'unverified', reason: outcome.reason, distance });
       continue;
     }
     cache.setPair(key, outcome.score);
-    if (outcome.score >= policy.near.minSimilarity) {
-      pairs.set(keyOf(c.source, c.target), { a: c.source, b: c.target, kind: 'near', score: outcome.score, distance: c.distance });
-    }
+    if (outcome.score >= policy.near.minSimilarity) pairs.push({ a: c.a, b: c.b, kind: 'near', score: outcome.score, distance });
   }
   const verifyMs = performance.now() - verifyStarted;
   await cache.save();
 
-  const { findings, withinSplitDuplicates } = buildFindings(images, [...pairs.values()], policy);
+  const { findings, withinSplitDuplicates } = buildFindings(images, pairs, policy);
   const summary = summarise(images);
   const report: AuditReport = {
     schemaVersion: 1,
@@ -153,30 +155,55 @@ async function hashAll(manifest: Manifest, cache: HashCache, options: AuditOptio
   return { results: results as HashOutcome[], fresh: missing.length };
 }
 
-/** Calls `pair` for members of equal-key groups: all pairs in small groups, each member with the first in large ones. */
-function addGroupPairs(keys: string[], pair: (a: number, b: number) => void): void {
-  const groups = new Map<string, number[]>();
-  keys.forEach((k, i) => {
-    const g = groups.get(k);
-    if (g) g.push(i);
-    else groups.set(k, [i]);
-  });
-  for (const members of groups.values()) {
-    if (members.length < 2) continue;
-    if (members.length > 32) {
-      for (const m of members.slice(1)) pair(members[0] as number, m);
-      continue;
+/**
+ * Runs view comparisons on plain-JS worker threads (the image work of verification stays off this thread),
+ * or on this thread when one worker is asked for, there is little to verify, or the pool cannot start.
+ */
+export class ViewComparer {
+  private pool: Piscina<{ a: Uint8Array; b: Uint8Array; options: object }, number> | undefined;
+  private broken = false;
+  readonly concurrency: number;
+
+  constructor(workers: number, pairs: number) {
+    this.concurrency = workers > 1 && pairs >= 16 ? workers * 4 : 1;
+    if (this.concurrency > 1) {
+      this.pool = new Piscina({ filename: new URL('./verify-worker.mjs', import.meta.url).href, minThreads: workers, maxThreads: workers, idleTimeout: 1_000, execArgv: withoutLoaders(process.execArgv) });
     }
-    for (let x = 0; x < members.length; x++) for (let y = x + 1; y < members.length; y++) pair(members[x] as number, members[y] as number);
+  }
+
+  async compare(a: Uint8Array, b: Uint8Array, options: Parameters<typeof compareViews>[2]): Promise<number> {
+    if (!this.pool || this.broken) return compareViews(a, b, options);
+    try {
+      return await this.pool.run({ a, b, options: options ?? {} });
+    } catch {
+      // a pool that cannot start (or a dead worker) must not fail the audit: compare here instead
+      this.broken = true;
+      return compareViews(a, b, options);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.destroy();
   }
 }
 
 /**
- * The comparison view of one image, decoded from the file as it is now: a file that changed or vanished since
- * it was hashed (size or mtime differ from the manifest) is refused, so the pair is reported unverified
- * instead of being compared with different content.
+ * Where the coarse levels of the view comparison give up. Measured on real radiographs (README): edited copies
+ * reach ≥ 0.97 already on 16×16 (different children: median 0.93), so a pair below `threshold − 0.03` there —
+ * most different children — costs one cheap level instead of three. Both mirrors are always tried: chest
+ * radiographs are nearly symmetric, so which mirror the descriptors preferred is no reliable hint.
  */
-async function loadView(root: string, record: ImageRecord, decode: Decoder, maxPixels: number | undefined): Promise<Thumb> {
+export function rejectLevels(threshold: number): { earlyReject: number; coarseReject: number } {
+  return { earlyReject: threshold - 0.03, coarseReject: threshold - 0.04 };
+}
+
+/**
+ * The comparison view of one image: the one the hash stage made from its single decode. A record without one
+ * (written by another producer) is decoded from the file as it is now, refusing a file that changed or
+ * vanished since it was hashed, so the pair is reported unverified instead of compared with other content.
+ */
+async function loadView(root: string, record: ImageRecord, hashed: Hashed, decode: Decoder, maxPixels: number | undefined): Promise<Uint8Array> {
+  if (hashed.view) return decodeView(hashed.view);
   const abs = join(root, record.path);
   let now;
   try {
@@ -186,8 +213,8 @@ async function loadView(root: string, record: ImageRecord, decode: Decoder, maxP
   }
   if (now.size !== record.size || now.mtimeMs !== record.mtimeMs) throw new Error(`${record.path} changed after it was hashed (size or modification time differ)`);
   try {
-    const image = await decode(abs, maxPixels === undefined ? { size: THUMB_SIZE } : { size: THUMB_SIZE, maxPixels });
-    return normalise(image.data, THUMB_SIZE);
+    const image = await decode(abs, maxPixels === undefined ? {} : { maxPixels });
+    return decodeView((hashDecoded(image) as Hashed).view);
   } catch (error) {
     throw new Error(`${record.path}: cannot decode it again (${error instanceof Error ? error.message : String(error)})`);
   }

@@ -10,7 +10,7 @@ interface CacheEntry {
 }
 
 interface CacheFile {
-  version: 3;
+  version: 4;
   entries: Record<string, CacheEntry>;
   /** verified near-duplicate scores keyed by the two pixel hashes and the verification settings */
   pairs: Record<string, number>;
@@ -21,7 +21,7 @@ interface CacheFile {
  * (default <cwd>/.leakproof/cache). A changed file misses and is re-hashed; a corrupt cache is ignored.
  */
 export class HashCache {
-  private data: CacheFile = { version: 3, entries: {}, pairs: {} };
+  private data: CacheFile = { version: 4, entries: {}, pairs: {} };
   private dirty = false;
   private readonly file: string | undefined;
 
@@ -35,7 +35,7 @@ export class HashCache {
     const cache = new HashCache(join(cacheDir, `audit-hashes-${key}.json`));
     try {
       const parsed = JSON.parse(await readFile(cache.file as string, 'utf8')) as CacheFile;
-      if (parsed.version === 3 && parsed.entries && parsed.pairs) cache.data = parsed;
+      if (parsed.version === 4 && parsed.entries && parsed.pairs) cache.data = parsed;
     } catch {
       // no cache yet, or unreadable: start empty
     }

@@ -72,7 +72,7 @@ export async function hashFiles(paths: string[], options: HashFilesOptions = {})
  * The worker is plain JavaScript: a TypeScript loader inherited from the parent (`--import tsx`) would only
  * add its start-up (hundreds of ms per thread) to every worker. Other flags (memory limits, profiling) stay.
  */
-function withoutLoaders(execArgv: string[]): string[] {
+export function withoutLoaders(execArgv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i] as string;

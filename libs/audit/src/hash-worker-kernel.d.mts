@@ -11,6 +11,10 @@ export interface GrayHashes {
   pixel: string;
   block: string;
   cropBlocks: string[];
+  /** canonical view, VIEW_SIZE² bytes, base64 */
+  view: string;
+  /** near-duplicate descriptors (int8, DESCRIPTORS_PER_IMAGE × DESCRIPTOR_DIMS), base64 */
+  codes: string;
 }
 
 export function pixelHashOf(data: Uint8Array, width: number, height: number): string;

@@ -1,6 +1,7 @@
 // Plain JavaScript on purpose: the hash worker threads import this without a TypeScript loader, so they
 // start in milliseconds instead of registering tsx. Types: hash-worker-kernel.d.mts.
 import { createHash } from 'node:crypto';
+import { nearRecord } from './near-kernel.mjs';
 
 /** bits per side of the blockhash grid (16 → 256-bit codes) */
 const BITS = 16;
@@ -215,15 +216,21 @@ export function blockhashCropped(base, cropPerSide, sat = summedArea(base)) {
   return blockhashWindow(sat, left, top, width, height);
 }
 
-/** Everything the audit derives from one decoded gray image: pixel hash, blockhash and the crop variants' codes. */
+/**
+ * Everything the audit derives from one decoded gray image: pixel hash, blockhash and the crop variants'
+ * codes, and the near-duplicate record (canonical view and descriptors, base64) — so no image is decoded twice.
+ */
 export function hashGray(image, cropVariants) {
   const base = blockhashBase(image);
   const sat = summedArea(base);
+  const near = nearRecord(base, sat);
   return {
     width: image.width,
     height: image.height,
     pixel: pixelHashOf(image.data, image.width, image.height),
     block: blockhashCropped(base, 0, sat),
     cropBlocks: cropVariants.map((f) => blockhashCropped(base, f, sat)),
+    view: Buffer.from(near.view.buffer, near.view.byteOffset, near.view.byteLength).toString('base64'),
+    codes: Buffer.from(near.codes.buffer, near.codes.byteOffset, near.codes.byteLength).toString('base64'),
   };
 }

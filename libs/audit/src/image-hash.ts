@@ -10,6 +10,10 @@ export interface ImageHashes {
   block: string;
   /** blockhash of the image cropped symmetrically by each of CROP_VARIANTS per side (query-side expansion for crops) */
   cropBlocks: string[];
+  /** canonical view for verification (trimmed, equalised, 64×64 bytes), base64 */
+  view: string;
+  /** near-duplicate descriptors (near-kernel.mjs), base64 */
+  codes: string;
 }
 
 export type HashOutcome = ({ ok: true } & ImageHashes) | { ok: false; kind: DecodeError['kind']; message: string };

@@ -1,7 +1,7 @@
 export { policySchema, defaultPolicy, loadPolicy, parsePolicy, policyHash, PolicyError, findingKinds, type Policy, type PolicyInput, type FindingKind } from './policy.js';
 export { splitFingerprint } from './fingerprint.js';
 export { auditReportSchema, findingSchema, type AuditReport, type Finding, type SplitSummary } from './report-schema.js';
-export { auditManifest, TOOL, type AuditOptions, type AuditProgress } from './audit.js';
+export { auditManifest, TOOL, type AuditOptions, type AuditProgress, type Decoder } from './audit.js';
 export { renderAuditTable, renderAuditMarkdown } from './render-text.js';
 export { renderAuditHtml, buildThumbnails, type Thumbnails } from './render-html.js';
 export { renderJUnit } from './render-junit.js';
@@ -11,3 +11,8 @@ export { hexToWords, wordsToHex, hamming, hammingHex, CODE_WORDS } from './bits.
 export { blockhashGray, blockhashes, hashImageFile, pixelHash, CROP_VARIANTS, type ImageHashes, type HashOutcome } from './image-hash.js';
 export { similarity, loadThumb, normalise, type Thumb } from './verify.js';
 export { hashFiles } from './hash-pool.js';
+export { candidatePairs, decodeCodes, decodeView, type CandidateStage, type NearPair } from './candidates.js';
+export { descriptorCandidates, defaultDescriptorSearch, type DescriptorItem, type DescriptorCandidate, type DescriptorSearchOptions } from './near-index.js';
+export { verifyPairs, type PairOutcome, type VerifyPairsOptions } from './verify-pairs.js';
+export { compareViews, nearRecord, contentBox, VIEW_SIZE, DESCRIPTOR_DIMS, DESCRIPTORS_PER_IMAGE } from './near-kernel.mjs';
+export { buildFindings, type MatchedPair } from './findings.js';

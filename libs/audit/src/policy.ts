@@ -27,17 +27,21 @@ export const policySchema = z
       .default({ exact: 'fail', pixel: 'fail', near: 'fail', patient: 'fail', 'label-conflict': 'fail', unverified: 'fail' }),
     near: z
       .object({
-        /** blockhash Hamming radius for candidates (the index is exact for it); crop variants keep crops within ~12 */
-        radius: z.number().int().min(0).max(40).default(16),
-        /** a candidate is a near-duplicate when the thumbnail correlation reaches this (different children ≤ 0.92, edits ≥ 0.99) */
-        minSimilarity: z.number().min(0).max(1).default(0.96),
-        /** scale searched each way during verification */
-        maxScale: z.number().min(0).max(0.2).default(0.1),
+        /** blockhash Hamming radius for the cheap candidates (near-identical copies; the index is exact for it) */
+        radius: z.number().int().min(0).max(40).default(8),
+        /** best-ranked descriptor candidates kept per image (rotations, mirrors, borders, crops, tone changes) */
+        perImage: z.number().int().min(1).max(50).default(3),
+        /** a candidate is a near-duplicate when the aligned canonical views correlate at least this much (README: measured margin) */
+        minSimilarity: z.number().min(0).max(1).default(0.98),
+        /** stretch searched per axis during verification (one-sided crops, residual borders) */
+        maxScale: z.number().min(0).max(0.3).default(0.16),
         /** shift searched each way, as a fraction of the side */
-        maxShift: z.number().min(0).max(0.2).default(0.05),
+        maxShift: z.number().min(0).max(0.2).default(0.08),
+        /** rotation searched each way, degrees */
+        maxRotation: z.number().min(0).max(15).default(6),
       })
       .strict()
-      .default({ radius: 16, minSimilarity: 0.96, maxScale: 0.1, maxShift: 0.05 }),
+      .default({ radius: 8, perImage: 3, minSimilarity: 0.98, maxScale: 0.16, maxShift: 0.08, maxRotation: 6 }),
     allowlist: z
       .object({
         /** accepted pairs of paths (relative to the dataset root, either order) */

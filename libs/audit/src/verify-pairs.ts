@@ -1,4 +1,3 @@
-import type { Thumb } from './verify.js';
 
 /** A verified pair's score, or why it could not be verified (never cached, reported as `unverified`). */
 export type PairOutcome = { ok: true; score: number } | { ok: false; reason: string };
@@ -8,13 +7,15 @@ export interface PairToVerify {
   b: number;
 }
 
-export interface VerifyPairsOptions<P extends PairToVerify> {
+export interface VerifyPairsOptions<P extends PairToVerify, V> {
   /** loads the comparison view of one image; a rejection (whose message names the file) is retried once, alone, before it counts */
-  load: (index: number) => Promise<Thumb>;
+  load: (index: number) => Promise<V>;
   /** the verifier proper: a pure function of the two views (and the candidate's hints) */
-  compare: (a: Thumb, b: Thumb, pair: P) => number | Promise<number>;
+  compare: (a: V, b: V, pair: P) => number | Promise<number>;
   /** loads in flight at once (default 8) */
   concurrency?: number;
+  /** comparisons in flight at once (default 1; more when `compare` hands work to worker threads) */
+  compareConcurrency?: number;
   onDone?: (done: number, total: number) => void;
 }
 
@@ -24,9 +25,9 @@ export interface VerifyPairsOptions<P extends PairToVerify> {
  * process, so a decode that fails next to others can be a spurious or mislabelled failure). A pair with an
  * image that still cannot be loaded is `{ ok: false, reason }`: the caller reports it, it is not a pass.
  */
-export async function verifyPairs<P extends PairToVerify>(pairs: P[], options: VerifyPairsOptions<P>): Promise<PairOutcome[]> {
+export async function verifyPairs<P extends PairToVerify, V>(pairs: P[], options: VerifyPairsOptions<P, V>): Promise<PairOutcome[]> {
   const needed = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
-  const views = new Map<number, Thumb>();
+  const views = new Map<number, V>();
   const failures = new Map<number, string>();
   const tryLoad = async (i: number): Promise<void> => {
     try {
@@ -39,23 +40,24 @@ export async function verifyPairs<P extends PairToVerify>(pairs: P[], options: V
   await runLimited(needed, options.concurrency ?? 8, tryLoad);
   for (const i of [...failures.keys()].sort((x, y) => x - y)) await tryLoad(i);
 
-  const out: PairOutcome[] = [];
+  const out: PairOutcome[] = new Array(pairs.length);
   let done = 0;
-  for (const pair of pairs) {
-    const [va, vb] = [views.get(pair.a), views.get(pair.b)];
-    if (!va || !vb) {
+  const verifyOne = async (k: number): Promise<void> => {
+    const pair = pairs[k] as P;
+    if (!views.has(pair.a) || !views.has(pair.b)) {
       const reason = [pair.a, pair.b].filter((i) => failures.has(i)).map((i) => failures.get(i)).join('; ');
-      out.push({ ok: false, reason: reason || 'comparison view missing' });
+      out[k] = { ok: false, reason: reason || 'comparison view missing' };
     } else {
       try {
-        const score = await options.compare(va, vb, pair);
-        out.push(Number.isFinite(score) ? { ok: true, score } : { ok: false, reason: `the comparison gave ${score}` });
+        const score = await options.compare(views.get(pair.a) as V, views.get(pair.b) as V, pair);
+        out[k] = Number.isFinite(score) ? { ok: true, score } : { ok: false, reason: `the comparison gave ${score}` };
       } catch (error) {
-        out.push({ ok: false, reason: `the comparison failed: ${error instanceof Error ? error.message : String(error)}` });
+        out[k] = { ok: false, reason: `the comparison failed: ${error instanceof Error ? error.message : String(error)}` };
       }
     }
     options.onDone?.(++done, pairs.length);
-  }
+  };
+  await runLimited(pairs.map((_, k) => k), options.compareConcurrency ?? 1, verifyOne);
   return out;
 }
 

@@ -1,0 +1,362 @@
+// Plain JavaScript on purpose (like hash-worker-kernel.mjs): worker threads import it without a TypeScript
+// loader. Types: near-kernel.d.mts. Everything here is a pure function of pixels.
+
+/** side of the canonical view every comparison uses */
+export const VIEW_SIZE = 64;
+/** side of the block grid the descriptor's DCT is taken on */
+const GRID = 16;
+/** DCT frequencies kept per axis (0..FREQ-1, without the DC term): FREQ² − 1 dimensions */
+const FREQ = 6;
+export const DESCRIPTOR_DIMS = FREQ * FREQ - 1;
+/** a border line may be trimmed up to this fraction of the side, per side */
+const MAX_TRIM = 0.25;
+/** a border line is flat when FLAT_SHARE of its pixels are within ±FLAT_TOLERANCE of its median */
+const FLAT_TOLERANCE = 4;
+const FLAT_SHARE = 0.98;
+
+/**
+ * Is line `i` (a row when `rows`, else a column) of the image, between `from` and `to` on the other axis,
+ * flat? Padding is (JPEG ringing only touches the lines next to the content); the anatomy of a radiograph is
+ * not, and a tight tolerance keeps an image's own dark edges from being trimmed differently after a gamma
+ * or contrast change (measured: ±12 trimmed them inconsistently, ±4 does not).
+ */
+function flatLine(image, i, rows, from, to) {
+  const { data, width } = image;
+  const hist = new Int32Array(256);
+  const n = to - from;
+  for (let k = from; k < to; k++) hist[rows ? data[i * width + k] : data[k * width + i]]++;
+  let acc = 0;
+  let median = 0;
+  for (; median < 256; median++) {
+    acc += hist[median];
+    if (acc * 2 >= n) break;
+  }
+  let within = 0;
+  for (let v = Math.max(0, median - FLAT_TOLERANCE); v <= Math.min(255, median + FLAT_TOLERANCE); v++) within += hist[v];
+  return within >= FLAT_SHARE * n;
+}
+
+/** The content box of an image: flat border rows and columns (letterbox, padding, black bands) trimmed away. */
+export function contentBox(image) {
+  const { width, height } = image;
+  let top = 0;
+  let bottom = height;
+  let left = 0;
+  let right = width;
+  const maxY = Math.floor(height * MAX_TRIM);
+  const maxX = Math.floor(width * MAX_TRIM);
+  // alternate sides so a border on one side does not stop the other from being seen as flat
+  for (let changed = true; changed; ) {
+    changed = false;
+    if (top < maxY && flatLine(image, top, true, left, right)) (top++, (changed = true));
+    if (height - bottom < maxY && flatLine(image, bottom - 1, true, left, right)) (bottom--, (changed = true));
+    if (left < maxX && flatLine(image, left, false, top, bottom)) (left++, (changed = true));
+    if (width - right < maxX && flatLine(image, right - 1, false, top, bottom)) (right--, (changed = true));
+  }
+  return { left, top, width: right - left, height: bottom - top };
+}
+
+/** Integral of the image over [0,x)×[0,y) at fractional coordinates (bilinear in the summed-area table). */
+function integralAt(sat, x, y) {
+  const w1 = sat.width + 1;
+  const x0 = Math.min(sat.width - 1, Math.floor(x));
+  const y0 = Math.min(sat.height - 1, Math.floor(y));
+  const fx = x - x0;
+  const fy = y - y0;
+  const t = sat.table;
+  const a = t[y0 * w1 + x0];
+  const b = t[y0 * w1 + x0 + 1];
+  const c = t[(y0 + 1) * w1 + x0];
+  const d = t[(y0 + 1) * w1 + x0 + 1];
+  return a * (1 - fx) * (1 - fy) + b * fx * (1 - fy) + c * (1 - fx) * fy + d * fx * fy;
+}
+
+/**
+ * The canonical view: the content box resampled to VIEW_SIZE² by area averaging (aspect ratio ignored, as a
+ * resize would), then histogram-equalised, so gamma, contrast and brightness changes (monotone maps of the
+ * gray levels) leave it nearly unchanged. Values 0..255.
+ */
+export function canonicalView(image, sat, box = contentBox(image)) {
+  const s = VIEW_SIZE;
+  const raw = new Float64Array(s * s);
+  const sx = box.width / s;
+  const sy = box.height / s;
+  for (let y = 0; y < s; y++) {
+    const y0 = box.top + y * sy;
+    const y1 = y0 + sy;
+    for (let x = 0; x < s; x++) {
+      const x0 = box.left + x * sx;
+      const x1 = x0 + sx;
+      const sum = integralAt(sat, x1, y1) - integralAt(sat, x0, y1) - integralAt(sat, x1, y0) + integralAt(sat, x0, y0);
+      raw[y * s + x] = sum / (sx * sy);
+    }
+  }
+  return equalise(raw);
+}
+
+/** Rank transform: each value → the mid-rank of its value among all, scaled to 0..255 (ties share a rank). */
+export function equalise(values) {
+  const n = values.length;
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && values[order[j + 1]] === values[order[i]]) j++;
+    const v = Math.round((((i + j) / 2) / (n - 1)) * 255);
+    for (let k = i; k <= j; k++) out[order[k]] = v;
+    i = j + 1;
+  }
+  return out;
+}
+
+const dctBasis = (() => {
+  const basis = new Float64Array(FREQ * GRID);
+  for (let u = 0; u < FREQ; u++) for (let x = 0; x < GRID; x++) basis[u * GRID + x] = Math.cos((Math.PI * (2 * x + 1) * u) / (2 * GRID));
+  return basis;
+})();
+
+/** Mean of the image over the box, on a GRID² lattice (area averaging through the summed-area table). */
+function gridOfBox(sat, box) {
+  const out = new Float64Array(GRID * GRID);
+  const sx = box.width / GRID;
+  const sy = box.height / GRID;
+  for (let y = 0; y < GRID; y++) {
+    const y0 = box.top + y * sy;
+    for (let x = 0; x < GRID; x++) {
+      const x0 = box.left + x * sx;
+      out[y * GRID + x] = integralAt(sat, x0 + sx, y0 + sy) - integralAt(sat, x0, y0 + sy) - integralAt(sat, x0 + sx, y0) + integralAt(sat, x0, y0);
+    }
+  }
+  return out;
+}
+
+/** A GRID² lattice from the view rotated by θ about its centre (4×4 bilinear samples per cell). */
+function gridOfRotatedView(view, theta) {
+  const s = VIEW_SIZE;
+  const c = (s - 1) / 2;
+  const cos = Math.cos(theta);
+  const sin = Math.sin(theta);
+  const out = new Float64Array(GRID * GRID);
+  const k = s / GRID;
+  for (let y = 0; y < s; y++) {
+    for (let x = 0; x < s; x++) {
+      const ax = Math.min(s - 1.001, Math.max(0, c + cos * (x - c) - sin * (y - c)));
+      const ay = Math.min(s - 1.001, Math.max(0, c + sin * (x - c) + cos * (y - c)));
+      const x0 = ax | 0, y0 = ay | 0, fx = ax - x0, fy = ay - y0, i = y0 * s + x0;
+      out[Math.floor(y / k) * GRID + Math.floor(x / k)] += (view[i] * (1 - fx) + view[i + 1] * fx) * (1 - fy) + (view[i + s] * (1 - fx) + view[i + s + 1] * fx) * fy;
+    }
+  }
+  return out;
+}
+
+/**
+ * Low-frequency DCT of a GRID² lattice after a rank transform (gamma and contrast changes are monotone maps
+ * of the gray levels, so ranks barely move): (u, v) in 0..FREQ-1 without DC, row-major by v then u,
+ * L2-normalised. A horizontal mirror only flips the sign of odd horizontal frequencies (flipDescriptor).
+ */
+function descriptorOfGrid(grid) {
+  const g = equalise(grid);
+  const rowsDct = new Float64Array(GRID * FREQ);
+  for (let y = 0; y < GRID; y++) {
+    for (let u = 0; u < FREQ; u++) {
+      let acc = 0;
+      for (let x = 0; x < GRID; x++) acc += (g[y * GRID + x] - 127.5) * dctBasis[u * GRID + x];
+      rowsDct[y * FREQ + u] = acc;
+    }
+  }
+  const out = new Float32Array(DESCRIPTOR_DIMS);
+  let o = 0;
+  for (let v = 0; v < FREQ; v++) {
+    for (let u = 0; u < FREQ; u++) {
+      if (u === 0 && v === 0) continue;
+      let acc = 0;
+      for (let y = 0; y < GRID; y++) acc += rowsDct[y * FREQ + u] * dctBasis[v * GRID + y];
+      out[o++] = acc / (GRID * GRID * 128);
+    }
+  }
+  return out;
+}
+
+/** The descriptor of the whole content box (what the index holds). */
+export function descriptor(sat, box) {
+  return descriptorOfGrid(gridOfBox(sat, box));
+}
+
+/** one-sided crops the query side tries, per side, as a fraction of the content box */
+export const CROP_QUERIES = [0.05, 0.1];
+/** rotations the query side tries, radians */
+export const ROTATION_QUERIES = [(-3 * Math.PI) / 180, (3 * Math.PI) / 180];
+
+/**
+ * Query-side expansion: the descriptors of the content box cropped on one side (left, right, top, bottom by
+ * each of CROP_QUERIES) and of the view rotated by each of ROTATION_QUERIES. A copy cropped or rotated by
+ * that much has a base descriptor close to one of these, where the original's base descriptor is not.
+ */
+export function queryDescriptors(sat, box, view) {
+  const out = [];
+  for (const f of CROP_QUERIES) {
+    const dx = Math.round(box.width * f);
+    const dy = Math.round(box.height * f);
+    out.push(descriptor(sat, { ...box, left: box.left + dx, width: box.width - dx }));
+    out.push(descriptor(sat, { ...box, width: box.width - dx }));
+    out.push(descriptor(sat, { ...box, top: box.top + dy, height: box.height - dy }));
+    out.push(descriptor(sat, { ...box, height: box.height - dy }));
+  }
+  for (const theta of ROTATION_QUERIES) out.push(descriptorOfGrid(gridOfRotatedView(view, theta)));
+  return out;
+}
+
+/** The descriptor of the horizontally mirrored view, from the descriptor alone. */
+export function flipDescriptor(desc) {
+  const out = new Float32Array(desc.length);
+  let o = 0;
+  for (let v = 0; v < FREQ; v++) {
+    for (let u = 0; u < FREQ; u++) {
+      if (u === 0 && v === 0) continue;
+      out[o] = u % 2 === 1 ? -desc[o] : desc[o];
+      o++;
+    }
+  }
+  return out;
+}
+
+/** Views as zero-mean float images, ready for correlation (optionally mirrored). */
+export function centred(view, flip = false) {
+  const n = view.length;
+  const s = Math.round(Math.sqrt(n));
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += view[i];
+  mean /= n;
+  const out = new Float32Array(n);
+  for (let y = 0; y < s; y++) for (let x = 0; x < s; x++) out[y * s + x] = view[y * s + (flip ? s - 1 - x : x)] - mean;
+  return out;
+}
+
+/** Halves a square float image (2×2 means): the coarse level of the search. */
+function halve(img, s) {
+  const h = s / 2;
+  const out = new Float32Array(h * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < h; x++) out[y * h + x] = (img[2 * y * s + 2 * x] + img[2 * y * s + 2 * x + 1] + img[(2 * y + 1) * s + 2 * x] + img[(2 * y + 1) * s + 2 * x + 1]) / 4;
+  return out;
+}
+
+/**
+ * Pearson correlation between the central window of b (all but `marginFrac` of each side) and a sampled
+ * bilinearly at p_a = c + R(θ)·diag(sx, sy)·(p_b − c) + (tx, ty)·s. Pixels that map outside a are skipped.
+ */
+function correlationAt(a, b, s, p, marginFrac) {
+  const c = (s - 1) / 2;
+  const m = Math.floor(s * marginFrac);
+  const cos = Math.cos(p.theta);
+  const sin = Math.sin(p.theta);
+  const m00 = cos * p.sx, m01 = -sin * p.sy, m10 = sin * p.sx, m11 = cos * p.sy;
+  const tx = c + p.tx * s, ty = c + p.ty * s;
+  let sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0, n = 0;
+  for (let y = m; y < s - m; y++) {
+    const dy = y - c;
+    let ax = m00 * (m - c) + m01 * dy + tx;
+    let ay = m10 * (m - c) + m11 * dy + ty;
+    for (let x = m; x < s - m; x++, ax += m00, ay += m10) {
+      if (ax < 0 || ay < 0 || ax >= s - 1 || ay >= s - 1) continue;
+      const x0 = ax | 0, y0 = ay | 0;
+      const fx = ax - x0, fy = ay - y0;
+      const i = y0 * s + x0;
+      const va = (a[i] * (1 - fx) + a[i + 1] * fx) * (1 - fy) + (a[i + s] * (1 - fx) + a[i + s + 1] * fx) * fy;
+      const vb = b[y * s + x];
+      sa += va; sb += vb; saa += va * va; sbb += vb * vb; sab += va * vb; n++;
+    }
+  }
+  const inner = (s - 2 * m) * (s - 2 * m);
+  if (n < inner * 0.6) return -1;
+  const cov = sab / n - (sa / n) * (sb / n);
+  const va = saa / n - (sa / n) ** 2;
+  const vb = sbb / n - (sb / n) ** 2;
+  return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : -1;
+}
+
+export const defaultSearch = { maxRotation: (6 * Math.PI) / 180, maxStretch: 0.16, maxShift: 0.08, marginFrac: 0.1 };
+
+/** Hill climbing on (θ, sx, sy, tx, ty) from `start`, steps halving until they are fine. */
+function climb(a, b, s, start, search, steps) {
+  let at = { ...start };
+  let r = correlationAt(a, b, s, at, search.marginFrac);
+  let step = steps.firstStep ?? 1;
+  const inRange = (p) => Math.abs(p.theta) <= search.maxRotation && Math.abs(p.sx - 1) <= search.maxStretch && Math.abs(p.sy - 1) <= search.maxStretch && Math.abs(p.tx) <= search.maxShift && Math.abs(p.ty) <= search.maxShift;
+  while (step >= steps.minStep) {
+    let moved = false;
+    for (const [key, unit] of steps.units) {
+      for (const sign of [1, -1]) {
+        const next = { ...at, [key]: at[key] + sign * unit * step };
+        if (!inRange(next)) continue;
+        const rn = correlationAt(a, b, s, next, search.marginFrac);
+        if (rn > r + 1e-6) {
+          r = rn;
+          at = next;
+          moved = true;
+        }
+      }
+    }
+    if (!moved) step /= 2;
+  }
+  return { r, at };
+}
+
+const coarseUnits = [
+  ['theta', (2 * Math.PI) / 180],
+  ['sx', 0.04],
+  ['sy', 0.04],
+  ['tx', 0.03],
+  ['ty', 0.03],
+];
+
+/**
+ * Max correlation of two canonical views over mirror × rotation (±6°) × independent stretch per axis
+ * (±16%: one-sided crops of up to ~12% and residual borders) × shift (±8%), coarse to fine on a pyramid:
+ * hill climbing on 16×16 from a few rotations (and both mirrors unless `flip` is known), the best start refined
+ * on 32×32 — where pairs that cannot reach the threshold are dropped — and then on the full 64×64 views.
+ * Different radiographs stay well below edited copies (README: the measured margin).
+ */
+export function compareViews(viewA, viewB, options = {}) {
+  const search = { ...defaultSearch, ...options.search };
+  const s = VIEW_SIZE;
+  const flips = options.flip === undefined ? [false, true] : [options.flip];
+  const b64 = centred(viewB);
+  const b32 = halve(b64, s);
+  const b16 = halve(b32, s / 2);
+  let best = { r: -2, at: undefined, a64: undefined };
+  for (const flip of flips) {
+    const a64 = centred(viewA, flip);
+    const a16 = halve(halve(a64, s), s / 2);
+    for (const theta of [0, (-3 * Math.PI) / 180, (3 * Math.PI) / 180]) {
+      const got = climb(a16, b16, s / 4, { theta, sx: 1, sy: 1, tx: 0, ty: 0, ...options.start }, search, { units: coarseUnits, minStep: 0.5 });
+      if (got.r > best.r) best = { ...got, a64 };
+    }
+  }
+  if (options.stats) options.stats.r16 = best.r;
+  if (best.r < (options.earlyReject ?? -1)) return best.r;
+  const mid = climb(halve(best.a64, s), b32, s / 2, best.at, search, { units: coarseUnits, minStep: 0.125, firstStep: 0.5 });
+  if (options.stats) options.stats.r32 = mid.r;
+  if (mid.r < (options.coarseReject ?? 0.9)) return mid.r;
+  return climb(best.a64, b64, s, mid.at, search, { units: coarseUnits, minStep: 0.03, firstStep: 0.125 }).r;
+}
+
+/** descriptors per image: the base, then the query variants (crops, rotations); mirrors are derived */
+export const DESCRIPTORS_PER_IMAGE = 1 + 4 * CROP_QUERIES.length + ROTATION_QUERIES.length;
+
+/**
+ * What the near-duplicate search keeps of one decoded image: its canonical view (VIEW_SIZE² bytes) and its
+ * descriptors (base + query variants), each L2-normalised and quantised to int8, packed in one Int8Array.
+ */
+export function nearRecord(image, sat) {
+  const box = contentBox(image);
+  const view = canonicalView(image, sat, box);
+  const all = [descriptor(sat, box), ...queryDescriptors(sat, box, view)];
+  const codes = new Int8Array(all.length * DESCRIPTOR_DIMS);
+  all.forEach((d, k) => {
+    let norm = 0;
+    for (let i = 0; i < d.length; i++) norm += d[i] * d[i];
+    norm = Math.sqrt(norm) || 1;
+    for (let i = 0; i < d.length; i++) codes[k * DESCRIPTOR_DIMS + i] = Math.max(-127, Math.min(127, Math.round((d[i] / norm) * 127)));
+  });
+  return { view, codes };
+}
