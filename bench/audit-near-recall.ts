@@ -1,6 +1,6 @@
 // Near-duplicate recall per edit kind on real radiographs, false pairs between different children on the whole
 // real train split, the verifier's score distributions, and candidates per image for each candidate option.
-// Run: node --import tsx bench/audit-near-recall.ts [--per-kind 200] [--seed 1]
+// Run: node --import tsx bench/audit-near-recall.ts [--per-kind 200] [--seed 1] [--skip-options]
 // Images: ../shared/data/chest_xray_224/train (Kermany, Zhang, Goldbaum, Mendeley Data, doi:10.17632/rscbjbr9sj.2, CC BY 4.0).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -15,6 +15,7 @@ import {
   defaultDescriptorSearch,
   defaultPolicy,
   descriptorCandidates,
+  DESCRIPTOR_DIMS,
   hashFiles,
   verifyPairs,
   type HashOutcome,
@@ -95,8 +96,8 @@ async function main(): Promise<void> {
       ...[1, 2, 3, 5].map((k) => ({ name: `descriptor index, ${k} per image`, pairs: () => descriptorCandidates(decodable.map(({ index, h }) => ({ index, codes: decodeCodes(h.codes) })), relevant, { ...defaultDescriptorSearch, perImage: k }) })),
       { name: 'descriptor, 3/image, no variant queries (base+mirror only)', pairs: () => descriptorCandidates(decodable.map(({ index, h }) => ({ index, codes: baseOnly(decodeCodes(h.codes)) })), relevant, { ...defaultDescriptorSearch, perImage: 3 }) },
     ];
-    console.log(`\ncandidate options (${images.length} images; recall = planted pairs among the candidates, before verification):`);
-    for (const o of options) {
+    if (!args.includes('--skip-options')) console.log(`\ncandidate options (${images.length} images; recall = planted pairs among the candidates, before verification):`);
+    for (const o of args.includes('--skip-options') ? [] : options) {
       t = performance.now();
       const got = new Set(o.pairs().map((p) => key(p.a, p.b)));
       const ms = performance.now() - t;
@@ -176,8 +177,8 @@ async function main(): Promise<void> {
 /** Keeps only the base descriptor (the variants zeroed): the option without query-side expansion. */
 function baseOnly(codes: Int8Array): Int8Array {
   const out = new Int8Array(codes.length);
-  const dims = codes.length / 11;
-  for (let v = 0; v < 11; v++) out.set(codes.subarray(0, dims), v * dims);
+  const dims = DESCRIPTOR_DIMS;
+  for (let v = 0; v < codes.length / dims; v++) out.set(codes.subarray(0, dims), v * dims);
   return out;
 }
 

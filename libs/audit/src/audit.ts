@@ -94,7 +94,7 @@ export async function auditManifest(manifest: Manifest, options: AuditOptions): 
   for (const c of candidates) {
     const key = pairKey(c);
     const outcome: PairOutcome = fresh.get(c) ?? { ok: true, score: cache.getPair(key) as number };
-    const distance = Math.max(0, c.distance);
+    const distance = c.distance;
     if (!outcome.ok) {
       // never cached: the next audit tries again
       pairs.push({ a: c.a, b: c.b, kind: 'unverified', reason: outcome.reason, distance });

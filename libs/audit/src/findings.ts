@@ -8,6 +8,7 @@ import type { Finding } from './report-schema.js';
  * proven different, so it is reported and the policy decides (fail closed by default).
  */
 export type MatchedPair =
+  /** distance: blockhash Hamming distance, −1 when the descriptor index (not blockhash) proposed the pair */
   | { a: number; b: number; kind: 'exact' | 'pixel' | 'near'; score: number; distance: number }
   | { a: number; b: number; kind: 'unverified'; reason: string; distance: number };
 
@@ -43,11 +44,11 @@ export function buildFindings(images: readonly ImageRecord[], pairs: MatchedPair
     let [ra, rb] = [images[pair.a] as ImageRecord, images[pair.b] as ImageRecord];
     if (ra.split > rb.split || (ra.split === rb.split && ra.path > rb.path)) [ra, rb] = [rb, ra];
     const allowed = allowedPairs.get(`${ra.path}\n${rb.path}`);
-    const base = { splitA: ra.split, splitB: rb.split, pathA: ra.path, pathB: rb.path, score: round(pair.score), distance: pair.distance, labelA: ra.label, labelB: rb.label };
+    const base = { splitA: ra.split, splitB: rb.split, pathA: ra.path, pathB: rb.path, score: round(pair.score), ...(pair.distance >= 0 ? { distance: pair.distance } : {}), labelA: ra.label, labelB: rb.label };
     if (ra.split !== rb.split) {
       const action = policy.checks[pair.kind];
       if (action !== 'off') {
-        findings.push(withAllowance({ ...base, kind: pair.kind, severity: action, detail: `${ra.path} (${ra.split}) and ${rb.path} (${rb.split}): ${kindWords[pair.kind]}${pair.kind === 'near' ? ` (similarity ${base.score}, ${pair.distance}/256 bits)` : ''}` }, allowed));
+        findings.push(withAllowance({ ...base, kind: pair.kind, severity: action, detail: `${ra.path} (${ra.split}) and ${rb.path} (${rb.split}): ${kindWords[pair.kind]}${pair.kind === 'near' ? ` (similarity ${base.score}${pair.distance >= 0 ? `, ${pair.distance}/256 bits` : ''})` : ''}` }, allowed));
       }
     }
     if (ra.label !== rb.label) {
@@ -88,7 +89,7 @@ function unverifiedFinding(images: readonly ImageRecord[], pair: Extract<Matched
       splitB: rb.split,
       pathA: ra.path,
       pathB: rb.path,
-      distance: pair.distance,
+      ...(pair.distance >= 0 ? { distance: pair.distance } : {}),
       labelA: ra.label,
       labelB: rb.label,
       detail: `${ra.path} (${ra.split}) and ${rb.path} (${rb.split}) look alike but could not be compared: ${pair.reason}`,

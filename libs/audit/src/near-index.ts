@@ -83,12 +83,6 @@ function mirrorSigns(): Float32Array {
   return out;
 }
 
-function dot(a: Float32Array, ao: number, b: Float32Array, bo: number): number {
-  let s = 0;
-  for (let d = 0; d < D; d++) s += (a[ao + d] as number) * (b[bo + d] as number);
-  return s;
-}
-
 /**
  * An inverted-file index over the base descriptors: k-means centroids (√(probes·n) of them, a few Lloyd rounds from a
  * seeded pick), each base in its nearest centroid's list. A query scans the lists of its `probes` nearest

@@ -13,6 +13,9 @@ const MAX_TRIM = 0.25;
 /** a border line is flat when FLAT_SHARE of its pixels are within ±FLAT_TOLERANCE of its median */
 const FLAT_TOLERANCE = 4;
 const FLAT_SHARE = 0.98;
+/** a line whose median is this close to black or white may be padding with JPEG ringing: ±RINGING is allowed */
+const PAD_LEVEL = 12;
+const RINGING = 20;
 
 /**
  * Is line `i` (a row when `rows`, else a column) of the image, between `from` and `to` on the other axis,
@@ -33,7 +36,12 @@ function flatLine(image, i, rows, from, to) {
   }
   let within = 0;
   for (let v = Math.max(0, median - FLAT_TOLERANCE); v <= Math.min(255, median + FLAT_TOLERANCE); v++) within += hist[v];
-  return within >= FLAT_SHARE * n;
+  if (within >= FLAT_SHARE * n) return true;
+  // black or white padding narrower than a JPEG block shares its 8×8 blocks with the content and rings
+  if (median > PAD_LEVEL && median < 255 - PAD_LEVEL) return false;
+  let near = 0;
+  for (let v = Math.max(0, median - RINGING); v <= Math.min(255, median + RINGING); v++) near += hist[v];
+  return near >= 0.9 * n;
 }
 
 /** The content box of an image: flat border rows and columns (letterbox, padding, black bands) trimmed away. */
@@ -48,10 +56,22 @@ export function contentBox(image) {
   // alternate sides so a border on one side does not stop the other from being seen as flat
   for (let changed = true; changed; ) {
     changed = false;
-    if (top < maxY && flatLine(image, top, true, left, right)) (top++, (changed = true));
-    if (height - bottom < maxY && flatLine(image, bottom - 1, true, left, right)) (bottom--, (changed = true));
-    if (left < maxX && flatLine(image, left, false, top, bottom)) (left++, (changed = true));
-    if (width - right < maxX && flatLine(image, right - 1, false, top, bottom)) (right--, (changed = true));
+    if (top < maxY && flatLine(image, top, true, left, right)) {
+      top++;
+      changed = true;
+    }
+    if (height - bottom < maxY && flatLine(image, bottom - 1, true, left, right)) {
+      bottom--;
+      changed = true;
+    }
+    if (left < maxX && flatLine(image, left, false, top, bottom)) {
+      left++;
+      changed = true;
+    }
+    if (width - right < maxX && flatLine(image, right - 1, false, top, bottom)) {
+      right--;
+      changed = true;
+    }
   }
   return { left, top, width: right - left, height: bottom - top };
 }
@@ -184,8 +204,8 @@ export function descriptor(sat, box) {
 
 /** one-sided crops the query side tries, per side, as a fraction of the content box */
 export const CROP_QUERIES = [0.05, 0.1];
-/** rotations the query side tries, radians */
-export const ROTATION_QUERIES = [(-3 * Math.PI) / 180, (3 * Math.PI) / 180];
+/** rotations the query side tries, radians (±3° alone missed one 4.97° rotation in 200: bench/audit-near-recall.ts) */
+export const ROTATION_QUERIES = [-5, -2.5, 2.5, 5].map((deg) => (deg * Math.PI) / 180);
 
 /**
  * Query-side expansion: the descriptors of the content box cropped on one side (left, right, top, bottom by

@@ -6,10 +6,11 @@ import { splitFingerprint } from './fingerprint.js';
 import { defaultPolicy, loadPolicy, parsePolicy, policyHash } from './policy.js';
 
 describe('policy', () => {
-  it('fills defaults: every check fails, radius 16, similarity 0.96', () => {
+  it('fills defaults: every check fails, radius 8, 3 descriptor candidates per image, similarity 0.98', () => {
     expect(defaultPolicy.checks).toEqual({ exact: 'fail', pixel: 'fail', near: 'fail', patient: 'fail', 'label-conflict': 'fail', unverified: 'fail' });
-    expect(defaultPolicy.near.radius).toBe(16);
-    expect(defaultPolicy.near.minSimilarity).toBe(0.96);
+    expect(defaultPolicy.near.radius).toBe(8);
+    expect(defaultPolicy.near.perImage).toBe(3);
+    expect(defaultPolicy.near.minSimilarity).toBe(0.98);
   });
 
   it('requires a written reason for every allowlist entry', () => {
@@ -25,7 +26,7 @@ describe('policy', () => {
 
   it('hashes the meaning, not the formatting', () => {
     const a = parsePolicy({ near: { radius: 16 } });
-    const b = parsePolicy({ near: { minSimilarity: 0.96, radius: 16 }, checks: {} });
+    const b = parsePolicy({ near: { minSimilarity: 0.98, radius: 16 }, checks: {} });
     expect(policyHash(a)).toBe(policyHash(b));
     expect(policyHash(parsePolicy({ checks: { near: 'warn' } }))).not.toBe(policyHash(a));
   });
