@@ -89,6 +89,9 @@ export class Registry {
   archiveRun(runId: number, archived = true): Promise<void> {
     return runs.archiveRun(this.db, runId, archived);
   }
+  countRuns(opts: { includeArchived?: boolean } = {}): Promise<number> {
+    return runs.countRuns(this.db, opts.includeArchived);
+  }
   getRun(id: number): Promise<RunDetail | undefined> {
     return runs.getRun(this.db, id);
   }
