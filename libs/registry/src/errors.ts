@@ -22,6 +22,9 @@ const hints: Record<string, string> = {
   LP001: 'fix the leakage and re-run `leakproof audit` until the verdict is pass',
   LP004: 'evaluate on a split that was part of the audit, or audit the dataset including that split',
   LP005: 'archive the run instead (`archiveRun`)',
+  LP011: 'creation times are set by the database once; record a new row instead',
+  LP012: 'a finished or failed run is frozen (archive it, or start a new run); an interrupted run is resumed before it finishes',
+  LP013: 'evaluate a finished run on a whole audited split with the evaluator; the stated metrics must be the ones its counts give',
 };
 
 /** The SQLSTATE of a database error, looking through drizzle's wrapper. */

@@ -98,14 +98,20 @@ export async function logMetrics(db: RegistryDb, runId: number, entries: MetricE
   }
 }
 
+/** Only a running run beats: a finished one is frozen (LP012), and logging its evaluation metrics must not touch it. */
 export async function heartbeat(db: RegistryDb, runId: number): Promise<void> {
-  await db.update(runs).set({ heartbeatAt: sql`now()` }).where(eq(runs.id, runId));
+  await db.update(runs).set({ heartbeatAt: sql`now()` }).where(and(eq(runs.id, runId), eq(runs.status, 'running')));
 }
 
 export async function finishRun(db: RegistryDb, runId: number, status: 'finished' | 'failed' | 'interrupted'): Promise<RunRecord> {
   const parsed = finalStatusSchema.safeParse(status);
   if (!parsed.success) throw invalidInput('run status', parsed.error);
-  const updated = await db.update(runs).set({ status: parsed.data, finishedAt: sql`now()`, heartbeatAt: sql`now()` }).where(eq(runs.id, runId)).returning({ id: runs.id });
+  let updated: { id: number }[];
+  try {
+    updated = await db.update(runs).set({ status: parsed.data, finishedAt: sql`now()`, heartbeatAt: sql`now()` }).where(eq(runs.id, runId)).returning({ id: runs.id });
+  } catch (error) {
+    translateDbError(error);
+  }
   if (updated.length === 0) throw new RegistryError(`run ${runId} does not exist`);
   return (await getRunRecord(db, runId)) as RunRecord;
 }

@@ -38,13 +38,17 @@ describe('runs and history commands (embedded registry)', { timeout: 120_000 }, 
       policyHash: 'h',
       report: {},
       toolVersion: 't',
-      splits: [{ name: 'test', images: 4, patients: 2 }],
+      splits: [{ name: 'test', images: 200, patients: 100 }],
     });
-    for (const [name, model, recall] of [['a', 'cnn', 0.9], ['b', 'resnet', 0.97]] as const) {
+    // 200 test images, 100 positive: recall 90/100 and 97/100, precision about 0.8
+    for (const [name, model, recall, fp] of [['a', 'cnn', 0.9, 22.5], ['b', 'resnet', 0.97, 24.25]] as const) {
       const run = await registry.createRun({ experiment: 'cli', name, auditId: audit.id, params: { model, lr: 0.01 }, model });
       await registry.logMetrics(run.id, [{ key: 'val_recall', step: 0, value: recall }]);
-      await registry.recordEvaluation({ runId: run.id, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 1, fp: 0, tn: 1, fn: 0 }, metrics: { precision: { value: 0.8, lo: 0.7, hi: 0.9 }, recall: { value: recall, lo: 0.8, hi: 1 } } });
       await registry.finishRun(run.id, 'finished');
+      const tp = Math.round(recall * 100);
+      const confusion = { tp, fp: Math.round(fp), tn: 100 - Math.round(fp), fn: 100 - tp };
+      const precision = tp / (tp + confusion.fp);
+      await registry.recordEvaluation({ runId: run.id, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion, metrics: { precision: { value: precision, lo: 0.7, hi: 0.9 }, recall: { value: tp / 100, lo: 0.8, hi: 1 } } });
       ids.push(run.id);
     }
     await registry.close();

@@ -3,7 +3,7 @@ import { chooseThreshold, DEFAULT_THRESHOLD_RULE, evaluate, formatMetricsTable, 
 import type { Registry } from '@leakproof/registry';
 import { predict } from '@leakproof/trainer';
 import { log, type CliContext } from '../context.js';
-import { ProblemError } from '../errors.js';
+import { ProblemError, UserError } from '../errors.js';
 import { loadRunOnDisk, planStillMatchesAudit } from './bound-run.js';
 import { recordArtifacts } from './run-files.js';
 
@@ -22,6 +22,10 @@ export interface RunEvaluation {
 export async function evaluateRun(ctx: CliContext, registry: Registry, runId: number, split: string): Promise<RunEvaluation> {
   const onDisk = await loadRunOnDisk(ctx, registry, runId);
   const { file, dir } = onDisk;
+  if (onDisk.run.status !== 'finished') {
+    const hint = onDisk.run.status === 'interrupted' ? `finish it first: \`leakproof train --resume ${runId}\`` : 'evaluate a finished run (`leakproof runs list`)';
+    throw new UserError(`run ${runId} is ${onDisk.run.status}; only a finished run is evaluated`, hint);
+  }
   const auditedSplits = [...new Set(file.images.map((i) => i.split))];
   if (!auditedSplits.includes(split)) {
     throw new ProblemError(`split '${split}' is not part of run ${runId}'s audit (audited: ${auditedSplits.join(', ')})`, `evaluate one of: ${auditedSplits.join(', ')}`);
