@@ -7,8 +7,9 @@ export class RegistryError extends Error {
     message: string,
     readonly hint?: string,
     readonly code?: string,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'RegistryError';
   }
 }
@@ -49,6 +50,14 @@ export function translateDbError(error: unknown): never {
   const code = sqlState(error);
   if (code?.startsWith('LP')) {
     throw new RegistryError(innermostMessage(error).replace(/^leakproof: /, ''), hints[code], code);
+  }
+  if (code === '57014') {
+    throw new RegistryError(
+      'the database stopped the query at its statement timeout',
+      'narrow the filter, or open the registry with a larger statementTimeoutMs',
+      'query-timeout',
+      error,
+    );
   }
   if (code === '2201B') throw new RegistryError(`invalid regular expression in filter: ${innermostMessage(error)}`, 'use a POSIX regular expression, e.g. tags.note ~ \'^base\'', code);
   throw error;
