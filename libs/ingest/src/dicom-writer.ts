@@ -124,3 +124,46 @@ export function encodeDicom(f: DicomFixture): Buffer {
   const body = Buffer.concat(elements.sort((a, b) => a.tag - b.tag).map((e) => encode(e, explicit)));
   return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), groupLength, metaBytes, body]);
 }
+
+/**
+ * A minimal JPEG lossless (process 14, selection value 1, one component) encoder, so tests can wrap
+ * lossless frames without shipping files: every difference category gets a 5-bit Huffman code.
+ */
+export function encodeJpegLossless(samples: Uint8Array | Uint16Array, width: number, height: number, precision: number): Buffer {
+  const bytes: number[] = [];
+  const segment = (marker: number, body: number[]): void => {
+    bytes.push(0xff, marker, ((body.length + 2) >> 8) & 0xff, (body.length + 2) & 0xff, ...body);
+  };
+  bytes.push(0xff, 0xd8);
+  const counts = new Array<number>(16).fill(0);
+  counts[4] = 17; // 17 codes of length 5: 00000 … 10000
+  segment(0xc4, [0x00, ...counts, ...Array.from({ length: 17 }, (_, i) => i)]);
+  segment(0xc3, [precision, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0]);
+  segment(0xda, [1, 1, 0x00, 1, 0, 0]);
+  let acc = 0;
+  let nbits = 0;
+  const put = (value: number, length: number): void => {
+    for (let i = length - 1; i >= 0; i--) {
+      acc = (acc << 1) | ((value >> i) & 1);
+      if (++nbits === 8) {
+        bytes.push(acc);
+        if (acc === 0xff) bytes.push(0);
+        acc = 0;
+        nbits = 0;
+      }
+    }
+  };
+  const at = (x: number, y: number): number => samples[y * width + x] as number;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const prediction = x === 0 && y === 0 ? 1 << (precision - 1) : y === 0 ? at(x - 1, y) : x === 0 ? at(x, y - 1) : at(x - 1, y);
+      const diff = at(x, y) - prediction;
+      const category = diff === 0 ? 0 : Math.floor(Math.log2(Math.abs(diff))) + 1;
+      put(category, 5);
+      if (category > 0 && category < 16) put(diff > 0 ? diff : diff - 1 + (1 << category), category);
+    }
+  }
+  if (nbits > 0) put(0xff, 8 - nbits);
+  bytes.push(0xff, 0xd9);
+  return Buffer.from(bytes);
+}

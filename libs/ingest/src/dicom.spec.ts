@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeGray, DecodeError } from './decode.js';
-import { encodeDicom } from './dicom-writer.js';
+import { encodeDicom, encodeJpegLossless } from './dicom-writer.js';
 import { inspectImageFile } from './inspect-file.js';
 
 const ramp16 = (n: number, max: number): Uint16Array => Uint16Array.from({ length: n }, (_, i) => Math.round((i / (n - 1)) * max));
@@ -55,6 +55,19 @@ describe('DICOM decoding through decodeGray', () => {
     expect([...full.data]).toEqual([...direct.data]);
     const small = await decodeGray(bytes, { size: 16 });
     expect([small.width, small.height, small.data.length]).toEqual([16, 16, 256]);
+  });
+
+  it('JPEG lossless (process 14): 16-bit frame decoded exactly, then windowed like native data', async () => {
+    const pixels = Uint16Array.from({ length: 12 * 10 }, (_, i) => (i * 37) % 4001);
+    const frame = encodeJpegLossless(pixels, 12, 10, 16);
+    const common = { rows: 10, columns: 12, bitsAllocated: 16 as const, bitsStored: 12, windowCenter: 2000, windowWidth: 4000 };
+    const lossless = await decodeGray(encodeDicom({ ...common, transferSyntax: '1.2.840.10008.1.2.4.70', frame }));
+    const native = await decodeGray(encodeDicom({ ...common, pixels }));
+    expect([lossless.width, lossless.height]).toEqual([12, 10]);
+    expect([...lossless.data]).toEqual([...native.data]);
+    const eight = Uint8Array.from({ length: 64 }, (_, i) => (i * 29) % 256);
+    const decoded8 = await decodeGray(encodeDicom({ rows: 8, columns: 8, transferSyntax: '1.2.840.10008.1.2.4.57', frame: encodeJpegLossless(eight, 8, 8, 8) }));
+    expect([...decoded8.data]).toEqual([...eight]);
   });
 
   it('a path without extension or with .dcm is sniffed and decoded', async () => {
