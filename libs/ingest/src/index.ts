@@ -24,3 +24,5 @@ export { isDicom, transferSyntaxName, supportedTransferSyntaxes } from './dicom-
 export { encodeDicom, type DicomFixture } from './dicom-writer.js';
 export { resolvePatientIdKey, patientIdKeyFrom, pseudonym, PATIENT_ID_KEY_ENV, PATIENT_ID_KEY_FILE_ENV, DEFAULT_PATIENT_ID_KEY_FILE, type PatientIdKey } from './patient-key.js';
 export { presetNames, padchestLabels, type PresetConfig, type PresetName } from './presets/index.js';
+/** miniature copies of the public sets' layouts, for tests and demos (no download) */
+export * as presetFixtures from './presets/preset-fixtures.js';

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
 import { join, resolve } from 'node:path';
 import { auditManifest, buildThumbnails, defaultPolicy, loadPolicy, renderAuditHtml, renderAuditMarkdown, renderAuditTable, type AuditReport, type Policy } from '@leakproof/audit';
 import { buildManifest } from '@leakproof/ingest';
@@ -51,7 +52,14 @@ export async function auditRenderers(report: AuditReport, format: unknown): Prom
     table: (r) => renderAuditTable(r as AuditReport),
     md: (r) => renderAuditMarkdown(r as AuditReport),
     html: (r) => renderAuditHtml(r as AuditReport, { thumbnails }),
+    csv: (r) => renderFindingsCsv(r as AuditReport),
   };
+}
+
+/** One row per finding, for spreadsheets (the patient column carries whatever the manifest carries: a keyed hash for PHI sources). */
+export function renderFindingsCsv(report: AuditReport): string {
+  const columns = ['kind', 'severity', 'splitA', 'splitB', 'pathA', 'pathB', 'patient', 'score', 'distance', 'labelA', 'labelB', 'detail', 'allowedBecause'] as const;
+  return stringify(report.findings.map((f) => columns.map((c) => f[c] ?? '')), { header: true, columns: [...columns] });
 }
 
 /** The registry's view of an audit report. */
