@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseDatasetConfig, resolvedIdRule, type DatasetConfig } from './dataset-config.js';
+import { parseDatasetConfig, resolvedIdRule, type DatasetConfig, type DatasetConfigInput } from './dataset-config.js';
 import { inspectImageFile, type Inspection } from './inspect-file.js';
 import { listCsvLayout } from './list-csv.js';
 import { listFolderLayout, type Candidate, type Listing } from './list-folders.js';
@@ -58,7 +58,7 @@ async function checkRoot(root: string): Promise<void> {
  * label and patient, and records every bad file as a problem instead of an image. Reads only; never
  * writes into the dataset. Throws (user-facing) only for an unusable root or config.
  */
-export async function buildManifest(root: string, config: Partial<DatasetConfig> = {}, options: BuildManifestOptions = {}): Promise<Manifest> {
+export async function buildManifest(root: string, config: DatasetConfigInput = {}, options: BuildManifestOptions = {}): Promise<Manifest> {
   const absRoot = resolve(root);
   const cfg = parseDatasetConfig(config);
   const rule = resolvedIdRule(cfg);

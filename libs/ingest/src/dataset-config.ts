@@ -67,6 +67,8 @@ export const datasetConfigSchema = z
   });
 
 export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
+/** what a caller may pass (defaults not yet filled in; `preset` may be a bare name) */
+export type DatasetConfigInput = z.input<typeof datasetConfigSchema>;
 
 export function resolvedIdRule(config: DatasetConfig): IdRule {
   return config.idRule ?? (config.layout === 'csv' || config.preset ? 'csv' : 'kermany');

@@ -12,7 +12,7 @@ export {
   describeIdRule,
   type IdRule,
 } from './patient-id.js';
-export { datasetConfigSchema, idRuleSchema, loadDatasetConfig, parseDatasetConfig, resolvedIdRule, type DatasetConfig } from './dataset-config.js';
+export { datasetConfigSchema, idRuleSchema, loadDatasetConfig, parseDatasetConfig, resolvedIdRule, type DatasetConfig, type DatasetConfigInput } from './dataset-config.js';
 export { buildManifest, type BuildManifestOptions } from './build-manifest.js';
 export { summarizeManifest, type ManifestSummary } from './summarize.js';
 export { carveByPatient, patientLabel, type CarveOptions } from './carve.js';

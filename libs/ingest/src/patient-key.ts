@@ -18,6 +18,8 @@ export interface PatientIdKey {
   id: string;
   /** where it came from, for messages (an env var name or a file path, never the key) */
   source: string;
+  /** true when this call generated it (the caller should tell the user to keep it) */
+  created?: boolean;
 }
 
 export function patientIdKeyFrom(secret: Buffer, source: string): PatientIdKey {
@@ -57,7 +59,7 @@ export async function resolvePatientIdKey(projectDir: string, env: NodeJS.Proces
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return resolvePatientIdKey(projectDir, env);
     throw new IngestUserError(`cannot create the patient-ID key ${file}: ${(error as Error).message}`, 'make .leakproof/ writable, or set LEAKPROOF_PATIENT_ID_KEY');
   }
-  return patientIdKeyFrom(secret, file);
+  return { ...patientIdKeyFrom(secret, file), created: true };
 }
 
 /**

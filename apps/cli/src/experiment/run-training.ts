@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path';
 import type { Policy } from '@leakproof/audit';
-import { buildManifest, loadDatasetConfig, parseDatasetConfig, resolvePatientIdKey, type Manifest } from '@leakproof/ingest';
+import { buildManifest, loadDatasetConfig, parseDatasetConfig, type Manifest } from '@leakproof/ingest';
+import { patientKeyFor } from '../commands/dataset-input.js';
 import type { Registry, RunRecord } from '@leakproof/registry';
 import { parseTrainConfig, train, type TrainResult } from '@leakproof/trainer';
 import { selectBackend } from '@leakproof/wasm-training';
@@ -24,7 +25,7 @@ export interface TrainedRun {
 export async function loadManifest(ctx: CliContext, loaded: LoadedExperimentConfig): Promise<Manifest> {
   const { dataset } = loaded.config;
   const dsConfig = typeof dataset.config === 'string' ? await loadDatasetConfig(dataset.config) : dataset.config ? parseDatasetConfig(dataset.config) : {};
-  return buildManifest(dataset.root, dsConfig, { cacheDir: join(ctx.cwd, '.leakproof', 'cache'), patientIdKey: () => resolvePatientIdKey(ctx.cwd, ctx.env) });
+  return buildManifest(dataset.root, dsConfig, { cacheDir: join(ctx.cwd, '.leakproof', 'cache'), patientIdKey: patientKeyFor(ctx) });
 }
 
 /**
