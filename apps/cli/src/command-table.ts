@@ -28,6 +28,7 @@ const output: OptionSpec = { flags: '-o, --output <file>', description: 'write t
 export const dataOptions = [format, output];
 
 const config: OptionSpec = { flags: '-c, --config <file>', description: 'dataset/ingest config (JSON)' };
+const preset: OptionSpec = { flags: '--preset <name>', description: 'a public set\'s own layout: nih-cxr14 | chexpert | mimic-cxr-jpg | rsna-pneumonia | padchest' };
 const set: OptionSpec = { flags: '--set <key=value...>', description: 'override config values, e.g. --set epochs=3 imageSize=128' };
 
 /** Every command, in help order. Keep definitions here and implementations in commands/<name>.ts. */
@@ -36,7 +37,7 @@ export const commandTable: CommandSpec[] = [
     path: ['manifest'],
     args: ['<dataset>'],
     description: 'list a dataset: images per split × class, patients, images per patient, and every problem found',
-    options: [config],
+    options: [config, preset],
     data: true,
     formats: ['table', 'json', 'md'],
     load: () => import('./commands/manifest.js'),
@@ -45,7 +46,7 @@ export const commandTable: CommandSpec[] = [
     path: ['audit'],
     args: ['<dataset>'],
     description: 'check a dataset for leakage between splits; exit 1 if the verdict fails',
-    options: [config, { flags: '--policy <file>', description: 'audit policy (JSON); default: leakproof.policy.json or built-in' }, { flags: '--no-cache', description: 'ignore the hash cache' }, { flags: '--no-record', description: 'do not store the audit in the registry' }, { flags: '--update-lock', description: 'if the audit passes, store its fingerprint in leakproof.lock.json (dataset must be in leakproof.config.json)' }],
+    options: [config, preset, { flags: '--policy <file>', description: 'audit policy (JSON); default: leakproof.policy.json or built-in' }, { flags: '--no-cache', description: 'ignore the hash cache' }, { flags: '--no-record', description: 'do not store the audit in the registry' }, { flags: '--update-lock', description: 'if the audit passes, store its fingerprint in leakproof.lock.json (dataset must be in leakproof.config.json)' }],
     data: true,
     formats: ['table', 'json', 'md', 'html'],
     load: () => import('./commands/audit.js'),

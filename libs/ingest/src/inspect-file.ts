@@ -6,9 +6,19 @@ import sharp from 'sharp';
 import { classifySharpError } from './decode.js';
 import type { ProblemKind } from './manifest-schema.js';
 import { headerDimensions, looksTruncated, sniffFormat } from './sniff.js';
+import { parseDicomDataSet, readHeader, readIdentifiers, undecodableReason, type DicomIdentifiers } from './dicom-header.js';
 
 export type Inspection =
-  | { ok: true; size: number; mtimeMs: number; sha256: string; width: number; height: number }
+  | {
+      ok: true;
+      size: number;
+      mtimeMs: number;
+      sha256: string;
+      width: number;
+      height: number;
+      /** DICOM files only: raw identifiers (PHI) — build-manifest pseudonymises them; never cached or written */
+      dicom?: DicomIdentifiers;
+    }
   | { ok: false; kind: ProblemKind; message: string; hint?: string };
 
 const headBytes = 64 * 1024;
@@ -52,7 +62,8 @@ export async function inspectImageFile(absPath: string, maxPixels: number): Prom
     }
     const size = whole?.length ?? stat.size;
     const format = sniffFormat(head);
-    if (!format) return { ok: false, kind: 'not-an-image', message: 'not a JPEG, PNG, WebP or TIFF (by its first bytes)', hint: 'remove it, or convert it to a supported format' };
+    if (!format) return { ok: false, kind: 'not-an-image', message: 'not a JPEG, PNG, WebP, TIFF or DICOM (by its first bytes)', hint: 'remove it, or convert it to a supported format' };
+    if (format === 'dicom') return inspectDicom(whole ?? head, whole !== undefined, { size, mtimeMs: stat.mtimeMs, sha256: hash.digest('hex') }, maxPixels);
     if (looksTruncated(format, tail, size, head)) {
       return { ok: false, kind: 'truncated', message: `the ${format.toUpperCase()} ends before its end marker (truncated download or copy?)`, hint: 'restore the file from the source' };
     }
@@ -79,6 +90,47 @@ export async function inspectImageFile(absPath: string, maxPixels: number): Prom
     return { ok: true, size, mtimeMs: stat.mtimeMs, sha256: hash.digest('hex'), width: dims.width, height: dims.height };
   } catch (error) {
     return errnoProblem(error);
+  }
+}
+
+/**
+ * DICOM: the header says whether we can decode it (transfer syntax, pixel data present and complete) and
+ * its size, so an unsupported file is a problem in the manifest, not a surprise in the audit.
+ */
+function inspectDicom(bytes: Uint8Array, complete: boolean, file: { size: number; mtimeMs: number; sha256: string }, maxPixels: number): Inspection {
+  let header;
+  let dicom: DicomIdentifiers;
+  try {
+    const ds = parseDicomDataSet(bytes, !complete);
+    header = readHeader(ds);
+    dicom = readIdentifiers(ds);
+  } catch (error) {
+    return { ok: false, kind: 'truncated', message: `the DICOM file cannot be parsed (truncated?): ${String((error as Error).message ?? error)}`, hint: 'restore the file from the source' };
+  }
+  const reason = undecodableReason(header);
+  if (reason) return { ok: false, ...reason };
+  const pixels = header.rows * header.columns;
+  if (pixels > maxPixels) {
+    return { ok: false, kind: 'too-many-pixels', message: `${header.columns}×${header.rows} = ${pixels.toLocaleString('en')} pixels exceeds the limit of ${maxPixels.toLocaleString('en')} (refused from the header, nothing decoded)`, hint: 'raise maxPixels in the dataset config if it is genuine' };
+  }
+  return { ok: true, ...file, width: header.columns, height: header.rows, dicom };
+}
+
+/** A cached DICOM's identifiers, re-read from its header (they are never written to the cache). */
+export async function readDicomIdentifiers(absPath: string): Promise<DicomIdentifiers | undefined> {
+  const handle = await open(absPath, 'r');
+  try {
+    const head = Buffer.alloc(headBytes * 4);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    try {
+      return readIdentifiers(parseDicomDataSet(head.subarray(0, bytesRead), true));
+    } catch {
+      return readIdentifiers(parseDicomDataSet(await readWholeFile(absPath)));
+    }
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close().catch(() => undefined);
   }
 }
 

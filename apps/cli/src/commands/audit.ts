@@ -14,7 +14,7 @@ export const run: CommandHandler = async (ctx, args, opts) => {
   const root = resolve(ctx.cwd, dataset);
   const { policy, source } = await resolvePolicy(ctx.cwd, opts['policy'] as string | undefined);
   log(ctx, `policy: ${source}`);
-  const report = await auditDataset(ctx, { root, config: opts['config'] as string | undefined, policy, cache: opts['cache'] !== false });
+  const report = await auditDataset(ctx, { root, config: opts['config'] as string | undefined, preset: opts['preset'] as string | undefined, policy, cache: opts['cache'] !== false });
 
   if (opts['record'] !== false) await recordInRegistry(ctx, report, policy);
   if (opts['updateLock'] === true) await updateLock(ctx, root, report);
