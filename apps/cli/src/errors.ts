@@ -1,5 +1,5 @@
-/** Exit codes shared by every command: 0 ok, 1 the check found a problem, 2 usage or internal error. */
-export const ExitCode = { ok: 0, problem: 1, error: 2 } as const;
+/** Exit codes shared by every command: 0 ok, 1 the check found a problem, 2 usage or internal error, 130 stopped by Ctrl-C. */
+export const ExitCode = { ok: 0, problem: 1, error: 2, interrupted: 130 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**

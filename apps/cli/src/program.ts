@@ -1,3 +1,4 @@
+import { InterruptedError } from '@leakproof/core';
 import { Command, CommanderError } from 'commander';
 import { commandTable, dataOptions, type CommandSpec } from './command-table.js';
 import type { CliContext } from './context.js';
@@ -66,6 +67,10 @@ function reportError(error: unknown, ctx: CliContext): number {
   if (error instanceof CommanderError) {
     // help and version are "errors" to commander; they exit 0
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
+  }
+  if (error instanceof InterruptedError) {
+    ctx.stderr.write(`leakproof: ${error.message}\n${error.hint ? `  next: ${error.hint}\n` : ''}`);
+    return ExitCode.interrupted;
   }
   if (isUserFacing(error)) {
     const hint = (error as { hint?: string }).hint;
