@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { LeakproofError } from '@leakproof/core';
 
 export const augmentationSchema = z
   .object({
@@ -101,10 +102,9 @@ export const trainConfigSchema = z
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 
-export class TrainConfigError extends Error {
+export class TrainConfigError extends LeakproofError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TrainConfigError';
+    super(message, { code: 'train-config' });
   }
 }
 
