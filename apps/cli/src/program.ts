@@ -1,7 +1,8 @@
+import { InterruptedError } from '@leakproof/core';
 import { Command, CommanderError } from 'commander';
 import { commandTable, dataOptions, type CommandSpec } from './command-table.js';
 import type { CliContext } from './context.js';
-import { ExitCode, isUserFacing } from './errors.js';
+import { ExitCode, exitCodeFor, isUserFacing } from './errors.js';
 import { emit, parseFormat, renderResult, requireFormat, requireOutputFolder } from './output.js';
 
 export interface Outcome {
@@ -68,9 +69,10 @@ function reportError(error: unknown, ctx: CliContext): number {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
   }
   if (isUserFacing(error)) {
-    const hint = (error as { hint?: string }).hint;
-    ctx.stderr.write(`leakproof: ${error.message}\n${hint ? `  fix: ${hint}\n` : ''}`);
-    return (error as { exitCode?: unknown }).exitCode === 1 ? ExitCode.problem : ExitCode.error;
+    const hint = error.hint;
+    const label = error instanceof InterruptedError ? 'next' : 'fix';
+    ctx.stderr.write(`leakproof: ${error.message}\n${hint ? `  ${label}: ${hint}\n` : ''}`);
+    return exitCodeFor(error);
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   ctx.stderr.write(`leakproof: internal error (please report it):\n${detail}\n`);

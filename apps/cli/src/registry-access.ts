@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { openRegistry, type OpenRegistryOptions, type Registry } from '@leakproof/registry';
 import type { CliContext } from './context.js';
+import { UserError } from './errors.js';
 
 /** DATABASE_URL when set (PostgreSQL), else the embedded PGlite store under <cwd>/.leakproof/registry. */
 export function registryLocation(ctx: CliContext): OpenRegistryOptions {
@@ -41,7 +42,7 @@ export function positiveInt(value: unknown, flag: string, fallback: number): num
   if (value === undefined || value === null || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) {
-    throw Object.assign(new Error(`${flag} must be a positive whole number, got '${String(value)}'`), { userFacing: true, hint: `e.g. ${flag} 20` });
+    throw new UserError(`${flag} must be a positive whole number, got '${String(value)}'`, `e.g. ${flag} 20`);
   }
   return n;
 }

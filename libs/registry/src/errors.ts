@@ -1,16 +1,10 @@
 import type { ZodError } from 'zod';
+import { LeakproofError } from '@leakproof/core';
 
-/** An error the CLI prints without a stack (duck-typed `userFacing`, see apps/cli/src/errors.ts). */
-export class RegistryError extends Error {
-  readonly userFacing = true;
-  constructor(
-    message: string,
-    readonly hint?: string,
-    readonly code?: string,
-    cause?: unknown,
-  ) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'RegistryError';
+/** A registry refusal the user can act on; `code` is the invariant's SQLSTATE (LP001…) or a word like 'registry-locked'. */
+export class RegistryError extends LeakproofError {
+  constructor(message: string, hint?: string, code = 'registry', cause?: unknown) {
+    super(message, { code, hint, cause });
   }
 }
 

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Policy } from '@leakproof/audit';
+import { InterruptedError } from '@leakproof/core';
 import type { Registry, RunRecord } from '@leakproof/registry';
 import { parseTrainConfig, train, type TrainConfig, type TrainResult } from '@leakproof/trainer';
 import { selectBackend } from '@leakproof/wasm-training';
@@ -135,6 +136,11 @@ async function trainBoundRun(ctx: CliContext, registry: Registry, bound: BoundRu
     if (!result.interrupted) await recordArtifacts(registry, run.id, result.modelDir, 'model');
     status = result.interrupted ? 'interrupted' : 'finished';
     return { run, runDir: dir, plan: bound.plan, result, auditId: bound.auditId, fingerprint: bound.fingerprint, resumed: bound.resumeFrom !== undefined };
+  } catch (error) {
+    // a second Ctrl-C: the last epoch checkpoint is intact, so the run stays resumable
+    if (!(error instanceof InterruptedError)) throw error;
+    status = 'interrupted';
+    throw new InterruptedError(`${error.message}; run ${run.id} is marked interrupted`, { hint: `continue it with \`leakproof train --resume ${run.id}\``, cause: error });
   } finally {
     clearInterval(heartbeat);
     await registry.finishRun(run.id, status);
