@@ -36,6 +36,10 @@ describe('DICOM decoding through decodeGray', () => {
     expect([...gray.data]).toEqual(expected);
     expect(gray.data[0]).toBe(0);
     expect(gray.data[63]).toBe(255);
+    // bits above Bits Stored (old overlay planes) are not part of the value
+    const overlaid = Uint16Array.from(pixels, (v) => v | 0xf000);
+    const masked = await decodeGray(encodeDicom({ rows: 8, columns: 8, bitsAllocated: 16, bitsStored: 12, pixels: overlaid, rescaleSlope: 2, rescaleIntercept: -1000, windowCenter: [3000, 500], windowWidth: [2000, 100] }));
+    expect([...masked.data]).toEqual(expected);
   });
 
   it('16-bit signed without a window: min–max of the rescaled values; MONOCHROME1 inverted', async () => {
