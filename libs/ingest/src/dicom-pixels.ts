@@ -3,6 +3,7 @@ import type { DataSet, Element } from 'dicom-parser';
 import { Decoder as LosslessDecoder } from 'jpeg-lossless-decoder-js';
 import sharp from 'sharp';
 import { DecodeError, type GrayImage } from './decode-types.js';
+import { decodeRleFrame } from './dicom-rle.js';
 import { PIXEL_DATA, isDicom, parseDicomDataSet, readHeader, undecodableReason, type DicomHeader } from './dicom-header.js';
 
 type Samples = Uint8Array | Uint16Array | Int16Array;
@@ -57,6 +58,11 @@ async function storedSamples(ds: DataSet, element: Element, header: DicomHeader)
     const samples = header.signed && out instanceof Uint16Array ? new Int16Array(out.buffer, out.byteOffset, width * height) : out.subarray(0, width * height);
     return { samples, width, height, color: false };
   }
+  if (header.codec === 'rle') {
+    if (header.bitsAllocated !== 8 && header.bitsAllocated !== 16) throw new DecodeError('not-an-image', `RLE DICOM with ${header.bitsAllocated} bits allocated is not supported (8 or 16)`);
+    const planes = decodeRleFrame(firstFrame(ds, element), width * height, header.bitsAllocated / 8, header.samplesPerPixel);
+    return { ...nativeSamples(ds, element, { ...header, planarConfiguration: 0 }, planes), width, height };
+  }
   return { ...nativeSamples(ds, element, header), width, height };
 }
 
@@ -69,21 +75,23 @@ function firstFrame(ds: DataSet, element: Element): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function nativeSamples(ds: DataSet, element: Element, header: DicomHeader): { samples: Samples; color: boolean } {
+/** Native pixel data, or `decoded` bytes laid out the same way (RLE). */
+function nativeSamples(ds: DataSet, element: Element, header: DicomHeader, decoded?: Uint8Array): { samples: Samples; color: boolean } {
   const { rows, columns, bitsAllocated, samplesPerPixel } = header;
   if (bitsAllocated !== 8 && bitsAllocated !== 16) throw new DecodeError('not-an-image', `DICOM with ${bitsAllocated} bits allocated per sample is not supported (8 or 16)`);
   const n = rows * columns;
   const bytesPer = bitsAllocated / 8;
   const need = n * samplesPerPixel * bytesPer;
-  const available = Math.min(element.length, ds.byteArray.length - element.dataOffset);
+  const bytes = decoded ?? ds.byteArray;
+  const start = decoded ? 0 : element.dataOffset;
+  const available = decoded ? decoded.length : Math.min(element.length, ds.byteArray.length - element.dataOffset);
   if (available < need) throw new DecodeError('truncated', `the DICOM pixel data holds ${available} bytes, Rows × Columns needs ${need} (truncated file?)`);
-  const bytes = ds.byteArray;
-  const view = new DataView(bytes.buffer, bytes.byteOffset + element.dataOffset, need);
+  const view = new DataView(bytes.buffer, bytes.byteOffset + start, need);
   if (samplesPerPixel === 3) return { samples: rgbToGray(view, n, header.planarConfiguration === 1), color: true };
-  if (bitsAllocated === 8) return { samples: new Uint8Array(bytes.buffer, bytes.byteOffset + element.dataOffset, n).slice(), color: false };
+  if (bitsAllocated === 8) return { samples: new Uint8Array(bytes.buffer, bytes.byteOffset + start, n).slice(), color: false };
   // an aligned copy read as 16-bit words (the pixel data may start at an odd offset)
   const copy = new Uint8Array(need);
-  copy.set(new Uint8Array(bytes.buffer, bytes.byteOffset + element.dataOffset, need));
+  copy.set(new Uint8Array(bytes.buffer, bytes.byteOffset + start, need));
   if (header.codec === 'native-big-endian') for (let i = 0; i < need; i += 2) [copy[i], copy[i + 1]] = [copy[i + 1] as number, copy[i] as number];
   return { samples: header.signed ? new Int16Array(copy.buffer) : new Uint16Array(copy.buffer), color: false };
 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeGray, DecodeError } from './decode.js';
 import { encodeDicom, encodeJpegLossless } from './dicom-writer.js';
 import { inspectImageFile } from './inspect-file.js';
+import { encodeRleFrame } from './dicom-rle.js';
 
 const ramp16 = (n: number, max: number): Uint16Array => Uint16Array.from({ length: n }, (_, i) => Math.round((i / (n - 1)) * max));
 
@@ -72,6 +73,17 @@ describe('DICOM decoding through decodeGray', () => {
     const eight = Uint8Array.from({ length: 64 }, (_, i) => (i * 29) % 256);
     const decoded8 = await decodeGray(encodeDicom({ rows: 8, columns: 8, transferSyntax: '1.2.840.10008.1.2.4.57', frame: encodeJpegLossless(eight, 8, 8, 8) }));
     expect([...decoded8.data]).toEqual([...eight]);
+  });
+
+  it('RLE lossless: 16-bit and 8-bit frames (runs and literals) decode to the native result', async () => {
+    const pixels = Uint16Array.from({ length: 16 * 9 }, (_, i) => (i < 40 ? 1000 : (i * 53) % 4001));
+    const common = { rows: 9, columns: 16, bitsAllocated: 16 as const, bitsStored: 12, windowCenter: 2000, windowWidth: 4000, photometric: 'MONOCHROME1' as const };
+    const frame = encodeRleFrame(new Uint8Array(pixels.buffer), pixels.length, 2, 1);
+    const rle = await decodeGray(encodeDicom({ ...common, transferSyntax: '1.2.840.10008.1.2.5', frame }));
+    expect([...rle.data]).toEqual([...(await decodeGray(encodeDicom({ ...common, pixels }))).data]);
+    const eight = Uint8Array.from({ length: 100 }, (_, i) => (i < 30 ? 7 : i * 2));
+    const rle8 = await decodeGray(encodeDicom({ rows: 10, columns: 10, transferSyntax: '1.2.840.10008.1.2.5', frame: encodeRleFrame(eight, 100, 1, 1) }));
+    expect([...rle8.data]).toEqual([...eight]);
   });
 
   it('a path without extension or with .dcm is sniffed and decoded', async () => {
