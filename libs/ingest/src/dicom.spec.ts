@@ -113,6 +113,8 @@ describe('DICOM decoding through decodeGray', () => {
     expect(await inspectImageFile(join(dir, 'cut.dcm'), 1e6)).toMatchObject({ ok: false, kind: 'truncated' });
     expect(await inspectImageFile(join(dir, 'big.dcm'), 1000)).toMatchObject({ ok: false, kind: 'too-many-pixels' });
     expect(await inspectImageFile(join(dir, 'big.dcm'), 1e6)).toMatchObject({ ok: true, width: 64, height: 64 });
+    await writeFile(join(dir, 'old.dcm'), whole.subarray(132));
+    expect(await inspectImageFile(join(dir, 'old.dcm'), 1e6)).toMatchObject({ ok: false, kind: 'not-an-image', hint: expect.stringContaining('dcmconv') });
     await expect(decodeGray(join(dir, 'cut.dcm'))).rejects.toMatchObject({ kind: 'truncated' });
   });
 });

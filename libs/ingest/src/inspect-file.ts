@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { classifySharpError } from './decode.js';
 import type { ProblemKind } from './manifest-schema.js';
-import { headerDimensions, looksTruncated, sniffFormat } from './sniff.js';
+import { dicomExtensions, extensionOf, headerDimensions, looksTruncated, sniffFormat } from './sniff.js';
 import { parseDicomDataSet, readHeader, readIdentifiers, undecodableReason, type DicomIdentifiers } from './dicom-header.js';
 
 export type Inspection =
@@ -62,6 +62,9 @@ export async function inspectImageFile(absPath: string, maxPixels: number): Prom
     }
     const size = whole?.length ?? stat.size;
     const format = sniffFormat(head);
+    if (!format && dicomExtensions.has(extensionOf(absPath))) {
+      return { ok: false, kind: 'not-an-image', message: 'a .dcm file without the DICOM Part 10 header (no DICM at byte 128; an old ACR-NEMA or raw dataset file?)', hint: 'rewrite it as Part 10: `dcmconv +F in.dcm out.dcm` (DCMTK) or `gdcmconv in.dcm out.dcm` (GDCM)' };
+    }
     if (!format) return { ok: false, kind: 'not-an-image', message: 'not a JPEG, PNG, WebP, TIFF or DICOM (by its first bytes)', hint: 'remove it, or convert it to a supported format' };
     if (format === 'dicom') return inspectDicom(whole ?? head, whole !== undefined, { size, mtimeMs: stat.mtimeMs, sha256: hash.digest('hex') }, maxPixels);
     if (looksTruncated(format, tail, size, head)) {
