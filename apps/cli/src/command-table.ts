@@ -1,5 +1,5 @@
 import type { CliContext } from './context.js';
-import type { CommandResult } from './output.js';
+import type { CommandResult, Format } from './output.js';
 
 /** A command implementation: a plain async function; its module is imported only when the command runs. */
 export type CommandHandler = (ctx: CliContext, args: string[], opts: Record<string, unknown>) => Promise<CommandResult>;
@@ -18,6 +18,8 @@ export interface CommandSpec {
   options?: OptionSpec[];
   /** whether the command prints data (and so takes --format/--output) */
   data?: boolean;
+  /** the --format values the command renders, checked before it runs (json is always one) */
+  formats?: readonly Format[];
   load: () => Promise<{ run: CommandHandler }>;
 }
 
@@ -37,6 +39,7 @@ export const commandTable: CommandSpec[] = [
     description: 'list a dataset: images per split × class, patients, images per patient, and every problem found',
     options: [config, preset],
     data: true,
+    formats: ['table', 'json', 'md'],
     load: () => import('./commands/manifest.js'),
   },
   {
@@ -45,6 +48,7 @@ export const commandTable: CommandSpec[] = [
     description: 'check a dataset for leakage between splits; exit 1 if the verdict fails',
     options: [config, preset, { flags: '--policy <file>', description: 'audit policy (JSON); default: leakproof.policy.json or built-in' }, { flags: '--no-cache', description: 'ignore the hash cache' }, { flags: '--no-record', description: 'do not store the audit in the registry' }, { flags: '--update-lock', description: 'if the audit passes, store its fingerprint in leakproof.lock.json (dataset must be in leakproof.config.json)' }],
     data: true,
+    formats: ['table', 'json', 'md', 'html'],
     load: () => import('./commands/audit.js'),
   },
   {
@@ -52,6 +56,7 @@ export const commandTable: CommandSpec[] = [
     description: 'CI merge gate: audit every dataset named in leakproof.config.json; non-zero on leakage or unaudited change',
     options: [{ flags: '--junit <file>', description: 'also write JUnit XML' }, { flags: '--project-config <file>', description: 'default: leakproof.config.json' }, { flags: '--update', description: 'accept the audited datasets: write passing fingerprints to leakproof.lock.json' }],
     data: true,
+    formats: ['table', 'json', 'md'],
     load: () => import('./commands/gate.js'),
   },
   {
@@ -65,6 +70,7 @@ export const commandTable: CommandSpec[] = [
     description: 'train a model on an audited dataset and record the run',
     options: [{ flags: '-c, --config <file>', description: 'training config (JSON)' }, set, { flags: '--resume <run>', description: 'resume an interrupted run from its last checkpoint' }],
     data: true,
+    formats: ['table', 'json'],
     load: () => import('./commands/train.js'),
   },
   {
@@ -73,6 +79,7 @@ export const commandTable: CommandSpec[] = [
     description: 'evaluate a trained run on a split of its audited dataset',
     options: [{ flags: '--split <split>', description: 'split to evaluate', default: 'test' }],
     data: true,
+    formats: ['table', 'json'],
     load: () => import('./commands/eval.js'),
   },
   {
@@ -80,6 +87,7 @@ export const commandTable: CommandSpec[] = [
     description: 'learning-rate range test: writes the loss-vs-LR plot and suggests a learning rate',
     options: [{ flags: '-c, --config <file>', description: 'training config (JSON)' }, set],
     data: true,
+    formats: ['table', 'json'],
     load: () => import('./commands/lr-find.js'),
   },
   {
@@ -87,6 +95,7 @@ export const commandTable: CommandSpec[] = [
     description: 'list runs, newest first',
     options: [{ flags: '--limit <n>', description: 'at most n runs', default: '50' }, { flags: '--all', description: 'include archived runs' }],
     data: true,
+    formats: ['table', 'json', 'md', 'csv'],
     load: () => import('./commands/runs-list.js'),
   },
   {
@@ -94,6 +103,7 @@ export const commandTable: CommandSpec[] = [
     args: ['<id>'],
     description: 'one run: params, metrics, evaluations, artifacts, its audit',
     data: true,
+    formats: ['table', 'json', 'md', 'csv'],
     load: () => import('./commands/runs-show.js'),
   },
   {
@@ -101,6 +111,7 @@ export const commandTable: CommandSpec[] = [
     args: ['<ids...>'],
     description: 'runs side by side: params that differ and metrics',
     data: true,
+    formats: ['table', 'json', 'md', 'csv'],
     load: () => import('./commands/runs-compare.js'),
   },
   {
@@ -113,6 +124,7 @@ export const commandTable: CommandSpec[] = [
       { flags: '--all', description: 'include archived runs' },
     ],
     data: true,
+    formats: ['table', 'json', 'md', 'csv'],
     load: () => import('./commands/runs-query.js'),
   },
   {
@@ -120,6 +132,7 @@ export const commandTable: CommandSpec[] = [
     description: 'every evaluation on one split fingerprint over time, as a table and a plot',
     options: [{ flags: '--fingerprint <fp>', description: 'split fingerprint (a unique prefix is enough)' }, { flags: '--metric <names>', description: 'comma-separated metrics', default: 'precision,recall' }, { flags: '--plot <file>', description: 'SVG plot path' }],
     data: true,
+    formats: ['table', 'json', 'md', 'csv'],
     load: () => import('./commands/history.js'),
   },
   {
@@ -128,6 +141,7 @@ export const commandTable: CommandSpec[] = [
     description: 'the main job: audit, carve validation, train a small model, evaluate on a patient-level held-out part, record',
     options: [set],
     data: true,
+    formats: ['table', 'json'],
     load: () => import('./commands/demo.js'),
   },
 ];

@@ -7,8 +7,9 @@ export class RegistryError extends Error {
     message: string,
     readonly hint?: string,
     readonly code?: string,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'RegistryError';
   }
 }
@@ -22,6 +23,9 @@ const hints: Record<string, string> = {
   LP001: 'fix the leakage and re-run `leakproof audit` until the verdict is pass',
   LP004: 'evaluate on a split that was part of the audit, or audit the dataset including that split',
   LP005: 'archive the run instead (`archiveRun`)',
+  LP011: 'creation times are set by the database once; record a new row instead',
+  LP012: 'a finished or failed run is frozen (archive it, or start a new run); an interrupted run is resumed before it finishes',
+  LP013: 'evaluate a finished run on a whole audited split with the evaluator; the stated metrics must be the ones its counts give',
 };
 
 /** The SQLSTATE of a database error, looking through drizzle's wrapper. */
@@ -46,6 +50,14 @@ export function translateDbError(error: unknown): never {
   const code = sqlState(error);
   if (code?.startsWith('LP')) {
     throw new RegistryError(innermostMessage(error).replace(/^leakproof: /, ''), hints[code], code);
+  }
+  if (code === '57014') {
+    throw new RegistryError(
+      'the database stopped the query at its statement timeout',
+      'narrow the filter, or open the registry with a larger statementTimeoutMs',
+      'query-timeout',
+      error,
+    );
   }
   if (code === '2201B') throw new RegistryError(`invalid regular expression in filter: ${innermostMessage(error)}`, 'use a POSIX regular expression, e.g. tags.note ~ \'^base\'', code);
   throw error;

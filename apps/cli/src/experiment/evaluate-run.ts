@@ -1,13 +1,11 @@
 import { join } from 'node:path';
-import { splitFingerprint } from '@leakproof/audit';
 import { chooseThreshold, DEFAULT_THRESHOLD_RULE, evaluate, formatMetricsTable, renderPlots, writePlots, type EvaluationReport, type ThresholdRule } from '@leakproof/evaluator';
 import type { Registry } from '@leakproof/registry';
 import { predict } from '@leakproof/trainer';
 import { log, type CliContext } from '../context.js';
 import { ProblemError, UserError } from '../errors.js';
-import { planSplits } from './split-plan.js';
-import { loadManifest } from './run-training.js';
-import { readRunFile, recordArtifacts, runDir } from './run-files.js';
+import { loadRunOnDisk, planStillMatchesAudit } from './bound-run.js';
+import { recordArtifacts } from './run-files.js';
 
 export interface RunEvaluation {
   runId: number;
@@ -22,36 +20,27 @@ export interface RunEvaluation {
  * Refuses a split outside the run's audit and data whose fingerprint changed since that audit.
  */
 export async function evaluateRun(ctx: CliContext, registry: Registry, runId: number, split: string): Promise<RunEvaluation> {
-  const run = await registry.getRun(runId);
-  if (!run) throw new UserError(`no run ${runId} in the registry`, 'list runs with `leakproof runs list`');
-  const dir = runDir(ctx.cwd, runId);
-  const file = await readRunFile(dir, runId);
-  const audit = await registry.getAudit(file.auditId);
-  if (!audit) throw new UserError(`run ${runId}'s audit ${file.auditId} is missing from the registry`, 'use the registry the run was recorded in');
+  const onDisk = await loadRunOnDisk(ctx, registry, runId);
+  const { file, dir } = onDisk;
+  if (onDisk.run.status !== 'finished') {
+    const hint = onDisk.run.status === 'interrupted' ? `finish it first: \`leakproof train --resume ${runId}\`` : 'evaluate a finished run (`leakproof runs list`)';
+    throw new UserError(`run ${runId} is ${onDisk.run.status}; only a finished run is evaluated`, hint);
+  }
   const auditedSplits = [...new Set(file.images.map((i) => i.split))];
   if (!auditedSplits.includes(split)) {
     throw new ProblemError(`split '${split}' is not part of run ${runId}'s audit (audited: ${auditedSplits.join(', ')})`, `evaluate one of: ${auditedSplits.join(', ')}`);
   }
-  // the data as it is now, planned the same way, must be exactly what was audited
-  const manifest = await loadManifest(ctx, { config: file.experiment, verbatim: '', path: null });
-  const plan = planSplits(manifest.images, file.experiment);
-  const now = splitFingerprint(plan.images);
-  if (now !== file.fingerprint || now !== audit.fingerprint) {
-    throw new ProblemError(
-      `the data of run ${runId} changed since its audit (fingerprint ${audit.fingerprint.slice(0, 12)} then, ${now.slice(0, 12)} now)`,
-      `re-audit with \`leakproof audit ${manifest.root}\` and train a new run`,
-    );
-  }
+  const { root, plan } = await planStillMatchesAudit(ctx, onDisk);
   const modelDir = join(dir, 'model');
   const backendConfig = { backend: 'auto' as const, workers: 2 };
   const valImages = plan.images.filter((i) => i.split === 'val');
   const splitImages = plan.images.filter((i) => i.split === split);
   log(ctx, `predicting ${valImages.length} validation images to choose the threshold…`);
-  const valPreds = await predict({ root: manifest.root, images: valImages, modelDir, config: backendConfig });
+  const valPreds = await predict({ root, images: valImages, modelDir, config: backendConfig });
   const rule: ThresholdRule = file.experiment.threshold ?? DEFAULT_THRESHOLD_RULE;
   const choice = chooseThreshold(valPreds, rule);
   log(ctx, `threshold ${choice.value.toFixed(4)} by rule ${choice.rule}${choice.target !== undefined ? ` (target recall ${choice.target})` : ''}`);
-  const preds = split === 'val' ? valPreds : await predict({ root: manifest.root, images: splitImages, modelDir, config: backendConfig });
+  const preds = split === 'val' ? valPreds : await predict({ root, images: splitImages, modelDir, config: backendConfig });
   const report = evaluate({ predictions: preds, threshold: choice.value, thresholdRule: choice, bootstrap: file.experiment.bootstrap });
 
   const history = await Promise.all(
