@@ -48,7 +48,7 @@ export const commandTable: CommandSpec[] = [
     description: 'check a dataset for leakage between splits; exit 1 if the verdict fails',
     options: [config, preset, { flags: '--policy <file>', description: 'audit policy (JSON); default: leakproof.policy.json or built-in' }, { flags: '--no-cache', description: 'ignore the hash cache' }, { flags: '--no-record', description: 'do not store the audit in the registry' }, { flags: '--update-lock', description: 'if the audit passes, store its fingerprint in leakproof.lock.json (dataset must be in leakproof.config.json)' }],
     data: true,
-    formats: ['table', 'json', 'md', 'html'],
+    formats: ['table', 'json', 'md', 'html', 'csv'],
     load: () => import('./commands/audit.js'),
   },
   {

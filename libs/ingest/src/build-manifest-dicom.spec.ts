@@ -10,7 +10,9 @@ const key = patientIdKeyFrom(Buffer.alloc(32, 7), 'test');
 let root: string;
 
 const dicom = (patientId: string | undefined, i: number): Buffer =>
-  encodeDicom({ rows: 8, columns: 8, pixels: Uint8Array.from({ length: 64 }, (_, k) => (k * 3 + i * 40) % 256), ...(patientId ? { patientId } : {}), patientName: 'DOE^JANE', birthDate: '19700101', studyUid: `1.2.3.${i}`, seriesUid: `1.2.3.${i}.1` });
+  encodeDicom({
+    // one header larger than the first 16 kB read of a warm run
+    ...(i === 5 ? { privateBytes: 40_000 } : {}), rows: 8, columns: 8, pixels: Uint8Array.from({ length: 64 }, (_, k) => (k * 3 + i * 40) % 256), ...(patientId ? { patientId } : {}), patientName: 'DOE^JANE', birthDate: '19700101', studyUid: `1.2.3.${i}`, seriesUid: `1.2.3.${i}.1` });
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'dicom-manifest-'));
@@ -19,6 +21,7 @@ beforeAll(async () => {
     ['train', 'PNEUMONIA', 'b.dcm', 'MRN-0043', 2],
     ['test', 'NORMAL', 'c.dcm', 'MRN-0042', 3],
     ['test', 'PNEUMONIA', 'noid.dcm', undefined, 4],
+    ['train', 'PNEUMONIA', 'big-header.dcm', 'MRN-0043', 5],
   ] as const) {
     await mkdir(join(root, split, label), { recursive: true });
     await writeFile(join(root, split, label, name), dicom(patient, i));
@@ -35,6 +38,7 @@ describe('DICOM datasets: PatientID from the tag, keyed-hashed by default', () =
       ['test/NORMAL/c.dcm', pseudonym(key, 'patient', 'MRN-0042')],
       ['train/NORMAL/IM0001', pseudonym(key, 'patient', 'MRN-0042')],
       ['train/PNEUMONIA/b.dcm', pseudonym(key, 'patient', 'MRN-0043')],
+      ['train/PNEUMONIA/big-header.dcm', pseudonym(key, 'patient', 'MRN-0043')],
     ]);
     expect(m.images[0]?.study).toBe(pseudonym(key, 'study', '1.2.3.3'));
     expect(m.images[0]?.series).toMatch(/^series-[0-9a-f]{16}$/);
@@ -47,7 +51,7 @@ describe('DICOM datasets: PatientID from the tag, keyed-hashed by default', () =
     const m = await buildManifest(root, {}, { patientIdKey: key });
     expect(other.images[0]?.patient).not.toBe(m.images[0]?.patient);
     const raw = await buildManifest(root, { patientIds: 'pseudonymous' });
-    expect(raw.images.map((i) => i.patient)).toEqual(['MRN-0042', 'MRN-0042', 'MRN-0043']);
+    expect(raw.images.map((i) => i.patient)).toEqual(['MRN-0042', 'MRN-0042', 'MRN-0043', 'MRN-0043']);
     expect(raw.patientIdKey).toBeUndefined();
   });
 
@@ -60,6 +64,7 @@ describe('DICOM datasets: PatientID from the tag, keyed-hashed by default', () =
     const cold = await buildManifest(root, {}, { patientIdKey: key, cacheDir });
     const warm = await buildManifest(root, {}, { patientIdKey: key, cacheDir });
     expect(warm.images).toEqual(cold.images);
+    expect(warm.images).toHaveLength(4);
     const cache = await readFile(join(cacheDir, (await import('node:fs/promises').then((fs) => fs.readdir(cacheDir)))[0] as string), 'utf8');
     expect(cache).not.toMatch(/MRN|pid-|1\.2\.3\./);
   });

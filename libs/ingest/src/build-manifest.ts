@@ -65,10 +65,9 @@ export async function buildManifest(root: string, config: DatasetConfigInput = {
   await checkRoot(absRoot);
   let listing: Listing;
   try {
-    listing = cfg.preset
-      ? await listPreset(absRoot, cfg.preset)
-      : cfg.layout === 'csv'
-        ? await listCsvLayout(absRoot, cfg, rule === 'csv') : await listFolderLayout(absRoot, { ...(cfg.classes ? { classes: cfg.classes } : {}), splitAliases: cfg.splitAliases });
+    if (cfg.preset) listing = await listPreset(absRoot, cfg.preset);
+    else if (cfg.layout === 'csv') listing = await listCsvLayout(absRoot, cfg, rule === 'csv');
+    else listing = await listFolderLayout(absRoot, { ...(cfg.classes ? { classes: cfg.classes } : {}), splitAliases: cfg.splitAliases });
   } catch (error) {
     if (error instanceof IngestUserError) throw error;
     throw new IngestUserError(`cannot list ${absRoot}: ${(error as Error).message}`, 'check the folder permissions');

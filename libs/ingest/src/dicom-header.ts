@@ -7,7 +7,7 @@ export function isDicom(head: Uint8Array): boolean {
   return head.length >= 132 && head[128] === 0x44 && head[129] === 0x49 && head[130] === 0x43 && head[131] === 0x4d;
 }
 
-export type PixelCodec = 'native' | 'native-big-endian' | 'jpeg-baseline' | 'jpeg-lossless';
+export type PixelCodec = 'native' | 'native-big-endian' | 'jpeg-baseline' | 'jpeg-lossless' | 'rle';
 
 /** Transfer syntaxes this package decodes, with the codec that handles each. */
 export const supportedTransferSyntaxes: Record<string, { name: string; codec: PixelCodec }> = {
@@ -19,6 +19,7 @@ export const supportedTransferSyntaxes: Record<string, { name: string; codec: Pi
   '1.2.840.10008.1.2.4.51': { name: 'JPEG Extended (Process 2 & 4)', codec: 'jpeg-baseline' },
   '1.2.840.10008.1.2.4.57': { name: 'JPEG Lossless, Non-Hierarchical (Process 14)', codec: 'jpeg-lossless' },
   '1.2.840.10008.1.2.4.70': { name: 'JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])', codec: 'jpeg-lossless' },
+  '1.2.840.10008.1.2.5': { name: 'RLE Lossless', codec: 'rle' },
 };
 
 /** Names of the common syntaxes we do not decode, so the problem can say what the file is. */
@@ -30,7 +31,6 @@ const knownUnsupported: Record<string, string> = {
   '1.2.840.10008.1.2.4.201': 'High-Throughput JPEG 2000 (Lossless Only)',
   '1.2.840.10008.1.2.4.202': 'High-Throughput JPEG 2000 with RPCL Options (Lossless Only)',
   '1.2.840.10008.1.2.4.203': 'High-Throughput JPEG 2000',
-  '1.2.840.10008.1.2.5': 'RLE Lossless',
   '1.2.840.10008.1.2.4.100': 'MPEG2 Main Profile / Main Level',
   '1.2.840.10008.1.2.4.102': 'MPEG-4 AVC/H.264 High Profile',
 };
@@ -40,7 +40,7 @@ export function transferSyntaxName(uid: string): string {
 }
 
 export const unsupportedSyntaxHint =
-  'convert it to Explicit VR Little Endian first, e.g. `gdcmconv --raw in.dcm out.dcm` (GDCM) or `dcmdjp2k`/`dcmdjpls`/`dcmdrle in.dcm out.dcm` (DCMTK), then re-run';
+  'convert it to Explicit VR Little Endian first, e.g. `gdcmconv --raw in.dcm out.dcm` (GDCM) or `dcmdjp2k`/`dcmdjpls in.dcm out.dcm` (DCMTK), then re-run';
 
 /** What the ingest and decoder need from a DICOM header. Identifiers stay raw only inside this module's callers. */
 export interface DicomHeader {
@@ -126,7 +126,7 @@ export function undecodableReason(header: DicomHeader): { kind: 'unsupported-tra
   if (!header.codec) {
     return {
       kind: 'unsupported-transfer-syntax',
-      message: `DICOM transfer syntax ${header.transferSyntax} (${transferSyntaxName(header.transferSyntax)}) is not supported (supported: uncompressed, JPEG baseline/extended 8-bit, JPEG lossless)`,
+      message: `DICOM transfer syntax ${header.transferSyntax} (${transferSyntaxName(header.transferSyntax)}) is not supported (supported: uncompressed, RLE lossless, JPEG baseline/extended 8-bit, JPEG lossless)`,
       hint: unsupportedSyntaxHint,
     };
   }

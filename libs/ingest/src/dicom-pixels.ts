@@ -3,6 +3,7 @@ import type { DataSet, Element } from 'dicom-parser';
 import { Decoder as LosslessDecoder } from 'jpeg-lossless-decoder-js';
 import sharp from 'sharp';
 import { DecodeError, type GrayImage } from './decode-types.js';
+import { decodeRleFrame } from './dicom-rle.js';
 import { PIXEL_DATA, isDicom, parseDicomDataSet, readHeader, undecodableReason, type DicomHeader } from './dicom-header.js';
 
 type Samples = Uint8Array | Uint16Array | Int16Array;
@@ -55,7 +56,12 @@ async function storedSamples(ds: DataSet, element: Element, header: DicomHeader)
     }
     if (out.length < width * height) throw new DecodeError('truncated', 'the JPEG-lossless frame holds fewer pixels than Rows × Columns');
     const samples = header.signed && out instanceof Uint16Array ? new Int16Array(out.buffer, out.byteOffset, width * height) : out.subarray(0, width * height);
-    return { samples: maskBits(samples, header), width, height, color: false };
+    return { samples, width, height, color: false };
+  }
+  if (header.codec === 'rle') {
+    if (header.bitsAllocated !== 8 && header.bitsAllocated !== 16) throw new DecodeError('not-an-image', `RLE DICOM with ${header.bitsAllocated} bits allocated is not supported (8 or 16)`);
+    const planes = decodeRleFrame(firstFrame(ds, element), width * height, header.bitsAllocated / 8, header.samplesPerPixel);
+    return { ...nativeSamples(ds, element, { ...header, planarConfiguration: 0 }, planes), width, height };
   }
   return { ...nativeSamples(ds, element, header), width, height };
 }
@@ -69,22 +75,25 @@ function firstFrame(ds: DataSet, element: Element): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function nativeSamples(ds: DataSet, element: Element, header: DicomHeader): { samples: Samples; color: boolean } {
+/** Native pixel data, or `decoded` bytes laid out the same way (RLE). */
+function nativeSamples(ds: DataSet, element: Element, header: DicomHeader, decoded?: Uint8Array): { samples: Samples; color: boolean } {
   const { rows, columns, bitsAllocated, samplesPerPixel } = header;
   if (bitsAllocated !== 8 && bitsAllocated !== 16) throw new DecodeError('not-an-image', `DICOM with ${bitsAllocated} bits allocated per sample is not supported (8 or 16)`);
   const n = rows * columns;
   const bytesPer = bitsAllocated / 8;
   const need = n * samplesPerPixel * bytesPer;
-  const available = Math.min(element.length, ds.byteArray.length - element.dataOffset);
+  const bytes = decoded ?? ds.byteArray;
+  const start = decoded ? 0 : element.dataOffset;
+  const available = decoded ? decoded.length : Math.min(element.length, ds.byteArray.length - element.dataOffset);
   if (available < need) throw new DecodeError('truncated', `the DICOM pixel data holds ${available} bytes, Rows × Columns needs ${need} (truncated file?)`);
-  const bytes = ds.byteArray;
-  const view = new DataView(bytes.buffer, bytes.byteOffset + element.dataOffset, need);
+  const view = new DataView(bytes.buffer, bytes.byteOffset + start, need);
   if (samplesPerPixel === 3) return { samples: rgbToGray(view, n, header.planarConfiguration === 1), color: true };
-  if (bitsAllocated === 8) return { samples: maskBits(new Uint8Array(bytes.buffer, bytes.byteOffset + element.dataOffset, n).slice(), header), color: false };
-  const littleEndian = header.codec !== 'native-big-endian';
-  const out = header.signed ? new Int16Array(n) : new Uint16Array(n);
-  for (let i = 0; i < n; i++) out[i] = header.signed ? view.getInt16(i * 2, littleEndian) : view.getUint16(i * 2, littleEndian);
-  return { samples: maskBits(out, header), color: false };
+  if (bitsAllocated === 8) return { samples: new Uint8Array(bytes.buffer, bytes.byteOffset + start, n).slice(), color: false };
+  // an aligned copy read as 16-bit words (the pixel data may start at an odd offset)
+  const copy = new Uint8Array(need);
+  copy.set(new Uint8Array(bytes.buffer, bytes.byteOffset + start, need));
+  if (header.codec === 'native-big-endian') for (let i = 0; i < need; i += 2) [copy[i], copy[i + 1]] = [copy[i + 1] as number, copy[i] as number];
+  return { samples: header.signed ? new Int16Array(copy.buffer) : new Uint16Array(copy.buffer), color: false };
 }
 
 function rgbToGray(view: DataView, n: number, planar: boolean): Uint8Array {
@@ -97,24 +106,25 @@ function rgbToGray(view: DataView, n: number, planar: boolean): Uint8Array {
 }
 
 /** Bits above Bits Stored are not part of the value (overlays lived there); signed values are sign-extended. */
-function maskBits(samples: Samples, header: DicomHeader): Samples {
+function storedValue(raw: number, header: Pick<DicomHeader, 'bitsStored' | 'bitsAllocated' | 'signed'>): number {
   const { bitsStored, bitsAllocated } = header;
-  if (bitsStored >= bitsAllocated || bitsStored <= 0) return samples;
-  const shift = 32 - bitsStored;
-  const mask = (1 << bitsStored) - 1;
-  for (let i = 0; i < samples.length; i++) {
-    const raw = (samples[i] as number) & mask;
-    samples[i] = header.signed ? (raw << shift) >> shift : raw;
-  }
-  return samples;
+  if (bitsStored >= bitsAllocated || bitsStored <= 0) return raw;
+  const masked = raw & ((1 << bitsStored) - 1);
+  return header.signed ? (masked << (32 - bitsStored)) >> (32 - bitsStored) : masked;
 }
+
+type PixelHeader = Pick<DicomHeader, 'rescaleSlope' | 'rescaleIntercept' | 'windowCenter' | 'windowWidth' | 'photometric' | 'bitsStored' | 'bitsAllocated' | 'signed'>;
 
 /**
  * Modality LUT, VOI window and photometric interpretation → 8-bit gray (DICOM PS3.3 C.11.2.1.2 linear
- * window). Without a window: 8-bit data keeps its full stored range; deeper data is stretched min–max.
+ * window), as one lookup table over every possible stored word (≤ 65,536 entries) applied in one pass.
+ * Without a window: 8-bit data keeps its full stored range; deeper data is stretched min–max.
  */
-export function toGray8(samples: Samples, header: Pick<DicomHeader, 'rescaleSlope' | 'rescaleIntercept' | 'windowCenter' | 'windowWidth' | 'photometric' | 'bitsStored'>): Uint8Array {
+export function toGray8(samples: Samples, header: PixelHeader): Uint8Array {
   const { rescaleSlope: slope, rescaleIntercept: intercept } = header;
+  const offset = samples instanceof Int16Array ? 32768 : 0;
+  const size = samples instanceof Uint8Array ? 256 : 65536;
+  const modality = (index: number): number => storedValue(index - offset, header) * slope + intercept;
   let low: number;
   let high: number;
   if (header.windowCenter !== undefined && header.windowWidth !== undefined && header.windowWidth >= 1) {
@@ -124,22 +134,25 @@ export function toGray8(samples: Samples, header: Pick<DicomHeader, 'rescaleSlop
     // 8-bit data is already display data: the full stored range, so a PNG wrapped in DICOM decodes to the same pixels
     [low, high] = [intercept, 255 * slope + intercept];
   } else {
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = 0; i < samples.length; i++) {
-      const v = (samples[i] as number) * slope + intercept;
-      if (v < min) min = v;
-      if (v > max) max = v;
+    const seen = new Uint8Array(size);
+    for (let i = 0; i < samples.length; i++) seen[(samples[i] as number) + offset] = 1;
+    [low, high] = [Infinity, -Infinity];
+    for (let r = 0; r < size; r++) {
+      if (!seen[r]) continue;
+      const v = modality(r);
+      if (v < low) low = v;
+      if (v > high) high = v;
     }
-    [low, high] = [min, max];
   }
   const invert = header.photometric === 'MONOCHROME1';
   const range = high - low;
-  const out = new Uint8Array(samples.length);
-  for (let i = 0; i < samples.length; i++) {
-    const v = (samples[i] as number) * slope + intercept;
+  const lut = new Uint8Array(size);
+  for (let r = 0; r < size; r++) {
+    const v = modality(r);
     const y = range <= 0 ? (v > low ? 255 : 0) : v <= low ? 0 : v > high ? 255 : Math.round(((v - low) / range) * 255);
-    out[i] = invert ? 255 - y : y;
+    lut[r] = invert ? 255 - y : y;
   }
+  const out = new Uint8Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = lut[(samples[i] as number) + offset] as number;
   return out;
 }

@@ -25,6 +25,8 @@ export interface DicomFixture {
   birthDate?: string;
   studyUid?: string;
   seriesUid?: string;
+  /** bytes of a private element before the patient module, to make a header larger than a first read */
+  privateBytes?: number;
 }
 
 interface El {
@@ -94,6 +96,7 @@ export function encodeDicom(f: DicomFixture): Buffer {
     str(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.1.1'),
     str(0x00080018, 'UI', '1.2.826.0.1.3680043.8.498.1'),
     str(0x00080060, 'CS', 'DX'),
+    ...(f.privateBytes ? [str(0x00090010, 'LO', 'LEAKPROOF TEST'), { tag: 0x00091000, vr: 'OB', value: Buffer.alloc(f.privateBytes + (f.privateBytes % 2), 0x55) }] : []),
     ...(f.patientName !== undefined ? [str(0x00100010, 'PN', f.patientName)] : []),
     ...(f.patientId !== undefined ? [str(0x00100020, 'LO', f.patientId)] : []),
     ...(f.birthDate !== undefined ? [str(0x00100030, 'DA', f.birthDate)] : []),

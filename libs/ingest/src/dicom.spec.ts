@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeGray, DecodeError } from './decode.js';
 import { encodeDicom, encodeJpegLossless } from './dicom-writer.js';
 import { inspectImageFile } from './inspect-file.js';
+import { encodeRleFrame } from './dicom-rle.js';
 
 const ramp16 = (n: number, max: number): Uint16Array => Uint16Array.from({ length: n }, (_, i) => Math.round((i / (n - 1)) * max));
 
@@ -36,6 +37,10 @@ describe('DICOM decoding through decodeGray', () => {
     expect([...gray.data]).toEqual(expected);
     expect(gray.data[0]).toBe(0);
     expect(gray.data[63]).toBe(255);
+    // bits above Bits Stored (old overlay planes) are not part of the value
+    const overlaid = Uint16Array.from(pixels, (v) => v | 0xf000);
+    const masked = await decodeGray(encodeDicom({ rows: 8, columns: 8, bitsAllocated: 16, bitsStored: 12, pixels: overlaid, rescaleSlope: 2, rescaleIntercept: -1000, windowCenter: [3000, 500], windowWidth: [2000, 100] }));
+    expect([...masked.data]).toEqual(expected);
   });
 
   it('16-bit signed without a window: min–max of the rescaled values; MONOCHROME1 inverted', async () => {
@@ -70,6 +75,17 @@ describe('DICOM decoding through decodeGray', () => {
     expect([...decoded8.data]).toEqual([...eight]);
   });
 
+  it('RLE lossless: 16-bit and 8-bit frames (runs and literals) decode to the native result', async () => {
+    const pixels = Uint16Array.from({ length: 16 * 9 }, (_, i) => (i < 40 ? 1000 : (i * 53) % 4001));
+    const common = { rows: 9, columns: 16, bitsAllocated: 16 as const, bitsStored: 12, windowCenter: 2000, windowWidth: 4000, photometric: 'MONOCHROME1' as const };
+    const frame = encodeRleFrame(new Uint8Array(pixels.buffer), pixels.length, 2, 1);
+    const rle = await decodeGray(encodeDicom({ ...common, transferSyntax: '1.2.840.10008.1.2.5', frame }));
+    expect([...rle.data]).toEqual([...(await decodeGray(encodeDicom({ ...common, pixels }))).data]);
+    const eight = Uint8Array.from({ length: 100 }, (_, i) => (i < 30 ? 7 : i * 2));
+    const rle8 = await decodeGray(encodeDicom({ rows: 10, columns: 10, transferSyntax: '1.2.840.10008.1.2.5', frame: encodeRleFrame(eight, 100, 1, 1) }));
+    expect([...rle8.data]).toEqual([...eight]);
+  });
+
   it('a path without extension or with .dcm is sniffed and decoded', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dicom-'));
     const bytes = encodeDicom({ rows: 4, columns: 4, pixels: new Uint8Array(16).fill(9).map((v, i) => v + i) });
@@ -97,6 +113,8 @@ describe('DICOM decoding through decodeGray', () => {
     expect(await inspectImageFile(join(dir, 'cut.dcm'), 1e6)).toMatchObject({ ok: false, kind: 'truncated' });
     expect(await inspectImageFile(join(dir, 'big.dcm'), 1000)).toMatchObject({ ok: false, kind: 'too-many-pixels' });
     expect(await inspectImageFile(join(dir, 'big.dcm'), 1e6)).toMatchObject({ ok: true, width: 64, height: 64 });
+    await writeFile(join(dir, 'old.dcm'), whole.subarray(132));
+    expect(await inspectImageFile(join(dir, 'old.dcm'), 1e6)).toMatchObject({ ok: false, kind: 'not-an-image', hint: expect.stringContaining('dcmconv') });
     await expect(decodeGray(join(dir, 'cut.dcm'))).rejects.toMatchObject({ kind: 'truncated' });
   });
 });

@@ -21,7 +21,7 @@ export { inspectImageFile, type Inspection } from './inspect-file.js';
 export { seededRandom } from './seeded-random.js';
 export { previewPng } from './decode.js';
 export { isDicom, transferSyntaxName, supportedTransferSyntaxes } from './dicom-header.js';
-export { encodeDicom, type DicomFixture } from './dicom-writer.js';
+export { encodeDicom, encodeJpegLossless, type DicomFixture } from './dicom-writer.js';
 export { resolvePatientIdKey, patientIdKeyFrom, pseudonym, PATIENT_ID_KEY_ENV, PATIENT_ID_KEY_FILE_ENV, DEFAULT_PATIENT_ID_KEY_FILE, type PatientIdKey } from './patient-key.js';
 export { presetNames, padchestLabels, type PresetConfig, type PresetName } from './presets/index.js';
 /** miniature copies of the public sets' layouts, for tests and demos (no download) */
