@@ -8,6 +8,8 @@ import { TOOL } from '@leakproof/audit';
 export const queueSettingsSchema = z.object({
   /** a job not completed this long after a worker took it is expired and retried elsewhere (pg-boss expireIn) */
   leaseSeconds: z.number().int().min(1).default(300),
+  /** lease of a training job: a worker killed mid-training loses it after this long (pg-boss caps it at 24 h) */
+  trainLeaseSeconds: z.number().int().min(1).max(86_000).default(7_200),
   /** retries after the first attempt before a job is failed for good */
   retryLimit: z.number().int().min(0).default(2),
   retryDelaySeconds: z.number().int().min(0).default(2),
@@ -23,6 +25,7 @@ export type QueueSettings = z.infer<typeof queueSettingsSchema>;
 
 const envNames: Record<keyof QueueSettings, string> = {
   leaseSeconds: 'LEAKPROOF_QUEUE_LEASE_SECONDS',
+  trainLeaseSeconds: 'LEAKPROOF_QUEUE_TRAIN_LEASE_SECONDS',
   retryLimit: 'LEAKPROOF_QUEUE_RETRY_LIMIT',
   retryDelaySeconds: 'LEAKPROOF_QUEUE_RETRY_DELAY_SECONDS',
   maintenanceSeconds: 'LEAKPROOF_QUEUE_MAINTENANCE_SECONDS',

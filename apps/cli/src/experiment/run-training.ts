@@ -27,18 +27,32 @@ export async function loadManifest(ctx: CliContext, loaded: LoadedExperimentConf
   return buildManifest(dataset.root, dsConfig, { cacheDir: join(ctx.cwd, '.leakproof', 'cache') });
 }
 
+/** A split plan already audited and recorded (a sweep binds all its runs to one), and tags for the run. */
+export interface BoundPlan {
+  plan: SplitPlan;
+  report: { fingerprint: string };
+  record: { id: number };
+  tags?: Record<string, string>;
+}
+
+/** audit check of the data as it is → split plan → audit of the planned splits, recorded. */
+export async function auditedPlan(ctx: CliContext, registry: Registry, manifest: Manifest, loaded: LoadedExperimentConfig, policy: Policy): Promise<BoundPlan> {
+  const datasetName = basename(manifest.root);
+  await requirePassingAudit(registry, manifest, datasetName);
+  const plan = planSplits(manifest.images, loaded.config);
+  for (const note of plan.notes) log(ctx, note);
+  const { report, record } = await auditPlannedSplits(ctx, registry, { ...manifest, images: plan.images }, policy, `${datasetName} (planned splits)`);
+  return { plan, report, record };
+}
+
 /**
  * audit check → split plan → audit of the planned splits → run record → training with every epoch streamed
  * into the registry → artifacts. The run is marked failed or interrupted on the way out, never left running.
  */
-export async function trainRun(ctx: CliContext, registry: Registry, loaded: LoadedExperimentConfig, policy: Policy): Promise<TrainedRun> {
+export async function trainRun(ctx: CliContext, registry: Registry, loaded: LoadedExperimentConfig, policy: Policy, bound?: BoundPlan): Promise<TrainedRun> {
   const { config } = loaded;
   const manifest = await loadManifest(ctx, loaded);
-  const datasetName = basename(manifest.root);
-  await requirePassingAudit(registry, manifest, datasetName);
-  const plan = planSplits(manifest.images, config);
-  for (const note of plan.notes) log(ctx, note);
-  const { report, record } = await auditPlannedSplits(ctx, registry, { ...manifest, images: plan.images }, policy, `${datasetName} (planned splits)`);
+  const { plan, report, record, tags } = bound ?? (await auditedPlan(ctx, registry, manifest, loaded, policy));
 
   const trainConfig = parseTrainConfig({ positiveClass: config.positiveClass, ...config.train }, loaded.path ?? 'train config');
   const git = await gitState(ctx.cwd);
@@ -59,6 +73,7 @@ export async function trainRun(ctx: CliContext, registry: Registry, loaded: Load
   });
   const dir = runDir(ctx.cwd, run.id);
   await writeRunFile(dir, { schemaVersion: 1, runId: run.id, experiment: config, images: plan.images, auditId: record.id, fingerprint: report.fingerprint });
+  for (const [key, value] of Object.entries(tags ?? {})) await registry.setTag(run.id, key, value);
   log(ctx, `run ${run.id} started (audit ${record.id}); files in ${dir}`);
 
   const heartbeat = setInterval(() => void registry.heartbeat(run.id).catch(() => undefined), 30_000);
