@@ -32,7 +32,9 @@ export async function createDatabase(prefix: string): Promise<{ url: string; dro
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => sql(admin.toString(), `drop database if exists ${name} with (force)`).catch(() => undefined),
+    drop: async () => {
+      await sql(admin.toString(), `drop database if exists ${name} with (force)`).catch(() => undefined);
+    },
   };
 }
 

@@ -75,7 +75,8 @@ export function pickBest(metric: string, runs: readonly SweepRunMetrics[]): Swee
   if (!metric.startsWith('val_')) throw new DistributedModeError(`--metric ${metric} is not a validation metric: the best configuration is chosen on validation, never on test`, { code: 'sweep-metric', hint: 'choose the best configuration on validation (val_auc, val_loss, val_accuracy), never on test' });
   const lower = metric.endsWith('loss');
   let best: SweepRunMetrics | undefined;
-  for (const r of runs) {
+  // ties go to the lowest configuration index, whatever order the registry listed the runs in
+  for (const r of [...runs].sort((a, b) => a.index - b.index || a.runId - b.runId)) {
     if (r.status !== 'finished' || r.value === undefined || !Number.isFinite(r.value)) continue;
     if (!best || (lower ? r.value < (best.value as number) : r.value > (best.value as number))) best = r;
   }
