@@ -6,6 +6,7 @@ import { auditManifest, defaultPolicy, type AuditReport } from '@leakproof/audit
 import { buildManifest, type Manifest } from '@leakproof/ingest';
 import { codeVersion, distributedAudit, DistributedAuditCancelled, listWorkers, queueName, type QueueSettings } from '@leakproof/queue';
 import { generateSyntheticDataset } from '@leakproof/synth';
+import { cli } from './support/run-cli.js';
 import { adminUrl, comparable, createDatabase, sql, startWorker, stopWorkers, testSettings, waitFor, type WorkerProcess } from './support/distributed.js';
 
 // Real `leakproof worker` processes against a real PostgreSQL: every test gets its own database.
@@ -38,6 +39,19 @@ async function hashRows(url: string): Promise<{ rows: number; distinct: number }
   const [r] = await sql<{ rows: string; distinct: string }>(url, 'select count(*) as rows, count(distinct content_sha256) as distinct from audit_hashes');
   return { rows: Number(r?.rows), distinct: Number(r?.distinct) };
 }
+
+describe('distributed mode on the embedded store', () => {
+  it('is refused with a clear message: it needs PostgreSQL', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'lp-embedded-'));
+    const audit = await cli(cwd, ['audit', cwd, '--distributed', '--no-record'], {});
+    expect(audit.code).toBe(2);
+    expect(audit.stderr).toMatch(/distributed mode needs PostgreSQL/);
+    expect(audit.stderr).toMatch(/DATABASE_URL/);
+    const worker = await cli(cwd, ['worker'], {});
+    expect(worker.code).toBe(2);
+    expect(worker.stderr).toMatch(/needs PostgreSQL/);
+  });
+});
 
 describe.skipIf(!adminUrl)('distributed audit: real workers on PostgreSQL', () => {
   beforeAll(async () => {
@@ -72,7 +86,7 @@ describe.skipIf(!adminUrl)('distributed audit: real workers on PostgreSQL', () =
 
   it('kill -9 of a worker mid-shard: another worker takes the job after its lease expires; nothing missing or duplicated', async () => {
     const url = await database();
-    const slow = worker(url, { LEAKPROOF_TEST_DELAY_PER_FILE_MS: '150' });
+    const slow = worker(url, { LEAKPROOF_TEST_DELAY_PER_FILE_MS: '100' });
     const done = coordinate(url);
     await waitFor('the slow worker to be mid-shard', async () => (await hashRows(url)).rows > 0 && (await listWorkers(url, testSettings)).some((w) => w.currentJobs.length > 0));
     slow.child.kill('SIGKILL');

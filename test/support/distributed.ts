@@ -10,7 +10,7 @@ export const adminUrl = process.env['LEAKPROOF_TEST_DATABASE_URL'];
 const cliBin = fileURLToPath(new URL('../../apps/cli/bin/leakproof.js', import.meta.url));
 
 /** Short leases and polls so retries happen in seconds (production defaults are minutes). */
-export const testSettings: QueueSettings = queueSettingsSchema.parse({ leaseSeconds: 3, retryLimit: 2, retryDelaySeconds: 0, maintenanceSeconds: 1, pollSeconds: 0.5, heartbeatSeconds: 0.5, stopTimeoutSeconds: 5 });
+export const testSettings: QueueSettings = queueSettingsSchema.parse({ leaseSeconds: 2, retryLimit: 2, retryDelaySeconds: 0, maintenanceSeconds: 1, pollSeconds: 0.5, heartbeatSeconds: 0.5, stopTimeoutSeconds: 5 });
 
 export function settingsEnv(s: QueueSettings): Record<string, string> {
   return {
