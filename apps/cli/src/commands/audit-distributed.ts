@@ -1,11 +1,9 @@
-import { join, resolve } from 'node:path';
 import type { AuditReport } from '@leakproof/audit';
-import { buildManifest, loadDatasetConfig } from '@leakproof/ingest';
 import { codeVersion, distributedAudit, queueSettingsFromEnv, requirePostgres } from '@leakproof/queue';
 import { log, type CliContext } from '../context.js';
 import { withInterrupt } from '../interrupt.js';
 import { positiveInt } from '../registry-access.js';
-import type { AuditRunOptions } from './audit-support.js';
+import { auditedManifest, type AuditRunOptions } from './audit-support.js';
 
 /**
  * `leakproof audit ROOT --distributed`: this process lists the dataset and coordinates; `leakproof worker`
@@ -14,9 +12,8 @@ import type { AuditRunOptions } from './audit-support.js';
 export async function auditDistributed(ctx: CliContext, options: AuditRunOptions & { shardSize: unknown }): Promise<AuditReport> {
   const databaseUrl = requirePostgres(ctx.env['DATABASE_URL']);
   const shardSize = positiveInt(options.shardSize, '--shard-size', 500);
-  const cacheDir = join(ctx.cwd, '.leakproof', 'cache');
-  const config = options.config ? await loadDatasetConfig(resolve(ctx.cwd, options.config)) : {};
-  const manifest = await buildManifest(options.root, config, options.cache ? { cacheDir } : {});
+  // the same manifest as a single-machine audit (config, preset, keyed patient IDs), so the reports are identical
+  const manifest = await auditedManifest(ctx, options);
   const bar = progressLine(ctx);
   return withInterrupt((signal, onStop) => {
     onStop(() => log(ctx, '\ninterrupted: cancelling this audit\'s jobs (run the command again to resume)'));

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { join, resolve } from 'node:path';
 import { auditManifest, buildThumbnails, defaultPolicy, loadPolicy, renderAuditHtml, renderAuditMarkdown, renderAuditTable, type AuditReport, type Policy } from '@leakproof/audit';
-import { buildManifest } from '@leakproof/ingest';
+import { buildManifest, type Manifest } from '@leakproof/ingest';
 import { datasetConfigFrom, patientKeyFor } from './dataset-input.js';
 import { log, type CliContext } from '../context.js';
 import type { CommandResult } from '../output.js';
@@ -26,10 +26,16 @@ export interface AuditRunOptions {
 }
 
 /** Manifest + audit with progress on stderr (a line per phase, so CI logs stay short). */
-export async function auditDataset(ctx: CliContext, options: AuditRunOptions): Promise<AuditReport> {
+/** The dataset as the audit sees it: config or preset, keyed patient IDs, hash cache unless --no-cache. */
+export async function auditedManifest(ctx: CliContext, options: AuditRunOptions): Promise<Manifest> {
   const cacheDir = join(ctx.cwd, '.leakproof', 'cache');
   const config = await datasetConfigFrom(ctx, options.config, options.preset);
-  const manifest = await buildManifest(options.root, config, { patientIdKey: patientKeyFor(ctx), ...(options.cache ? { cacheDir } : {}) });
+  return buildManifest(options.root, config, { patientIdKey: patientKeyFor(ctx), ...(options.cache ? { cacheDir } : {}) });
+}
+
+export async function auditDataset(ctx: CliContext, options: AuditRunOptions): Promise<AuditReport> {
+  const cacheDir = join(ctx.cwd, '.leakproof', 'cache');
+  const manifest = await auditedManifest(ctx, options);
   let lastTick = 0;
   return auditManifest(manifest, {
     policy: options.policy,
