@@ -1,0 +1,66 @@
+import { Link } from 'wouter-preact';
+import { api } from '../api';
+import { Badge, ErrorBox, Loading } from '../components/status';
+import { useData } from '../components/use-data';
+import { shortHash, when } from '../format';
+
+export function GatePage() {
+  const gate = useData(() => api.gate(), 'gate');
+  if (gate.error) return <ErrorBox error={gate.error} />;
+  if (!gate.data) return <Loading what="gate" />;
+  const g = gate.data;
+  return (
+    <section>
+      <h1>
+        Gate <Badge kind={g.passed ? 'pass' : 'fail'}>{g.passed ? 'would pass' : 'would fail'}</Badge>
+      </h1>
+      <p class="muted">{g.checks}</p>
+      <p>
+        config <span class="mono">{g.configFile}</span> · lock <span class="mono">{g.lockFile}</span>
+      </p>
+      <div class="table-wrap">
+        <table class="grid" aria-label="gated datasets">
+          <thead>
+            <tr>
+              <th scope="col">dataset</th>
+              <th scope="col">path</th>
+              <th scope="col">locked fingerprint</th>
+              <th scope="col">latest audit</th>
+              <th scope="col">gate</th>
+              <th scope="col">why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {g.datasets.map((d) => (
+              <tr key={d.name}>
+                <td>{d.name}</td>
+                <td class="mono">{d.path}</td>
+                <td class="mono">{d.lockedFingerprint ? shortHash(d.lockedFingerprint) : 'none'}</td>
+                <td>
+                  {d.latestAudit ? (
+                    <>
+                      <Link href={`/audits/${d.latestAudit.id}`}>audit {d.latestAudit.id}</Link> <Badge kind={d.latestAudit.verdict}>{d.latestAudit.verdict}</Badge>{' '}
+                      <span class="mono">{shortHash(d.latestAudit.fingerprint)}</span> {when(d.latestAudit.createdAt)}
+                    </>
+                  ) : (
+                    'never audited'
+                  )}
+                </td>
+                <td>
+                  <Badge kind={d.passed ? 'pass' : 'fail'}>{d.passed ? 'pass' : 'fail'}</Badge>
+                </td>
+                <td>
+                  <ul class="plain">
+                    {d.reasons.map((r) => (
+                      <li key={r}>{r}</li>
+                    ))}
+                  </ul>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
