@@ -13,6 +13,8 @@ export interface QueryOptions {
   orderBy?: string;
   limit?: number;
   includeArchived?: boolean;
+  /** abandons the query between its statements when the caller goes away (e.g. an HTTP client disconnects) */
+  signal?: AbortSignal;
 }
 
 interface SummaryRow {
@@ -74,7 +76,8 @@ async function summaries(db: RegistryDb, ids: number[]): Promise<RunSummary[]> {
         finishedAt: r.finished_at ? new Date(r.finished_at) : null,
         archived: r.archived,
         params: r.params,
-        metrics: sortKeys(r.metrics),
+        // json renders NaN and ±Infinity as strings
+        metrics: sortKeys(Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, Number(v)]))),
         tags: sortKeys(r.tags),
       },
     ];
@@ -120,7 +123,9 @@ export async function queryRuns(db: RegistryDb, filter: string, opts: QueryOptio
   const where = compileFilter(parseFilter(filter));
   const terms = parseOrderBy(opts.orderBy ?? '');
   try {
+    opts.signal?.throwIfAborted();
     const ids = await selectOrdered(db, where, terms, checkLimit(opts.limit, 100), opts.includeArchived ?? false);
+    opts.signal?.throwIfAborted();
     return await summaries(db, ids);
   } catch (error) {
     translateDbError(error);

@@ -15,12 +15,14 @@ import type {
   RunRecord,
   RunSummary,
 } from './records.js';
+import type { RegistryApi } from './registry-api.js';
 import * as runs from './runs-repo.js';
+import * as tracking from './tracking-repo.js';
 
 export type RegistryKind = 'pglite' | 'postgres';
 
 /** The experiment registry: one object over either store, with the same repositories. */
-export class Registry {
+export class Registry implements RegistryApi {
   private closed = false;
   constructor(
     /** the drizzle database, for tests and advanced queries */
@@ -59,6 +61,15 @@ export class Registry {
   getOrCreateExperiment(name: string): Promise<ExperimentRecord> {
     return runs.getOrCreateExperiment(this.db, name);
   }
+  getExperiment(id: number): Promise<ExperimentRecord | undefined> {
+    return tracking.getExperiment(this.db, id);
+  }
+  getExperimentByName(name: string): Promise<ExperimentRecord | undefined> {
+    return tracking.getExperimentByName(this.db, name);
+  }
+  listExperiments(limit?: number): Promise<ExperimentRecord[]> {
+    return tracking.listExperiments(this.db, limit);
+  }
   createRun(input: RunInput): Promise<RunRecord> {
     return runs.createRun(this.db, input);
   }
@@ -70,6 +81,10 @@ export class Registry {
   }
   logMetrics(runId: number, entries: MetricEntry[]): Promise<void> {
     return runs.logMetrics(this.db, runId, entries);
+  }
+  /** write-once per key: the same value again is fine, another value is refused (LP010) */
+  logParams(runId: number, params: Record<string, unknown>): Promise<void> {
+    return tracking.logParams(this.db, runId, params);
   }
   heartbeat(runId: number): Promise<void> {
     return runs.heartbeat(this.db, runId);
@@ -85,6 +100,9 @@ export class Registry {
   }
   setTag(runId: number, key: string, value: string): Promise<void> {
     return runs.setTag(this.db, runId, key, value);
+  }
+  deleteTag(runId: number, key: string): Promise<void> {
+    return tracking.deleteTag(this.db, runId, key);
   }
   archiveRun(runId: number, archived = true): Promise<void> {
     return runs.archiveRun(this.db, runId, archived);

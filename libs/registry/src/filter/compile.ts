@@ -40,7 +40,8 @@ function compileCompare(field: FieldRef, o: ComparisonOp, value: Literal): SQL {
   switch (field.scope) {
     case 'metrics': {
       const column = summaryColumn[field.aggregate ?? 'last'];
-      return inSet(sql`select s.run_id from metric_summaries s where s.key = ${key}::text and ${column} ${op(o)} ${literalSql(value, 'float8')}`);
+      // NaN sorts above every number in PostgreSQL: a NaN last value must not satisfy `> x` (migration 0009)
+      return inSet(sql`select s.run_id from metric_summaries s where s.key = ${key}::text and ${column} ${op(o)} ${literalSql(value, 'float8')} and ${column} <> 'NaN'::float8`);
     }
     case 'tags':
       return inSet(sql`select t.run_id from tags t where t.key = ${key}::text and t.value ${op(o)} ${literalSql(value, 'text')}`);
