@@ -69,8 +69,12 @@ export const commandTable: CommandSpec[] = [
   {
     path: ['eval'],
     args: ['<run>'],
-    description: 'evaluate a trained run on a split of its audited dataset',
-    options: [{ flags: '--split <split>', description: 'split to evaluate', default: 'test' }],
+    description: "evaluate a run on a split of its audited dataset, with its own model or an external model's predictions",
+    options: [
+      { flags: '--split <split>', description: 'split to evaluate', default: 'test' },
+      { flags: '--predictions <csv>', description: "an external model's predictions for the split (columns path, prob); labels and patients come from the audited manifest" },
+      { flags: '--val-predictions <csv>', description: 'the same for the validation split, where the threshold is chosen' },
+    ],
     data: true,
     load: () => import('./commands/eval.js'),
   },
