@@ -134,3 +134,12 @@ export const commandTable: CommandSpec[] = [
     load: () => import('./commands/demo.js'),
   },
 ];
+  {
+    path: ['server'],
+    description: 'serve the registry over HTTP: its own /api/v1, the MLflow tracking API (MLFLOW_TRACKING_URI) and the dashboard',
+    options: [
+      { flags: '--host <host>', description: 'interface to bind; beyond 127.0.0.1 an access token is required (generated and printed once)', default: '127.0.0.1' },
+      { flags: '--port <port>', description: 'TCP port (0: any free port)', default: '5000' },
+    ],
+    load: () => import('./commands/server.js'),
+  },

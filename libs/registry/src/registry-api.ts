@@ -46,6 +46,8 @@ export interface RegistryApi {
   setTag(runId: number, key: string, value: string): Promise<void>;
   deleteTag(runId: number, key: string): Promise<void>;
   archiveRun(runId: number, archived?: boolean): Promise<void>;
+  /** the run row alone (one indexed lookup), for status checks on every write */
+  getRunRecord(id: number): Promise<RunRecord | undefined>;
   getRun(id: number): Promise<RunDetail | undefined>;
   metricSummaries(runId: number): Promise<MetricSummary[]>;
   metricHistory(runId: number, key: string): Promise<MetricPoint[]>;

@@ -107,6 +107,9 @@ export class Registry implements RegistryApi {
   archiveRun(runId: number, archived = true): Promise<void> {
     return runs.archiveRun(this.db, runId, archived);
   }
+  getRunRecord(id: number): Promise<RunRecord | undefined> {
+    return runs.getRunRecord(this.db, id);
+  }
   getRun(id: number): Promise<RunDetail | undefined> {
     return runs.getRun(this.db, id);
   }

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
-import type { Registry, RunDetail } from '@leakproof/registry';
+import type { RegistryApi, RunDetail } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
 import { result } from '../output.js';
 import { UserError } from '../errors.js';
@@ -15,7 +15,7 @@ export function parseRunId(text: string | undefined): number {
   return id;
 }
 
-export async function loadRun(registry: Registry, id: number): Promise<RunDetail> {
+export async function loadRun(registry: RegistryApi, id: number): Promise<RunDetail> {
   const found = await registry.getRun(id);
   if (!found) throw new UserError(`run ${id} does not exist`, 'list runs with `leakproof runs list --all`');
   return found;

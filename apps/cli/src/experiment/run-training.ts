@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import type { Policy } from '@leakproof/audit';
 import { buildManifest, loadDatasetConfig, parseDatasetConfig, type Manifest } from '@leakproof/ingest';
-import type { Registry, RunRecord } from '@leakproof/registry';
+import type { RegistryApi, RunRecord } from '@leakproof/registry';
 import { parseTrainConfig, train, type TrainResult } from '@leakproof/trainer';
 import { selectBackend } from '@leakproof/wasm-training';
 import { log, type CliContext } from '../context.js';
@@ -31,7 +31,7 @@ export async function loadManifest(ctx: CliContext, loaded: LoadedExperimentConf
  * audit check → split plan → audit of the planned splits → run record → training with every epoch streamed
  * into the registry → artifacts. The run is marked failed or interrupted on the way out, never left running.
  */
-export async function trainRun(ctx: CliContext, registry: Registry, loaded: LoadedExperimentConfig, policy: Policy): Promise<TrainedRun> {
+export async function trainRun(ctx: CliContext, registry: RegistryApi, loaded: LoadedExperimentConfig, policy: Policy): Promise<TrainedRun> {
   const { config } = loaded;
   const manifest = await loadManifest(ctx, loaded);
   const datasetName = basename(manifest.root);

@@ -1,0 +1,7 @@
+export { createServer, jsonBodyLimit } from './create-server.js';
+export type { ServerDeps } from './deps.js';
+export { ApiError } from './errors.js';
+export { startServer, openServedRegistry, isLoopback, type StartOptions, type RunningServer } from './start-server.js';
+export { RemoteRegistry, RemoteRegistryError } from './remote-registry.js';
+export { liveOwner, readOwnerFile, ownerFilePath, newToken, type OwnerFile } from './owner-file.js';
+export { LOG_BATCH_LIMITS } from '@leakproof/core/api/mlflow';
