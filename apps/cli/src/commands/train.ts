@@ -8,7 +8,8 @@ import { resolvePolicy } from './audit-support.js';
 export const run: CommandHandler = async (ctx, _args, opts) => {
   const loaded = await loadExperimentConfig(ctx.cwd, opts['config'] as string | undefined, (opts['set'] as string[] | undefined) ?? []);
   const { policy } = await resolvePolicy(ctx.cwd, undefined);
-  const trained = await withRegistry(ctx, (registry) => trainRun(ctx, registry, loaded, policy));
+  // serve: while training owns the embedded store, runs list / show / history and the API answer through it
+  const trained = await withRegistry(ctx, (registry) => trainRun(ctx, registry, loaded, policy), { serve: true });
   const data = {
     runId: trained.run.id,
     auditId: trained.auditId,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { splitFingerprint } from '@leakproof/audit';
 import { chooseThreshold, DEFAULT_THRESHOLD_RULE, evaluate, formatMetricsTable, renderPlots, writePlots, type EvaluationReport, type Prediction, type ThresholdRule } from '@leakproof/evaluator';
-import type { Registry } from '@leakproof/registry';
+import type { RegistryApi } from '@leakproof/registry';
 import { predict } from '@leakproof/trainer';
 import { log, type CliContext } from '../context.js';
 import { ProblemError, UserError } from '../errors.js';
@@ -37,7 +37,7 @@ export interface ExternalPredictionFiles {
  * come from the run's own model or, with `external`, from files whose every row is checked against the
  * audited manifest.
  */
-export async function evaluateRun(ctx: CliContext, registry: Registry, runId: number, split: string, external?: ExternalPredictionFiles): Promise<RunEvaluation> {
+export async function evaluateRun(ctx: CliContext, registry: RegistryApi, runId: number, split: string, external?: ExternalPredictionFiles): Promise<RunEvaluation> {
   const bound = await loadAuditedRun(ctx, registry, runId, split);
   const { dir, file, root, images } = bound;
   const rule: ThresholdRule = file.experiment.threshold ?? DEFAULT_THRESHOLD_RULE;
@@ -93,7 +93,7 @@ export async function evaluateRun(ctx: CliContext, registry: Registry, runId: nu
 }
 
 /** The run, its run file and the data as it is now, planned the same way, checked to be exactly what was audited. */
-async function loadAuditedRun(ctx: CliContext, registry: Registry, runId: number, split: string) {
+async function loadAuditedRun(ctx: CliContext, registry: RegistryApi, runId: number, split: string) {
   const run = await registry.getRun(runId);
   if (!run) throw new UserError(`no run ${runId} in the registry`, 'list runs with `leakproof runs list`');
   const dir = runDir(ctx.cwd, runId);
@@ -119,7 +119,7 @@ async function loadAuditedRun(ctx: CliContext, registry: Registry, runId: number
 const curveKeys = ['loss', 'val_loss', 'val_recall', 'val_precision', 'val_auc'];
 
 /** The evaluator's plots plus the training curves (the usual keys when logged, else every key logged per step). */
-async function writeEvaluationPlots(registry: Registry, runId: number, dir: string, split: string, report: EvaluationReport): Promise<Record<string, string>> {
+async function writeEvaluationPlots(registry: RegistryApi, runId: number, dir: string, split: string, report: EvaluationReport): Promise<Record<string, string>> {
   const summaries = await registry.metricSummaries(runId);
   // evaluation metrics are logged at step 0 only; an external trainer's curves are whatever it logged per epoch
   const stepped = summaries.filter((s) => s.count > 1 || s.lastStep > 0).map((s) => s.key);

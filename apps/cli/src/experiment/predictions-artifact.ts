@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Prediction } from '@leakproof/evaluator';
-import type { Registry } from '@leakproof/registry';
+import type { RegistryApi } from '@leakproof/registry';
 import { sha256File } from './run-files.js';
 
 /** The artifact kind of an evaluation's per-image predictions; `runs show` finds them by it. */
@@ -20,7 +20,7 @@ export interface EvaluatedSplit {
  * class), patient, prob (of the positive class), predicted (prob ≥ threshold).
  */
 export async function storePredictionsArtifact(
-  registry: Registry,
+  registry: RegistryApi,
   input: { runId: number; runDir: string; evaluationId: number; split: string; threshold: number; parts: EvaluatedSplit[] },
 ): Promise<string> {
   const rows = input.parts.flatMap((part) =>
