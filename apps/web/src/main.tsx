@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { z } from 'zod';
 import { Link, Redirect, Route, Router, Switch } from 'wouter-preact';
 import './styles.css';
 import { AuditPage } from './pages/audit';
@@ -8,6 +9,9 @@ import { GatePage } from './pages/gate';
 import { HistoryPage } from './pages/history';
 import { RunPage } from './pages/run';
 import { RunsPage } from './pages/runs';
+
+// zod's JIT compiles validators with new Function, which the dashboard's CSP (no 'unsafe-eval') forbids
+z.config({ jitless: true });
 
 function Nav() {
   return (

@@ -72,13 +72,15 @@ export function LineChart({ title, series, logY = false, xLabel = 'step', height
       title,
       width: Math.max(280, el.clientWidth),
       height,
-      scales: { x: { time }, y: logY ? { distr: 3 } : {} },
+      // one point (a first evaluation) would get a degenerate axis: pad it by an hour or a step
+      scales: { x: { time, range: (_u, min, max) => (min === max ? [min - (time ? 3600 : 1), max + (time ? 3600 : 1)] : [min, max]) }, y: logY ? { distr: 3 } : {} },
       axes: [
         { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' }, label: xLabel },
         { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' }, size: 60 },
       ],
       series: [{ label: xLabel }, ...lines],
       cursor: { drag: { x: true, y: false } },
+      legend: { show: lines.length > 1 && !band },
       hooks: { setSelect: [(u) => void (u.select.width > 0 && (zoomed.current = true))] },
       ...(band ? { bands: [{ series: [3, 2], fill: 'rgba(47,111,222,0.15)' }] } : {}),
     };

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { smooth } from '../format';
+import { num, smooth } from '../format';
 import { LineChart, type Series } from './chart';
 
 export interface KeyedSeries {
@@ -13,6 +13,9 @@ export function MetricCharts({ charts }: { charts: KeyedSeries[] }) {
   const [weight, setWeight] = useState(0);
   const [logY, setLogY] = useState(false);
   if (charts.length === 0) return <p class="muted">no metrics logged yet</p>;
+  // a key logged once (an evaluation's summary, a single epoch) is a value, not a history: a table, not a chart
+  const curves = charts.filter((c) => c.lines.some((l) => l.points.length > 1));
+  const single = charts.filter((c) => !curves.includes(c));
   return (
     <>
       <div class="chart-controls">
@@ -26,7 +29,7 @@ export function MetricCharts({ charts }: { charts: KeyedSeries[] }) {
         <span class="muted">drag on a chart to zoom, double-click to reset</span>
       </div>
       <div class="charts">
-        {charts.map((c) => (
+        {curves.map((c) => (
           <LineChart
             key={c.key}
             title={c.key}
@@ -41,6 +44,35 @@ export function MetricCharts({ charts }: { charts: KeyedSeries[] }) {
           />
         ))}
       </div>
+      {single.length > 0 && (
+        <details class="single-values" open={curves.length === 0}>
+          <summary>{single.length} metrics logged once</summary>
+          <table class="grid compact" aria-label="metrics logged once">
+            <thead>
+              <tr>
+                <th scope="col">metric</th>
+                {single[0]?.lines.map((l) => (
+                  <th key={l.label} scope="col" class="num">
+                    {single[0]?.lines.length === 1 ? 'value (step)' : l.label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {single.map((c) => (
+                <tr key={c.key}>
+                  <th scope="row">{c.key}</th>
+                  {c.lines.map((l) => (
+                    <td key={l.label} class="num">
+                      {l.points[0] ? `${num(l.points[0][1])} (${l.points[0][0]})` : '—'}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      )}
     </>
   );
 }

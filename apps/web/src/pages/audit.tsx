@@ -37,8 +37,8 @@ function Pair({ auditId, f }: { auditId: number; f: UiFinding }) {
 
 export function AuditPage({ id }: { id: number }) {
   const audit = useData(() => api.audit(id), String(id));
-  if (audit.error) return <ErrorBox error={audit.error} />;
-  if (!audit.data) return <Loading what={`audit ${id}`} />;
+  if (audit.error) return <ErrorBox title={`Audit ${id}`} error={audit.error} />;
+  if (!audit.data) return <Loading title={`Audit ${id}`} what={`audit ${id}`} />;
   const a = audit.data;
   const kinds = [...new Set(a.findings.map((f) => f.kind))];
   const classes = [...new Set(Object.values(a.classes).flatMap((c) => Object.keys(c)))].sort();

@@ -6,8 +6,8 @@ import { shortHash, when } from '../format';
 
 export function AuditsPage() {
   const audits = useData(() => api.audits(), 'audits');
-  if (audits.error) return <ErrorBox error={audits.error} />;
-  if (!audits.data) return <Loading what="audits" />;
+  if (audits.error) return <ErrorBox title={'Audits'} error={audits.error} />;
+  if (!audits.data) return <Loading title={'Audits'} what="audits" />;
   return (
     <section>
       <h1>Audits</h1>

@@ -68,8 +68,8 @@ export function ComparePage() {
   const compare = useData(() => api.compare(ids), ids.join(','));
   const histories = useHistories(ids);
   if (ids.length < 2) return <p class="muted">pick 2–10 runs on the <Link href="/runs">runs page</Link> and press Compare.</p>;
-  if (compare.error) return <ErrorBox error={compare.error} />;
-  if (!compare.data) return <Loading what="runs" />;
+  if (compare.error) return <ErrorBox title={'Compare'} error={compare.error} />;
+  if (!compare.data) return <Loading title={'Compare'} what="runs" />;
   const { runs, differingParams } = compare.data;
   const flat = runs.map((r) => flattenParams(r.params));
   const keys = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();

@@ -1,13 +1,24 @@
+import type { UiAuditSummary } from '@leakproof/core';
 import { Link } from 'wouter-preact';
 import { api } from '../api';
 import { Badge, ErrorBox, Loading } from '../components/status';
 import { useData } from '../components/use-data';
 import { shortHash, when } from '../format';
 
+function AuditCell({ audit, none }: { audit: UiAuditSummary | null; none: string }) {
+  if (!audit) return <span class="muted">{none}</span>;
+  return (
+    <>
+      <Link href={`/audits/${audit.id}`}>audit {audit.id}</Link> <Badge kind={audit.verdict}>{audit.verdict}</Badge> <span class="mono">{shortHash(audit.fingerprint)}</span>{' '}
+      <span class="nowrap">{when(audit.createdAt)}</span>
+    </>
+  );
+}
+
 export function GatePage() {
   const gate = useData(() => api.gate(), 'gate');
-  if (gate.error) return <ErrorBox error={gate.error} />;
-  if (!gate.data) return <Loading what="gate" />;
+  if (gate.error) return <ErrorBox title={'Gate'} error={gate.error} />;
+  if (!gate.data) return <Loading title={'Gate'} what="gate" />;
   const g = gate.data;
   return (
     <section>
@@ -25,7 +36,8 @@ export function GatePage() {
               <th scope="col">dataset</th>
               <th scope="col">path</th>
               <th scope="col">locked fingerprint</th>
-              <th scope="col">latest audit</th>
+              <th scope="col">audit of the data as it is now</th>
+              <th scope="col">latest audit of the name</th>
               <th scope="col">gate</th>
               <th scope="col">why</th>
             </tr>
@@ -37,14 +49,10 @@ export function GatePage() {
                 <td class="mono">{d.path}</td>
                 <td class="mono">{d.lockedFingerprint ? shortHash(d.lockedFingerprint) : 'none'}</td>
                 <td>
-                  {d.latestAudit ? (
-                    <>
-                      <Link href={`/audits/${d.latestAudit.id}`}>audit {d.latestAudit.id}</Link> <Badge kind={d.latestAudit.verdict}>{d.latestAudit.verdict}</Badge>{' '}
-                      <span class="mono">{shortHash(d.latestAudit.fingerprint)}</span> {when(d.latestAudit.createdAt)}
-                    </>
-                  ) : (
-                    'never audited'
-                  )}
+                  <AuditCell audit={d.currentAudit} none="none recorded" />
+                </td>
+                <td>
+                  <AuditCell audit={d.latestAudit} none="never audited" />
                 </td>
                 <td>
                   <Badge kind={d.passed ? 'pass' : 'fail'}>{d.passed ? 'pass' : 'fail'}</Badge>
@@ -53,6 +61,11 @@ export function GatePage() {
                   <ul class="plain">
                     {d.reasons.map((r) => (
                       <li key={r}>{r}</li>
+                    ))}
+                    {d.notes.map((n) => (
+                      <li key={n} class="muted">
+                        {n}
+                      </li>
                     ))}
                   </ul>
                 </td>

@@ -13,8 +13,8 @@ export function HistoryPage() {
   const split = params.get('split') ?? '';
   const metrics = (params.get('metric') ?? 'precision,recall').split(',').filter(Boolean);
   const history = useData(() => api.history(fingerprint), fingerprint);
-  if (history.error) return <ErrorBox error={history.error} />;
-  if (!history.data) return <Loading what="history" />;
+  if (history.error) return <ErrorBox title={'History'} error={history.error} />;
+  if (!history.data) return <Loading title={'History'} what="history" />;
   const h = history.data;
   const splits = [...new Set(h.rows.map((r) => r.split))];
   const chosenSplit = split || (splits.includes('test') ? 'test' : (splits[0] ?? ''));

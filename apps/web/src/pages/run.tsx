@@ -4,7 +4,7 @@ import { api } from '../api';
 import { EvaluationView } from '../components/evaluation';
 import { PredictionGallery } from '../components/gallery';
 import { MetricCharts } from '../components/metric-charts';
-import { Badge, ErrorBox, KeyValues, Loading } from '../components/status';
+import { Badge, ErrorBox, KeyValueColumns, KeyValues, Loading } from '../components/status';
 import { useData } from '../components/use-data';
 import { flattenParams, shortHash, when } from '../format';
 
@@ -13,8 +13,8 @@ export function RunPage({ id }: { id: number }) {
   // metric history polls while the run trains, so its charts grow without a reload
   const history = useData(() => api.metrics(id), String(id), { pollMs: 1500, poll: (h) => !h || h.status === 'running' });
   const [gallery, setGallery] = useState<number | null>(null);
-  if (run.error) return <ErrorBox error={run.error} />;
-  if (!run.data) return <Loading what={`run ${id}`} />;
+  if (run.error) return <ErrorBox title={`Run ${id}`} error={run.error} />;
+  if (!run.data) return <Loading title={`Run ${id}`} what={`run ${id}`} />;
   const r = run.data;
   const a = r.audit;
   return (
@@ -71,7 +71,7 @@ export function RunPage({ id }: { id: number }) {
         </div>
       </div>
       <h2>Params</h2>
-      <KeyValues rows={Object.entries(flattenParams(r.params))} />
+      <KeyValueColumns rows={Object.entries(flattenParams(r.params))} />
       {r.config && (
         <details>
           <summary>config as recorded</summary>

@@ -49,7 +49,7 @@ export function RunsPage() {
   const runs = useData(() => api.runs(query), JSON.stringify(query), { pollMs: 3000 });
   const [selected, setSelected] = useState<Set<number>>(new Set());
 
-  const filterError = runs.error instanceof ApiError && runs.error.body.error_code === 'filter_syntax' ? runs.error.body : undefined;
+  const filterError = runs.error instanceof ApiError && runs.error.body.column !== undefined ? runs.error.body : undefined;
   const data = filterError ? undefined : runs.data;
   const defaultColumns = (data?.keys.metrics ?? []).slice(0, 4).map((k) => `metrics.${k}`);
   const columns = params.has('cols') ? (params.get('cols') ?? '').split(',').filter(Boolean) : defaultColumns;
@@ -100,7 +100,6 @@ export function RunsPage() {
             <select value={archived} onChange={(e) => update({ archived: (e.target as HTMLSelectElement).value || undefined, page: undefined })}>
               <option value="">hidden</option>
               <option value="include">shown</option>
-              <option value="only">only</option>
             </select>
           </label>
           <details class="columns">

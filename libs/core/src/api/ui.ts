@@ -24,7 +24,7 @@ export const runsPageQuerySchema = z.object({
   order: z.string().max(400).default(''),
   experiment: z.string().max(200).optional(),
   status: runStatusSchema.optional(),
-  archived: z.enum(['include', 'exclude', 'only']).default('exclude'),
+  archived: z.enum(['include', 'exclude']).default('exclude'),
   page: z.coerce.number().int().min(0).max(10_000).default(0),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -224,9 +224,12 @@ export const uiGateSchema = z.object({
       path: z.string(),
       lockedFingerprint: z.string().nullable(),
       latestAudit: uiAuditSummarySchema.nullable(),
-      lockedAudit: uiAuditSummarySchema.nullable(),
+      /** the recorded audit of the data as it is now (its current fingerprint) */
+      currentAudit: uiAuditSummarySchema.nullable(),
       passed: z.boolean(),
       reasons: z.array(z.string()),
+      /** what this page could not decide without re-auditing */
+      notes: z.array(z.string()),
     }),
   ),
 });
