@@ -79,6 +79,43 @@ export const commandTable: CommandSpec[] = [
     load: () => import('./commands/eval.js'),
   },
   {
+    path: ['run'],
+    args: ['<command...>'],
+    description: 'run any training command on an audited dataset: the run is bound to the audit first, the command gets the split files and MLflow/leakproof tracking env; status follows its exit',
+    options: [
+      { flags: '-c, --config <file>', description: 'experiment config (JSON): dataset, splits, threshold; `train` is passed to the command' },
+      { flags: '--dataset <dir>', description: 'the dataset (instead of, or overriding, dataset.root in --config)' },
+      set,
+    ],
+    load: () => import('./commands/run.js'),
+  },
+  {
+    path: ['log', 'metric'],
+    args: ['<key>', '<value>'],
+    description: 'inside `leakproof run`: log a metric to the bound run',
+    options: [{ flags: '--step <n>', description: 'step (e.g. epoch)', default: '0' }],
+    load: () => import('./commands/log.js').then((m) => ({ run: m.logMetric })),
+  },
+  {
+    path: ['log', 'param'],
+    args: ['<key>', '<value>'],
+    description: 'inside `leakproof run`: log a parameter (write-once) to the bound run',
+    load: () => import('./commands/log.js').then((m) => ({ run: m.logParam })),
+  },
+  {
+    path: ['log', 'tag'],
+    args: ['<key>', '<value>'],
+    description: 'inside `leakproof run`: set a tag on the bound run',
+    load: () => import('./commands/log.js').then((m) => ({ run: m.logTag })),
+  },
+  {
+    path: ['log', 'artifact'],
+    args: ['<file>'],
+    description: 'inside `leakproof run`: upload a file as an artifact of the bound run',
+    options: [{ flags: '--path <dir>', description: 'folder inside the run\'s artifacts' }],
+    load: () => import('./commands/log.js').then((m) => ({ run: m.logArtifact })),
+  },
+  {
     path: ['lr-find'],
     description: 'learning-rate range test: writes the loss-vs-LR plot and suggests a learning rate',
     options: [{ flags: '-c, --config <file>', description: 'training config (JSON)' }, set],
@@ -126,15 +163,6 @@ export const commandTable: CommandSpec[] = [
     load: () => import('./commands/history.js'),
   },
   {
-    path: ['demo'],
-    args: ['[dataset]'],
-    description: 'the main job: audit, carve validation, train a small model, evaluate on a patient-level held-out part, record',
-    options: [set],
-    data: true,
-    load: () => import('./commands/demo.js'),
-  },
-];
-  {
     path: ['server'],
     description: 'serve the registry over HTTP: its own /api/v1, the MLflow tracking API (MLFLOW_TRACKING_URI) and the dashboard',
     options: [
@@ -143,3 +171,12 @@ export const commandTable: CommandSpec[] = [
     ],
     load: () => import('./commands/server.js'),
   },
+  {
+    path: ['demo'],
+    args: ['[dataset]'],
+    description: 'the main job: audit, carve validation, train a small model, evaluate on a patient-level held-out part, record',
+    options: [set],
+    data: true,
+    load: () => import('./commands/demo.js'),
+  },
+];

@@ -39,9 +39,9 @@ export async function readExternalPredictions(file: string, expected: ExpectedSp
 }
 
 export function parsePredictionsCsv(file: string, text: string, expected: ExpectedSplit): ExternalPredictions {
-  const refuse = (line: number | null, message: string, hint: string): never => {
+  function refuse(line: number | null, message: string, hint: string): never {
     throw new ProblemError(`${file}${line === null ? '' : `:${line}`}: ${message}`, hint);
-  };
+  }
   let rows: string[][];
   try {
     rows = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
@@ -67,19 +67,19 @@ export function parsePredictionsCsv(file: string, text: string, expected: Expect
     if (!rawPath) refuse(line, 'empty path', 'give each row the image path relative to the dataset root, as in the manifest');
     const path = toManifestPath(rawPath, expected.root);
     if (path === null) refuse(line, `${rawPath} is outside the dataset root ${expected.root}`, 'use paths relative to the dataset root, or absolute paths inside it');
-    const image = byPath.get(path as string);
+    const image = byPath.get(path);
     if (!image) refuse(line, `${rawPath} is not an image of the audited dataset`, `list only images of split '${expected.split}' (the run's splits.csv names them)`);
-    if (image!.split !== expected.split) {
-      refuse(line, `${rawPath} is an image of split '${image!.split}', not '${expected.split}'`, `this file must hold predictions for split '${expected.split}' only`);
+    if (image.split !== expected.split) {
+      refuse(line, `${rawPath} is an image of split '${image.split}', not '${expected.split}'`, `this file must hold predictions for split '${expected.split}' only`);
     }
-    const first = seenAt.get(image!.path);
+    const first = seenAt.get(image.path);
     if (first !== undefined) refuse(line, `${rawPath} appears twice (first on line ${first})`, 'give one prediction per image (average test-time augmentations first)');
-    seenAt.set(image!.path, line);
+    seenAt.set(image.path, line);
     const prob = rawProb === '' ? Number.NaN : Number(rawProb);
     if (!Number.isFinite(prob) || prob < 0 || prob > 1) {
       refuse(line, `prob '${rawProb}' of ${rawPath} is not a number in [0, 1]`, 'write the probability of the positive class, e.g. 0.93 (apply a sigmoid/softmax to logits)');
     }
-    predictions.push({ path: image!.path, patient: image!.patient, label: image!.label === expected.positiveClass ? 1 : 0, prob });
+    predictions.push({ path: image.path, patient: image.patient, label: image.label === expected.positiveClass ? 1 : 0, prob });
   });
   const missing = expected.images.filter((i) => i.split === expected.split && !seenAt.has(i.path));
   if (missing.length > 0) {
