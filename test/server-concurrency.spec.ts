@@ -6,14 +6,15 @@ const readers = 20;
 const batches = 5;
 const perBatch = 50;
 
-// 20 readers and 4 writers at once, as real HTTP clients, against the server owning the embedded store (PGlite on
-// disk, one process) and against PostgreSQL: every request succeeds and every metric point arrives.
+// 20 readers and 4 writers at once, as real HTTP clients, against the server owning an embedded store (PGlite: one
+// process, one connection; in memory here, on disk in server-owner.spec.ts) and against PostgreSQL: every request
+// succeeds and every metric point arrives.
 describe.each(serverStores)('20 readers and 4 writers on $kind', ({ kind }) => {
   let s: ServedStore;
   let experimentId: string;
 
   beforeAll(async () => {
-    s = await serveTestStore(kind, { onDisk: true });
+    s = await serveTestStore(kind);
     experimentId = (await request(s.url, 'POST', '/api/2.0/mlflow/experiments/create', { name: 'load' })).body.experiment_id;
   });
   afterAll(() => s?.dispose());
