@@ -76,7 +76,10 @@ export class RemoteRegistry implements RegistryApi {
     return this.call('POST', path, schema, payload);
   }
 
-  async close(): Promise<void> {}
+  /** nothing to release: each call is one HTTP request (the server owns the store) */
+  async close(): Promise<void> {
+    return undefined;
+  }
 
   async recordAudit(input: AuditInput) {
     return (await this.post('/audits', input, z.object({ audit: v1.auditRecordSchema }))).audit;
