@@ -172,6 +172,16 @@ export const commandTable: CommandSpec[] = [
     load: () => import('./commands/server.js'),
   },
   {
+    path: ['ui'],
+    description: 'the web dashboard: prints the URL of the server serving this registry, or starts one (opens a browser only with --open)',
+    options: [
+      { flags: '--host <host>', description: 'interface to bind when starting a server', default: '127.0.0.1' },
+      { flags: '--port <port>', description: 'TCP port when starting a server (0: any free port)', default: '5000' },
+      { flags: '--open', description: 'also open the dashboard in the desktop browser (never in CI)' },
+    ],
+    load: () => import('./commands/ui.js'),
+  },
+  {
     path: ['demo'],
     args: ['[dataset]'],
     description: 'the main job: audit, carve validation, train a small model, evaluate on a patient-level held-out part, record',
