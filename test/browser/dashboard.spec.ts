@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { ensureWebBundle } from '@leakproof/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, launchChromium } from './support/browser.js';
 import { seedProject, type Seeded } from './support/seed.js';
@@ -17,7 +18,11 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
   let page: Page;
   const pageErrors: string[] = [];
 
-  const shot = (name: string) => page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
+  // from the top: a full-page capture taken while scrolled draws sticky table headers at the scroll offset
+  const shot = async (name: string) => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
+  };
   const goto = async (path: string) => {
     await page.goto(server.url + path);
     await page.waitForSelector('main h1', { timeout: 15_000 });
@@ -26,9 +31,12 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
 
   beforeAll(async () => {
     await mkdir(artifacts, { recursive: true });
-    const [s, b] = await Promise.all([seedProject(), launchChromium()]);
+    // the bundle builds (first start) while the CLI seeds and Chromium starts
+    const started = performance.now();
+    const [s, b] = await Promise.all([seedProject(), launchChromium(), ensureWebBundle()]);
     seeded = s;
     browser = b;
+    process.stderr.write(`browser suite setup ${((performance.now() - started) / 1000).toFixed(1)} s; seeding steps (s): ${JSON.stringify(s.timings)}\n`);
     server = await startUiServer(seeded.work);
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -83,13 +91,13 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
     const statuses: number[] = [];
     page.on('response', (r) => void (r.url().includes('/predictions/') && r.url().endsWith('/image') && statuses.push(r.status())));
     await page.getByRole('button', { name: /per-image predictions/ }).first().click();
-    await page.locator('.gallery-block select').first().selectOption('all');
+    // the default view: the errors (FP + FN), most confident first
     const images = page.locator('.gallery img');
-    await expect.poll(() => images.count()).toBeGreaterThan(10);
+    await expect.poll(() => images.count()).toBeGreaterThan(3);
     await expect
       .poll(() => images.evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0)), { timeout: 20_000 })
       .toBe(true);
-    expect(statuses.length).toBeGreaterThan(10);
+    expect(statuses.length).toBeGreaterThan(3);
     expect(statuses.every((s) => s === 200)).toBe(true);
     await page.locator('.gallery-block select').first().selectOption('fp');
     expect(await page.locator('.gallery li').evaluateAll((li) => li.every((l) => l.classList.contains('pred-fp')))).toBe(true);

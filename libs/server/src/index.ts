@@ -5,3 +5,4 @@ export { startServer, openServedRegistry, isLoopback, type StartOptions, type Ru
 export { RemoteRegistry, RemoteRegistryError } from './remote-registry.js';
 export { liveOwner, readOwnerFile, ownerFilePath, newToken, type OwnerFile } from './owner-file.js';
 export { LOG_BATCH_LIMITS } from '@leakproof/core/api/mlflow';
+export { ensureWebBundle, webBundleIsStale, type UiDeps } from './ui/register.js';

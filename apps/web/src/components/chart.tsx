@@ -75,7 +75,8 @@ export function LineChart({ title, series, logY = false, xLabel = 'step', height
       // one point (a first evaluation) would get a degenerate axis: pad it by an hour or a step
       scales: { x: { time, range: (_u, min, max) => (min === max ? [min - (time ? 3600 : 1), max + (time ? 3600 : 1)] : [min, max]) }, y: logY ? { distr: 3 } : {} },
       axes: [
-        { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' }, label: xLabel },
+        // steps and epochs are whole numbers: no 0.2-step ticks
+        { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' }, label: xLabel, ...(time ? {} : { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000, 1_000_000] }) },
         { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' }, size: 60 },
       ],
       series: [{ label: xLabel }, ...lines],

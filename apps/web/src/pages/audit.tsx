@@ -52,7 +52,7 @@ export function AuditPage({ id }: { id: number }) {
         root <span class="mono">{a.datasetRoot}</span>
       </p>
       <h2>Splits</h2>
-      <table class="grid" aria-label="splits">
+      <table class="grid compact" aria-label="splits">
         <thead>
           <tr>
             <th scope="col">split</th>

@@ -1,4 +1,5 @@
 import type { UiRunDetail } from '@leakproof/core';
+import { useState } from 'preact/hooks';
 import { useSearch, Link } from 'wouter-preact';
 import { api } from '../api';
 import { MetricCharts } from '../components/metric-charts';
@@ -67,6 +68,7 @@ export function ComparePage() {
     .slice(0, 10);
   const compare = useData(() => api.compare(ids), ids.join(','));
   const histories = useHistories(ids);
+  const [onlyDiff, setOnlyDiff] = useState(false);
   if (ids.length < 2) return <p class="muted">pick 2–10 runs on the <Link href="/runs">runs page</Link> and press Compare.</p>;
   if (compare.error) return <ErrorBox title={'Compare'} error={compare.error} />;
   if (!compare.data) return <Loading title={'Compare'} what="runs" />;
@@ -74,12 +76,18 @@ export function ComparePage() {
   const flat = runs.map((r) => flattenParams(r.params));
   const keys = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();
   const differing = new Set(differingParams);
+  const shownKeys = onlyDiff ? keys.filter((k) => differing.has(k)) : keys;
   const metricKeys = [...new Set((histories.data ?? []).flatMap((h) => h.series.map((s) => s.key)))].sort();
   return (
     <section>
       <h1>Compare {runs.length} runs</h1>
       <h2>Params</h2>
-      <p class="muted">{differing.size} of {keys.length} params differ (highlighted)</p>
+      <p>
+        <span class="muted">{differing.size} of {keys.length} params differ (highlighted)</span>{' '}
+        <label class="check inline">
+          <input type="checkbox" checked={onlyDiff} onChange={() => setOnlyDiff(!onlyDiff)} /> only differences
+        </label>
+      </p>
       <div class="table-wrap">
         <table class="grid params" aria-label="params">
           <thead>
@@ -93,7 +101,7 @@ export function ComparePage() {
             </tr>
           </thead>
           <tbody>
-            {keys.map((k) => (
+            {shownKeys.map((k) => (
               <tr key={k} class={differing.has(k) ? 'diff' : undefined} data-param={k}>
                 <th scope="row">{k}</th>
                 {flat.map((f, i) => (
