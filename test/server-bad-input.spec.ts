@@ -77,6 +77,9 @@ describe('leakproof server on bad input', () => {
     const tooManyValues = await mlflow('runs/log-batch', { run_id: String(runId), metrics: Array.from({ length: 5000 }, (_, i) => ({ key: 'm', value: 1, timestamp: 1, step: i })) });
     expect(tooManyValues).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
     expect((await request(s.url, 'GET', '/api/v1/health')).status).toBe(200);
+    // /api/v1 takes whole audit reports (a server-owned store records `leakproof audit` through it)
+    const audit = await request(s.url, 'POST', '/api/v1/audits', { dataset: { name: 'big', root: '/big' }, fingerprint: 'e7'.repeat(32), verdict: 'fail', policy: {}, policyHash: 'p', report: { blob: 'x'.repeat(3 * 1024 * 1024) }, toolVersion: 't', splits: [{ name: 'train', images: 1, patients: 1 }] });
+    expect(audit.status).toBe(200);
   });
 
   it('never reads or writes outside the run\'s artifact root: .., encoded .., backslashes, symlinks', async () => {

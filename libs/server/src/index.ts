@@ -1,4 +1,5 @@
-export { createServer, jsonBodyLimit } from './create-server.js';
+export { createServer } from './create-server.js';
+export { jsonBodyLimit, v1BodyLimit } from './body-limits.js';
 export type { ServerDeps } from './deps.js';
 export { ApiError } from './errors.js';
 export { startServer, openServedRegistry, isLoopback, type StartOptions, type RunningServer } from './start-server.js';

@@ -1,6 +1,7 @@
 import * as api from '@leakproof/core/api/mlflow';
 import type { Registry } from '@leakproof/registry';
 import type { FastifyInstance } from 'fastify';
+import { jsonBodyLimit } from '../body-limits.js';
 import type { ServerDeps } from '../deps.js';
 import { ApiError, invalid, notFound, parseOr400 } from '../errors.js';
 import { experimentOf, runInfoOf, runOf } from './convert.js';
@@ -116,6 +117,9 @@ export async function registerMlflowRoutes(app: FastifyInstance, deps: ServerDep
   for (const prefix of api.MLFLOW_PREFIXES) {
     await app.register(
       async (scope) => {
+        scope.addHook('onRoute', (route) => {
+          route.bodyLimit ??= jsonBodyLimit;
+        });
         registerExperimentRoutes(scope, deps.registry);
         registerRunRoutes(scope, deps.registry);
         registerSearchRoutes(scope, deps);
