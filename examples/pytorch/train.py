@@ -22,6 +22,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+sys.dont_write_bytecode = True  # no __pycache__ inside the repository
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from mlflow_rest import MlflowRun, bound_splits, write_predictions  # noqa: E402
 

@@ -20,6 +20,7 @@ import math
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ inside the repository
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from mlflow_rest import MlflowRun, bound_splits, write_predictions  # noqa: E402
 
