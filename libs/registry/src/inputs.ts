@@ -56,7 +56,8 @@ export const metricKeySchema = z.string().min(1).max(200);
 export const metricEntrySchema = z.object({
   key: metricKeySchema,
   step: z.number().int().nonnegative(),
-  value: z.number().finite(),
+  /** NaN and ±Infinity are kept verbatim (MLflow accepts them); summaries skip NaN (migration 0009) */
+  value: z.custom<number>((v) => typeof v === 'number', 'must be a number (NaN and ±Infinity allowed)'),
 });
 export type MetricEntry = z.infer<typeof metricEntrySchema>;
 

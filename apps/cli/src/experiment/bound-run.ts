@@ -1,73 +1,85 @@
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
-import { splitFingerprint } from '@leakproof/audit';
-import type { AuditRecord, Registry, RunDetail } from '@leakproof/registry';
-import type { CliContext } from '../context.js';
-import { ProblemError, UserError } from '../errors.js';
+import { writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import type { Policy } from '@leakproof/audit';
+import type { RegistryApi, RunRecord } from '@leakproof/registry';
+import { log, type CliContext } from '../context.js';
+import { auditPlannedSplits, requirePassingAudit } from './audit-binding.js';
+import type { LoadedExperimentConfig } from './experiment-config.js';
+import { gitState } from './git-state.js';
+import { runDir, writeRunFile } from './run-files.js';
 import { loadManifest } from './manifest.js';
-import { readRunFile, runDir, type RunFile } from './run-files.js';
 import { planSplits, type SplitPlan } from './split-plan.js';
 
-export interface RunOnDisk {
-  run: RunDetail;
-  file: RunFile;
-  audit: AuditRecord;
-  dir: string;
+export interface BoundRun {
+  run: RunRecord;
+  experimentId: number;
+  runDir: string;
+  root: string;
+  plan: SplitPlan;
+  auditId: number;
+  /** fingerprint of the planned splits the run is bound to */
+  fingerprint: string;
+  splitFiles: { json: string; csv: string };
 }
-
-const listRuns = 'list runs with `leakproof runs list`';
 
 /**
- * The registry's run, its run directory and its audit, checked to belong together: a run directory left by
- * another registry (another DATABASE_URL, a deleted .leakproof/registry) has the same id but another audit
- * or creation time.
+ * The gate `leakproof train` applies, for a run whose training happens elsewhere: a passing audit of the
+ * data as it is now, validation (and a held-out part) carved by patient and audited, the run created and
+ * bound to that audit, and the planned splits written as files for the external command to read.
  */
-export async function loadRunOnDisk(ctx: CliContext, registry: Registry, runId: number): Promise<RunOnDisk> {
-  const run = await registry.getRun(runId);
-  if (!run) throw new UserError(`no run ${runId} in the registry`, listRuns);
-  const dir = runDir(ctx.cwd, runId);
-  const file = await readRunFile(dir, runId);
-  const audit = run.audit;
-  const created = run.createdAt.toISOString();
-  if (file.runId !== runId || file.auditId !== run.auditId || audit.fingerprint !== file.fingerprint || (file.runCreatedAt !== undefined && file.runCreatedAt !== created)) {
-    throw new UserError(
-      `${dir} does not belong to run ${runId} of this registry (it was written for a run of another store: audit ${file.auditId}, fingerprint ${file.fingerprint.slice(0, 12)})`,
-      'use the registry the run was recorded in (same folder, same DATABASE_URL or none)',
-    );
-  }
-  return { run, file, audit, dir };
+export async function startBoundRun(
+  ctx: CliContext,
+  registry: RegistryApi,
+  loaded: LoadedExperimentConfig,
+  policy: Policy,
+  command: readonly string[],
+): Promise<BoundRun> {
+  const { config } = loaded;
+  const manifest = await loadManifest(ctx, config);
+  const datasetName = basename(manifest.root);
+  await requirePassingAudit(registry, manifest, datasetName);
+  const plan = planSplits(manifest.images, config);
+  for (const note of plan.notes) log(ctx, note);
+  const { report, record } = await auditPlannedSplits(ctx, registry, { ...manifest, images: plan.images }, policy, `${datasetName} (planned splits)`);
+
+  const git = await gitState(ctx.cwd);
+  const program = basename(command[0] ?? 'command');
+  const run = await registry.createRun({
+    experiment: config.experiment,
+    name: config.name ?? `${program}-${new Date().toISOString().slice(0, 19)}`,
+    auditId: record.id,
+    // the config's `train` block is the external trainer's to read; recorded so runs can be queried by it
+    params: { ...config.train, command: command.join(' '), dataset: manifest.root, valCarved: plan.valCarved, testCarved: plan.testCarved },
+    gitCommit: git.commit,
+    gitDirty: git.dirty,
+    backend: 'external command',
+    model: typeof config.train['model'] === 'string' ? config.train['model'] : program,
+    config: loaded.verbatim,
+  });
+  const experiment = await registry.getOrCreateExperiment(config.experiment);
+  const dir = runDir(ctx.cwd, run.id);
+  await writeRunFile(dir, { schemaVersion: 1, runId: run.id, runCreatedAt: run.createdAt.toISOString(), experiment: config, images: plan.images, auditId: record.id, fingerprint: report.fingerprint });
+  const splitFiles = await writeSplitFiles(dir, { runId: run.id, root: manifest.root, plan, auditId: record.id, fingerprint: report.fingerprint, positiveClass: config.positiveClass, train: config.train });
+  log(ctx, `run ${run.id} started (audit ${record.id}, splits ${report.fingerprint.slice(0, 12)}); files in ${dir}`);
+  return { run, experimentId: experiment.id, runDir: dir, root: manifest.root, plan, auditId: record.id, fingerprint: report.fingerprint, splitFiles };
 }
 
-/** The data as it is now, planned the same way, must be exactly what the run's audit saw. */
-export async function planStillMatchesAudit(ctx: CliContext, { run, file, audit }: RunOnDisk): Promise<{ root: string; plan: SplitPlan }> {
-  const manifest = await loadManifest(ctx, file.experiment);
-  const plan = planSplits(manifest.images, file.experiment);
-  const now = splitFingerprint(plan.images);
-  if (now !== file.fingerprint || now !== audit.fingerprint) {
-    throw new ProblemError(
-      `the data of run ${run.id} changed since its audit (fingerprint ${audit.fingerprint.slice(0, 12)} then, ${now.slice(0, 12)} now)`,
-      `re-audit with \`leakproof audit ${manifest.root}\` and train a new run`,
-    );
-  }
-  return { root: manifest.root, plan };
-}
-
-/** Only an interrupted run continues; every other state says why not and what to do instead. */
-export function requireResumable(run: RunDetail): void {
-  const fresh = 'start a new run with `leakproof train --config <file>`';
-  if (run.archived) throw new UserError(`run ${run.id} is archived and cannot be resumed`, fresh);
-  if (run.status === 'finished') throw new UserError(`run ${run.id} already finished; there is nothing to resume`, `evaluate it (\`leakproof eval ${run.id}\`) or ${fresh}`);
-  if (run.status === 'failed') throw new UserError(`run ${run.id} failed; a failed run is not resumed (its last state may be what failed)`, fresh);
-  if (run.status === 'running') {
-    throw new UserError(`run ${run.id} is still running (pid ${run.pid ?? '?'} on ${run.hostname ?? '?'})`, 'wait for it or stop it with Ctrl-C; a run whose process died is marked interrupted the next time the registry opens');
-  }
-}
-
-export async function checkpointOf(dir: string): Promise<string | undefined> {
-  try {
-    await access(join(dir, 'checkpoint', 'state.json'));
-    return dir;
-  } catch {
-    return undefined;
-  }
+/**
+ * `splits.json` (the run's binding and every image) and `splits.csv` (one row per image) in the run directory.
+ * Columns: path (relative to the dataset root, as the manifest and `eval --predictions` use it),
+ * absolute_path, split, label, patient.
+ */
+async function writeSplitFiles(
+  dir: string,
+  s: { runId: number; root: string; plan: SplitPlan; auditId: number; fingerprint: string; positiveClass: string; train: Record<string, unknown> },
+): Promise<{ json: string; csv: string }> {
+  const rows = s.plan.images.map((i) => ({ path: i.path, absolute_path: join(s.root, ...i.path.split('/')), split: i.split, label: i.label, patient: i.patient }));
+  const json = join(dir, 'splits.json');
+  const csv = join(dir, 'splits.csv');
+  const counts = Object.fromEntries(['train', 'val', 'test'].map((split) => [split, rows.filter((r) => r.split === split).length]));
+  const document = { schemaVersion: 1, runId: s.runId, root: s.root, positiveClass: s.positiveClass, auditId: s.auditId, fingerprint: s.fingerprint, counts, train: s.train, images: rows };
+  await writeFile(json, JSON.stringify(document, null, 1));
+  await writeFile(csv, stringify(rows, { header: true, columns: ['path', 'absolute_path', 'split', 'label', 'patient'] }));
+  return { json, csv };
 }
