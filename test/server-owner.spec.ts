@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openServedRegistry } from '@leakproof/server';
+import { openServedRegistry, RemoteRegistry } from '@leakproof/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './support/run-cli.js';
 import { fingerprint, request } from './support/server-store.js';
@@ -100,6 +100,12 @@ describe('one owner per embedded store', () => {
       const [a, b] = await Promise.all([cli(cwd, ['runs', 'list', '--format', 'json']), cli(cwd, ['runs', 'list', '--format', 'json'])]);
       expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
       expect(JSON.parse(a.stdout).map((r: { name: string }) => r.name)).toEqual(['external']);
+      // a run created through the server belongs to the client process (liveness), not to the server
+      const remote = new RemoteRegistry(url);
+      const mine = await remote.createRun({ experiment: 'e', name: 'client', auditId: audit.body.audit.id });
+      expect(mine).toMatchObject({ pid: process.pid, status: 'running', createdAt: expect.any(Date) });
+      await remote.logMetrics(mine.id, [{ key: 'loss', step: 0, value: Number.NaN }]);
+      expect((await remote.metricHistory(mine.id, 'loss'))[0]?.value).toBeNaN();
       const second = await cli(cwd, ['server', '--port', '0']);
       expect(second).toMatchObject({ code: 2, stderr: expect.stringContaining('already serves this registry') });
     } finally {

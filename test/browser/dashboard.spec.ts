@@ -7,6 +7,10 @@ import { chromiumPath, launchChromium } from './support/browser.js';
 import { seedProject, type Seeded } from './support/seed.js';
 import { startUiServer, type UiServer } from './support/ui-server.js';
 
+// the test project has no DOM lib: the few browser-side shapes these assertions touch
+type Img = { naturalWidth: number; complete: boolean };
+type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
 const XSS_NAME = `<img src=x onerror="window.__xss=1">'"><script>window.__xss=2</script>`;
 
@@ -20,7 +24,7 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
 
   // from the top: a full-page capture taken while scrolled draws sticky table headers at the scroll offset
   const shot = async (name: string) => {
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
   };
   const goto = async (path: string) => {
@@ -74,7 +78,8 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
     await page.locator('.audit-badge').getByText('audit passed').waitFor();
     const canvases = page.locator('.chart canvas');
     await expect.poll(() => canvases.count()).toBeGreaterThan(0);
-    const inked = await canvases.first().evaluate((c: HTMLCanvasElement) => {
+    const inked = await canvases.first().evaluate((el) => {
+      const c = el as unknown as Canvas;
       const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
       let n = 0;
       for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) n++;
@@ -83,7 +88,7 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
     expect(inked).toBeGreaterThan(100);
     await page.locator('table.metrics').first().waitFor();
     expect(await page.locator('table.metrics').first().textContent()).toMatch(/recall.*\[0\.\d{3}, [01]\.\d{3}\]/);
-    await expect.poll(() => page.locator('.plots img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length)).toBeGreaterThan(2);
+    await expect.poll(() => page.locator('.plots img').evaluateAll((imgs) => imgs.filter((i) => (i as unknown as Img).naturalWidth > 0).length)).toBeGreaterThan(2);
     await shot('run');
   });
 
@@ -95,7 +100,7 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
     const images = page.locator('.gallery img');
     await expect.poll(() => images.count()).toBeGreaterThan(3);
     await expect
-      .poll(() => images.evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0)), { timeout: 20_000 })
+      .poll(() => images.evaluateAll((imgs) => imgs.every((i) => (i as unknown as Img).complete && (i as unknown as Img).naturalWidth > 0)), { timeout: 20_000 })
       .toBe(true);
     expect(statuses.length).toBeGreaterThan(3);
     expect(statuses.every((s) => s === 200)).toBe(true);
@@ -121,7 +126,7 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
     const thumbs = page.locator('.pair img');
     await expect.poll(() => thumbs.count()).toBeGreaterThan(1);
     await thumbs.first().scrollIntoViewIfNeeded();
-    await expect.poll(() => page.locator('.pair').first().locator('img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => page.locator('.pair').first().locator('img').evaluateAll((imgs) => imgs.filter((i) => (i as unknown as Img).naturalWidth > 0).length), { timeout: 15_000 }).toBe(2);
     await page.locator('.pair').first().getByRole('button', { name: /allow with a reason/ }).click();
     await page.locator('.pair form.allow input').fill('reviewed: same acquisition, kept on purpose');
     await page.locator('.pair form.allow').getByRole('button', { name: /show the policy change/ }).click();
@@ -164,7 +169,7 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
     await page.locator('table.runs').getByText(XSS_NAME).waitFor();
     await goto(`/runs/${evil.id}`);
     await page.locator('h1').getByText(XSS_NAME).waitFor();
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
     expect(await page.locator('main img[src="x"]').count()).toBe(0);
     await shot('run-xss');
   });

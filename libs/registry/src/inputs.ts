@@ -49,6 +49,9 @@ export const runInputSchema = z.object({
   /** recorded verbatim: a string is stored as-is, anything else as its JSON text */
   config: z.union([z.string(), z.unknown()]).optional(),
   threads: z.number().int().positive().nullable().optional(),
+  /** the process that runs it, for liveness; default this process (a server passes its client's) */
+  pid: z.number().int().positive().optional(),
+  hostname: z.string().min(1).optional(),
 });
 export type RunInput = z.input<typeof runInputSchema>;
 

@@ -52,8 +52,8 @@ export async function createRun(db: RegistryDb, input: RunInput): Promise<RunRec
         model: r.model ?? null,
         config,
         threads: r.threads ?? null,
-        pid: process.pid,
-        hostname: hostname(),
+        pid: r.pid ?? process.pid,
+        hostname: r.hostname ?? hostname(),
       })
       .returning({ id: runs.id });
     return (await getRunRecord(db, (row as { id: number }).id)) as RunRecord;

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { LeakproofError } from '@leakproof/core';
 import * as v1 from '@leakproof/core/api/v1';
 import type {
@@ -113,8 +114,9 @@ export class RemoteRegistry implements RegistryApi {
     return (await this.get(`/experiments${limit ? `?limit=${limit}` : ''}`, z.object({ experiments: z.array(v1.experimentRecordSchema) }))).experiments;
   }
 
+  /** the run belongs to this process (not the server's): a crash here marks it interrupted */
   async createRun(input: RunInput) {
-    return (await this.post('/runs', input, z.object({ run: v1.runRecordSchema }))).run;
+    return (await this.post('/runs', { pid: process.pid, hostname: hostname(), ...input }, z.object({ run: v1.runRecordSchema }))).run;
   }
   async resumeRun(runId: number) {
     return (await this.post(`/runs/${runId}/resume`, {}, z.object({ run: v1.runRecordSchema }))).run;

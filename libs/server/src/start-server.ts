@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { createServer } from './create-server.js';
 import { newToken, removeOwnerFile, writeOwnerFile } from './owner-file.js';
 
+const sweepMs = 60_000;
+
 export const isLoopback = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost' || /^127\./.test(host);
 
 export interface StartOptions {
@@ -45,6 +47,10 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const url = `http://${urlHost}:${port}`;
   const registryDir = embeddedRegistryDir(opts.cwd);
   if (opts.announce) writeOwnerFile(registryDir, { url, ...(token ? { token } : {}) });
+  // runs whose process died while this server lives (a crashed `train` that logged through it) are marked
+  // interrupted, as opening the registry does
+  const sweep = setInterval(() => void opts.registry.markInterruptedRuns().catch(() => undefined), sweepMs);
+  sweep.unref();
   let closed = false;
   return {
     url,
@@ -53,6 +59,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(sweep);
       if (opts.announce) removeOwnerFile(registryDir);
       await app.close();
     },

@@ -33,6 +33,14 @@ function aligned(series: Series[]): uPlot.AlignedData {
   return [xs, ...ys] as uPlot.AlignedData;
 }
 
+function singleX(u: uPlot): [number, number] | undefined {
+  const xs = u.data[0];
+  const first = xs[0];
+  if (first === undefined || xs[xs.length - 1] !== first) return undefined;
+  const pad = u.scales['x']?.time ? 3600 : 1;
+  return [first - pad, first + pad];
+}
+
 interface ChartProps {
   title: string;
   series: Series[];
@@ -72,8 +80,8 @@ export function LineChart({ title, series, logY = false, xLabel = 'step', height
       title,
       width: Math.max(280, el.clientWidth),
       height,
-      // one point (a first evaluation) would get a degenerate axis: pad it by an hour or a step
-      scales: { x: { time, range: (_u, min, max) => (min === max ? [min - (time ? 3600 : 1), max + (time ? 3600 : 1)] : [min, max]) }, y: logY ? { distr: 3 } : {} },
+      // a single x value (a first evaluation): uPlot pads a time axis by 1000 days; an hour (or a step) each side reads better
+      scales: { x: { time, range: (u, min, max) => singleX(u) ?? [min, max] }, y: logY ? { distr: 3 } : {} },
       axes: [
         // steps and epochs are whole numbers: no 0.2-step ticks
         { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' }, label: xLabel, ...(time ? {} : { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000, 1_000_000] }) },
