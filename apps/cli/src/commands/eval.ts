@@ -3,6 +3,7 @@ import type { CommandHandler } from '../command-table.js';
 import { evaluateRun } from '../experiment/evaluate-run.js';
 import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
+import { UserError } from '../errors.js';
 import { parseRunId } from '../run-id.js';
 
 export const run: CommandHandler = async (ctx, args, opts) => {
