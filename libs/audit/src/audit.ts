@@ -1,24 +1,17 @@
-import { join, basename } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { decodeGray, type DecodeOptions, type GrayImage, type ImageRecord, type Manifest, type Problem } from '@leakproof/ingest';
-import { splitFingerprint } from './fingerprint.js';
+import { join } from 'node:path';
+import { decodeGray, type ImageRecord, type Manifest } from '@leakproof/ingest';
+import { assembleReport, candidatePairs, hashImageBatch, pairScoreKey, verifyViews, type Decoder, type NearCandidate } from './audit-stages.js';
+import { decodeView } from './candidates.js';
 import { HashCache } from './hash-cache.js';
-import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
-import { hashFiles, withoutLoaders } from './hash-pool.js';
-import type { HashOutcome } from './image-hash.js';
-import { policyHash, type Policy } from './policy.js';
-import { auditReportSchema, type AuditReport } from './report-schema.js';
-import { buildFindings, type MatchedPair } from './findings.js';
-import { candidatePairs, decodeView, type NearPair } from './candidates.js';
-import { hashDecoded } from './image-hash.js';
-import { compareViews, VIEW_SIZE } from './near-kernel.mjs';
-import { verifyPairs, type PairOutcome } from './verify-pairs.js';
-import { summarise } from './summary.js';
+import { hashDecoded, type HashOutcome } from './image-hash.js';
+import type { Policy } from './policy.js';
+import type { AuditReport } from './report-schema.js';
+import type { PairOutcome } from './verify-pairs.js';
+
+export { TOOL, type Decoder } from './audit-stages.js';
 
 type Hashed = Extract<HashOutcome, { ok: true }>;
-
-export const TOOL = { name: 'leakproof', version: '0.1.0' } as const;
 
 export interface AuditProgress {
   phase: 'hash' | 'verify';
@@ -39,9 +32,10 @@ export interface AuditOptions {
   decode?: Decoder;
 }
 
-export type Decoder = (path: string, options: DecodeOptions) => Promise<GrayImage>;
-
-/** Audits the splits of a manifest for leakage. Never throws on bad images: they become problems. */
+/**
+ * Audits the splits of a manifest for leakage on this machine: the stages of audit-stages.ts with a local
+ * hash cache around stages 1 and 3. Never throws on bad images: they become problems.
+ */
 export async function auditManifest(manifest: Manifest, options: AuditOptions): Promise<AuditReport> {
   const started = performance.now();
   const { policy } = options;
@@ -52,74 +46,18 @@ export async function auditManifest(manifest: Manifest, options: AuditOptions): 
   const hashes = await hashAll(manifest, cache, options);
   const hashMs = performance.now() - started;
 
-  const problems: Problem[] = [...manifest.problems];
-  const listed = new Set(problems.map((p) => p.path));
-  hashes.results.forEach((h, i) => {
-    const record = images[i] as ImageRecord;
-    if (!h.ok && !listed.has(record.path)) {
-      problems.push({ path: record.path, kind: h.kind, message: `cannot decode: ${h.message}`, hint: 'replace or remove the file; it was left out of the pixel and near-duplicate checks', severity: 'error' });
-    }
-  });
-
   const indexStarted = performance.now();
-  const stage = candidatePairs(images, hashes.results, policy);
-  const pairs: MatchedPair[] = [...stage.matched];
-  const candidates = stage.candidates;
+  const set = candidatePairs(images, hashes.results, policy);
   const indexMs = performance.now() - indexStarted;
 
   const verifyStarted = performance.now();
-  const settings = `${VIEW_SIZE}/${policy.near.maxScale}/${policy.near.maxShift}/${policy.near.maxRotation}`;
-  const pairKey = (c: NearPair): string => {
-    const ha = hashes.results[c.a] as Hashed;
-    const hb = hashes.results[c.b] as Hashed;
-    return `${ha.pixel}:${hb.pixel}:${c.flip ?? 'both'}:${settings}`;
-  };
-  const uncached = candidates.filter((c) => cache.getPair(pairKey(c)) === undefined);
-  const decode = options.decode ?? decodeGray;
-  const search = { maxStretch: policy.near.maxScale, maxShift: policy.near.maxShift, maxRotation: (policy.near.maxRotation * Math.PI) / 180 };
-  const compareOptions = { search, ...rejectLevels(policy.near.minSimilarity) };
-  const comparer = new ViewComparer(options.workers ?? availableParallelism(), uncached.length);
-  let outcomes: PairOutcome[];
-  try {
-    outcomes = await verifyPairs(uncached, {
-      load: (i) => loadView(manifest.root, images[i] as ImageRecord, hashes.results[i] as Hashed, decode, options.maxPixels),
-      compare: (a, b) => comparer.compare(a, b, compareOptions),
-      compareConcurrency: comparer.concurrency,
-      onDone: (done) => options.onProgress?.({ phase: 'verify', done: candidates.length - uncached.length + done, total: candidates.length }),
-    });
-  } finally {
-    await comparer.close();
-  }
-  const fresh = new Map(uncached.map((c, k) => [c, outcomes[k] as PairOutcome]));
-  for (const c of candidates) {
-    const key = pairKey(c);
-    const outcome: PairOutcome = fresh.get(c) ?? { ok: true, score: cache.getPair(key) as number };
-    const distance = c.distance;
-    if (!outcome.ok) {
-      // never cached: the next audit tries again
-      pairs.push({ a: c.a, b: c.b, kind: 'unverified', reason: outcome.reason, distance });
-      continue;
-    }
-    cache.setPair(key, outcome.score);
-    if (outcome.score >= policy.near.minSimilarity) pairs.push({ a: c.a, b: c.b, kind: 'near', score: outcome.score, distance });
-  }
+  const outcomes = await verifyCached(manifest, hashes.results, set.candidates, cache, options);
   const verifyMs = performance.now() - verifyStarted;
   await cache.save();
 
-  const { findings, withinSplitDuplicates } = buildFindings(images, pairs, policy);
-  const summary = summarise(images);
-  const report: AuditReport = {
-    schemaVersion: 1,
-    tool: { ...TOOL },
-    dataset: { root: manifest.root, name: options.name ?? basename(manifest.root) },
-    createdAt: new Date().toISOString(),
-    fingerprint: splitFingerprint(images),
-    policyHash: policyHash(policy),
-    verdict: findings.some((f) => f.severity === 'fail') ? 'fail' : 'pass',
-    splits: summary.splits,
-    findings,
-    info: { ...summary.info, withinSplitDuplicates, idRule: manifest.idRule, nearCandidates: candidates.length },
-    problems,
+  return assembleReport(manifest, hashes.results, set, outcomes, {
+    policy,
+    ...(options.name === undefined ? {} : { name: options.name }),
     timings: {
       images: images.length,
       hashedFresh: hashes.fresh,
@@ -129,8 +67,7 @@ export async function auditManifest(manifest: Manifest, options: AuditOptions): 
       verifyMs: Math.round(verifyMs),
       totalMs: Math.round(performance.now() - started),
     },
-  };
-  return auditReportSchema.parse(report);
+  });
 }
 
 async function hashAll(manifest: Manifest, cache: HashCache, options: AuditOptions): Promise<{ results: HashOutcome[]; fresh: number }> {
@@ -140,7 +77,7 @@ async function hashAll(manifest: Manifest, cache: HashCache, options: AuditOptio
   const cached = total - missing.length;
   options.onProgress?.({ phase: 'hash', done: cached, total });
   const paths = missing.map((i) => join(manifest.root, (manifest.images[i] as ImageRecord).path));
-  const fresh = await hashFiles(paths, {
+  const fresh = await hashImageBatch(paths, {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
     ...(options.decode === undefined ? {} : { decode: options.decode }),
@@ -156,45 +93,36 @@ async function hashAll(manifest: Manifest, cache: HashCache, options: AuditOptio
 }
 
 /**
- * Runs view comparisons on plain-JS worker threads (the image work of verification stays off this thread),
- * or on this thread when one worker is asked for, there is little to verify, or the pool cannot start.
+ * Stage 3 for the candidates whose score is not in the cache, on the views the hash stage made (no second
+ * decode); every outcome in candidate order. Failures are never cached: the next audit tries again.
  */
-export class ViewComparer {
-  private pool: Piscina<{ a: Uint8Array; b: Uint8Array; options: object }, number> | undefined;
-  private broken = false;
-  readonly concurrency: number;
-
-  constructor(workers: number, pairs: number) {
-    this.concurrency = workers > 1 && pairs >= 16 ? workers * 4 : 1;
-    if (this.concurrency > 1) {
-      this.pool = new Piscina({ filename: new URL('./verify-worker.mjs', import.meta.url).href, minThreads: workers, maxThreads: workers, idleTimeout: 1_000, execArgv: withoutLoaders(process.execArgv) });
-    }
-  }
-
-  async compare(a: Uint8Array, b: Uint8Array, options: Parameters<typeof compareViews>[2]): Promise<number> {
-    if (!this.pool || this.broken) return compareViews(a, b, options);
-    try {
-      return await this.pool.run({ a, b, options: options ?? {} });
-    } catch {
-      // a pool that cannot start (or a dead worker) must not fail the audit: compare here instead
-      this.broken = true;
-      return compareViews(a, b, options);
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.pool?.destroy();
-  }
-}
-
-/**
- * Where the coarse levels of the view comparison give up. Measured on real radiographs (README): edited copies
- * reach ≥ 0.97 already on 16×16 (different children: median 0.93), so a pair below `threshold − 0.03` there —
- * most different children — costs one cheap level instead of three. Both mirrors are always tried: chest
- * radiographs are nearly symmetric, so which mirror the descriptors preferred is no reliable hint.
- */
-export function rejectLevels(threshold: number): { earlyReject: number; coarseReject: number } {
-  return { earlyReject: threshold - 0.03, coarseReject: threshold - 0.04 };
+async function verifyCached(manifest: Manifest, hashes: HashOutcome[], candidates: readonly NearCandidate[], cache: HashCache, options: AuditOptions): Promise<PairOutcome[]> {
+  const { policy } = options;
+  const pixel = (i: number): string => (hashes[i] as Hashed).pixel;
+  const keys = candidates.map((c) => pairScoreKey(pixel(c.source), pixel(c.target), c.startScale, policy));
+  const outcomes: (PairOutcome | undefined)[] = keys.map((k) => {
+    const score = cache.getPair(k);
+    return score === undefined ? undefined : { ok: true, score };
+  });
+  const todo = outcomes.flatMap((s, k) => (s === undefined ? [k] : []));
+  const cached = candidates.length - todo.length;
+  if (candidates.length > 0) options.onProgress?.({ phase: 'verify', done: cached, total: candidates.length });
+  const decode = options.decode ?? decodeGray;
+  const fresh = await verifyViews(
+    todo.map((k) => ({ a: (candidates[k] as NearCandidate).source, b: (candidates[k] as NearCandidate).target })),
+    (i) => loadView(manifest.root, manifest.images[i] as ImageRecord, hashes[i] as Hashed, decode, options.maxPixels),
+    policy,
+    {
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
+      onDone: (done) => options.onProgress?.({ phase: 'verify', done: cached + done, total: candidates.length }),
+    },
+  );
+  todo.forEach((k, j) => {
+    const outcome = fresh[j] as PairOutcome;
+    outcomes[k] = outcome;
+    if (outcome.ok) cache.setPair(keys[k] as string, outcome.score);
+  });
+  return outcomes as PairOutcome[];
 }
 
 /**

@@ -5,23 +5,23 @@ import { descriptorCandidates, defaultDescriptorSearch, type DescriptorSearchOpt
 import { nearCandidates } from './near-search.js';
 import type { Policy } from './policy.js';
 
-/** A pair of images that may be the same radiograph: to be verified by comparing their canonical views. */
-export interface NearPair {
-  a: number;
-  b: number;
+/** A pair of images that may be the same radiograph (source < target): to be verified by comparing their canonical views. */
+export interface NearCandidate {
+  source: number;
+  target: number;
   /** blockhash Hamming distance when blockhash proposed it, else -1 */
   distance: number;
   /** whitened descriptor cosine when the descriptor index proposed it, else -1 */
   cosine: number;
-  /** the descriptors matched one image with the other's mirror (undefined: try both) */
-  flip?: boolean;
+  /** kept for the stored-score key of the distributed audit; the view comparison searches scale itself */
+  startScale: number;
 }
 
-export interface CandidateStage {
+export interface CandidateSet {
   /** pairs proven by hashes alone: identical bytes or identical decoded pixels */
   matched: MatchedPair[];
   /** near-duplicate candidates, each unordered pair once, not already matched */
-  candidates: NearPair[];
+  candidates: NearCandidate[];
   /** candidates proposed by each source before the union (for measurements) */
   proposed: { blockhash: number; descriptor: number };
 }
@@ -34,7 +34,7 @@ type Hashed = Extract<HashOutcome, { ok: true }>;
  * (rotations, mirrors, borders, crops, tone changes), only between images whose verdict matters: in different
  * splits or with different labels.
  */
-export function candidatePairs(images: readonly ImageRecord[], records: readonly HashOutcome[], policy: Policy, search: DescriptorSearchOptions = { ...defaultDescriptorSearch, perImage: policy.near.perImage }): CandidateStage {
+export function candidatePairs(images: readonly ImageRecord[], records: readonly HashOutcome[], policy: Policy, search: DescriptorSearchOptions = { ...defaultDescriptorSearch, perImage: policy.near.perImage }): CandidateSet {
   const matched = new Map<string, MatchedPair>();
   const keyOf = (a: number, b: number): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
   addGroupPairs(images.map((r) => r.sha256), (a, b) => matched.set(keyOf(a, b), { a, b, kind: 'exact', score: 1, distance: 0 }));
@@ -51,12 +51,12 @@ export function candidatePairs(images: readonly ImageRecord[], records: readonly
     return ra.split !== rb.split || ra.label !== rb.label;
   };
   const decodable = records.flatMap((h, index) => (h.ok ? [{ index, h }] : [])) as { index: number; h: Hashed }[];
-  const candidates = new Map<string, NearPair>();
+  const candidates = new Map<string, NearCandidate>();
   // blockhash pairs are not filtered: near-identical copies within a split are worth their info line
   const byBlockhash = nearCandidates(decodable.map(({ index, h }) => ({ index, block: h.block, cropBlocks: h.cropBlocks })), policy.near.radius);
   for (const c of byBlockhash) {
     const key = keyOf(c.source, c.target);
-    if (!matched.has(key)) candidates.set(key, { a: Math.min(c.source, c.target), b: Math.max(c.source, c.target), distance: c.distance, cosine: -1 });
+    if (!matched.has(key)) candidates.set(key, { source: Math.min(c.source, c.target), target: Math.max(c.source, c.target), distance: c.distance, cosine: -1, startScale: 1 });
   }
   const withCodes = decodable.filter(({ h }) => h.codes);
   const byDescriptor = descriptorCandidates(
@@ -68,7 +68,7 @@ export function candidatePairs(images: readonly ImageRecord[], records: readonly
     const key = keyOf(c.a, c.b);
     if (matched.has(key)) continue;
     const prev = candidates.get(key);
-    candidates.set(key, prev ? { ...prev, cosine: c.cosine } : { a: c.a, b: c.b, distance: -1, cosine: c.cosine, flip: c.flip });
+    candidates.set(key, prev ? { ...prev, cosine: c.cosine } : { source: c.a, target: c.b, distance: -1, cosine: c.cosine, startScale: 1 });
   }
   return { matched: [...matched.values()], candidates: [...candidates.values()], proposed: { blockhash: byBlockhash.length, descriptor: byDescriptor.length } };
 }

@@ -11,8 +11,25 @@ export { hexToWords, wordsToHex, hamming, hammingHex, CODE_WORDS } from './bits.
 export { blockhashGray, blockhashes, hashImageFile, pixelHash, CROP_VARIANTS, type ImageHashes, type HashOutcome } from './image-hash.js';
 export { similarity, loadThumb, normalise, type Thumb } from './verify.js';
 export { hashFiles } from './hash-pool.js';
-export { candidatePairs, decodeCodes, decodeView, type CandidateStage, type NearPair } from './candidates.js';
+export {
+  hashImageBatch,
+  candidatePairs,
+  verifyPairBatch,
+  verifyViews,
+  pairsToVerify,
+  pairScoreKey,
+  assembleReport,
+  AUDIT_ALGORITHM,
+  type CandidateSet,
+  type NearCandidate,
+  type PairToVerify,
+  type HashBatchOptions,
+  type VerifyBatchOptions,
+  type AssembleOptions,
+} from './audit-stages.js';
+export { decodeCodes, decodeView } from './candidates.js';
 export { descriptorCandidates, defaultDescriptorSearch, type DescriptorItem, type DescriptorCandidate, type DescriptorSearchOptions } from './near-index.js';
 export { verifyPairs, type PairOutcome, type VerifyPairsOptions } from './verify-pairs.js';
+export { compareOptions, compareSettings, ViewComparer } from './view-comparer.js';
 export { compareViews, nearRecord, contentBox, VIEW_SIZE, DESCRIPTOR_DIMS, DESCRIPTORS_PER_IMAGE } from './near-kernel.mjs';
 export { buildFindings, type MatchedPair } from './findings.js';

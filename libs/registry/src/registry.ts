@@ -15,18 +15,23 @@ import type {
   RunRecord,
   RunSummary,
 } from './records.js';
+import type { RegistryApi } from './registry-api.js';
 import * as runs from './runs-repo.js';
+import { inProcessSession, type Session } from './session.js';
+import * as tracking from './tracking-repo.js';
 
 export type RegistryKind = 'pglite' | 'postgres';
 
 /** The experiment registry: one object over either store, with the same repositories. */
-export class Registry {
+export class Registry implements RegistryApi {
   private closed = false;
   constructor(
     /** the drizzle database, for tests and advanced queries */
     readonly db: RegistryDb,
     readonly kind: RegistryKind,
     private readonly closeStore: () => Promise<void>,
+    /** runs cancellable work (queryRuns with a signal) */
+    private readonly session: Session = inProcessSession(db),
   ) {}
 
   async close(): Promise<void> {
@@ -59,6 +64,15 @@ export class Registry {
   getOrCreateExperiment(name: string): Promise<ExperimentRecord> {
     return runs.getOrCreateExperiment(this.db, name);
   }
+  getExperiment(id: number): Promise<ExperimentRecord | undefined> {
+    return tracking.getExperiment(this.db, id);
+  }
+  getExperimentByName(name: string): Promise<ExperimentRecord | undefined> {
+    return tracking.getExperimentByName(this.db, name);
+  }
+  listExperiments(limit?: number): Promise<ExperimentRecord[]> {
+    return tracking.listExperiments(this.db, limit);
+  }
   createRun(input: RunInput): Promise<RunRecord> {
     return runs.createRun(this.db, input);
   }
@@ -70,6 +84,10 @@ export class Registry {
   }
   logMetrics(runId: number, entries: MetricEntry[]): Promise<void> {
     return runs.logMetrics(this.db, runId, entries);
+  }
+  /** write-once per key: the same value again is fine, another value is refused (LP010) */
+  logParams(runId: number, params: Record<string, unknown>): Promise<void> {
+    return tracking.logParams(this.db, runId, params);
   }
   heartbeat(runId: number): Promise<void> {
     return runs.heartbeat(this.db, runId);
@@ -86,8 +104,17 @@ export class Registry {
   setTag(runId: number, key: string, value: string): Promise<void> {
     return runs.setTag(this.db, runId, key, value);
   }
+  deleteTag(runId: number, key: string): Promise<void> {
+    return tracking.deleteTag(this.db, runId, key);
+  }
   archiveRun(runId: number, archived = true): Promise<void> {
     return runs.archiveRun(this.db, runId, archived);
+  }
+  countRuns(opts: { includeArchived?: boolean } = {}): Promise<number> {
+    return runs.countRuns(this.db, opts.includeArchived);
+  }
+  getRunRecord(id: number): Promise<RunRecord | undefined> {
+    return runs.getRunRecord(this.db, id);
   }
   getRun(id: number): Promise<RunDetail | undefined> {
     return runs.getRun(this.db, id);
@@ -103,8 +130,9 @@ export class Registry {
   listRuns(opts?: { limit?: number; includeArchived?: boolean }): Promise<RunSummary[]> {
     return query.listRuns(this.db, opts);
   }
+  /** opts.signal cancels the query, on the server too (PostgreSQL); it then rejects with code 'query-cancelled' */
   queryRuns(filter: string, opts?: query.QueryOptions): Promise<RunSummary[]> {
-    return query.queryRuns(this.db, filter, opts);
+    return this.session(opts?.signal, (db) => query.queryRuns(db, filter, opts));
   }
   evaluationHistory(opts: { fingerprintPrefix: string; metrics?: string[] }): Promise<EvaluationHistoryRow[]> {
     return query.evaluationHistory(this.db, opts);

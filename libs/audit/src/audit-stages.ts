@@ -1,0 +1,170 @@
+import { basename, join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { decodeGray, type DecodeOptions, type GrayImage, type ImageRecord, type Manifest, type Problem } from '@leakproof/ingest';
+import { candidatePairs, decodeView, type CandidateSet, type NearCandidate } from './candidates.js';
+import { buildFindings, type MatchedPair } from './findings.js';
+import { splitFingerprint } from './fingerprint.js';
+import { hashFiles } from './hash-pool.js';
+import { hashDecoded, type HashOutcome } from './image-hash.js';
+import { policyHash, type Policy } from './policy.js';
+import { auditReportSchema, type AuditReport } from './report-schema.js';
+import { summarise } from './summary.js';
+import { compareOptions, compareSettings, ViewComparer } from './view-comparer.js';
+import { verifyPairs, type PairOutcome } from './verify-pairs.js';
+
+/**
+ * The audit as four stages, so one machine (auditManifest) and many (the distributed audit in
+ * @leakproof/queue) run the same functions and write the same report by construction:
+ * hashImageBatch → candidatePairs → verifyPairBatch → assembleReport.
+ */
+
+export const TOOL = { name: 'leakproof', version: '0.1.0' } as const;
+
+/**
+ * Names the hash and verification algorithms: a stored hash or score computed under another value must not
+ * be reused. Bump it whenever image-hash, the hash kernel, the near-duplicate kernel or the view comparison
+ * change their output. v2: canonical views and descriptors in the hash records, view comparison with rotation,
+ * mirror and stretch search.
+ */
+export const AUDIT_ALGORITHM = 'hash-v2/verify-v2';
+
+export type Decoder = (path: string, options: DecodeOptions) => Promise<GrayImage>;
+
+export interface HashBatchOptions {
+  workers?: number;
+  maxPixels?: number;
+  onDone?: (done: number) => void;
+  /** the image decoder (default decodeGray); injectable so tests can make decodes fail */
+  decode?: Decoder;
+}
+
+/**
+ * Stage 1: per-file hash outcomes — pixel hash, blockhash codes and the near-duplicate record (canonical view,
+ * descriptors) from one decode — in input order; a bad image becomes `{ ok: false }`, never a throw.
+ */
+export async function hashImageBatch(absolutePaths: string[], options: HashBatchOptions = {}): Promise<HashOutcome[]> {
+  return hashFiles(absolutePaths, options);
+}
+
+/** Stage 2 (codes only): see candidates.ts. */
+export { candidatePairs, type CandidateSet, type NearCandidate };
+
+/** One candidate to verify, by absolute file paths (a worker has no manifest indices). */
+export interface PairToVerify {
+  source: string;
+  target: string;
+  startScale: number;
+}
+
+export interface VerifyBatchOptions {
+  maxPixels?: number;
+  workers?: number;
+  onDone?: (done: number) => void;
+  decode?: Decoder;
+}
+
+/** Key of a stored score: the two pixel hashes and the comparison settings (startScale kept for stored keys). */
+export function pairScoreKey(pixelA: string, pixelB: string, startScale: number, policy: Policy): string {
+  return `${pixelA}:${pixelB}:${startScale}:${compareSettings(policy)}`;
+}
+
+/**
+ * Stage 3 by file paths (the distributed worker, which has no hash records): each file's canonical view is
+ * made once from one decode (a failed decode is retried once, alone), then the pairs are compared on worker
+ * threads. A pair that cannot be verified scores −1, which assembleReport reports as `unverified`.
+ */
+export async function verifyPairBatch(pairs: readonly PairToVerify[], policy: Policy, options: VerifyBatchOptions = {}): Promise<number[]> {
+  const paths = [...new Set(pairs.flatMap((p) => [p.source, p.target]))];
+  const indexOf = new Map(paths.map((p, i) => [p, i]));
+  const decode = options.decode ?? decodeGray;
+  const outcomes = await verifyViews(
+    pairs.map((p) => ({ a: indexOf.get(p.source) as number, b: indexOf.get(p.target) as number })),
+    async (i) => {
+      const image = await decode(paths[i] as string, options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels });
+      return decodeView((hashDecoded(image) as Extract<HashOutcome, { ok: true }>).view);
+    },
+    policy,
+    options,
+  );
+  return outcomes.map((o) => (o.ok ? o.score : -1));
+}
+
+/** Stage 3 proper: compare the canonical views of each pair (loaded by `load`), on worker threads. */
+export async function verifyViews(
+  pairs: { a: number; b: number }[],
+  load: (index: number) => Promise<Uint8Array>,
+  policy: Policy,
+  options: { workers?: number; onDone?: (done: number) => void } = {},
+): Promise<PairOutcome[]> {
+  const comparer = new ViewComparer(options.workers ?? availableParallelism(), pairs.length);
+  const settings = compareOptions(policy);
+  try {
+    return await verifyPairs(pairs, {
+      load,
+      compare: (a, b) => comparer.compare(a, b, settings),
+      compareConcurrency: comparer.concurrency,
+      ...(options.onDone ? { onDone: options.onDone } : {}),
+    });
+  } finally {
+    await comparer.close();
+  }
+}
+
+/** The pairs of stage 3 for a manifest's candidates, by absolute path. */
+export function pairsToVerify(manifest: Manifest, candidates: readonly NearCandidate[]): PairToVerify[] {
+  const path = (i: number): string => join(manifest.root, (manifest.images[i] as ImageRecord).path);
+  return candidates.map((c) => ({ source: path(c.source), target: path(c.target), startScale: c.startScale }));
+}
+
+export interface AssembleOptions {
+  policy: Policy;
+  name?: string;
+  /** extra problems found outside the hash outcomes (e.g. a file that crashed a distributed worker) */
+  extraProblems?: Problem[];
+  timings: AuditReport['timings'];
+}
+
+/**
+ * Stage 4: the report from the manifest, every hash outcome, the candidate set and the candidates' outcomes.
+ * A plain number is a score, and a negative one (or a missing one) means the pair could not be verified: it is
+ * reported `unverified` — fail closed — never silently dropped.
+ */
+export function assembleReport(manifest: Manifest, hashes: readonly HashOutcome[], set: CandidateSet, scores: readonly (number | PairOutcome)[], options: AssembleOptions): AuditReport {
+  const { policy } = options;
+  const images = manifest.images;
+  const problems: Problem[] = [...manifest.problems];
+  const listed = new Set(problems.map((p) => p.path));
+  hashes.forEach((h, i) => {
+    const record = images[i] as ImageRecord;
+    if (!h.ok && !listed.has(record.path)) {
+      problems.push({ path: record.path, kind: h.kind, message: `cannot decode: ${h.message}`, hint: 'replace or remove the file; it was left out of the pixel and near-duplicate checks', severity: 'error' });
+    }
+  });
+  problems.push(...(options.extraProblems ?? []));
+
+  const pairs: MatchedPair[] = [...set.matched];
+  set.candidates.forEach((c, k) => {
+    const raw = scores[k];
+    const outcome: PairOutcome =
+      typeof raw === 'number' && raw >= 0 ? { ok: true, score: raw } : typeof raw === 'object' ? raw : { ok: false, reason: 'no verification score came back (the files could not be compared)' };
+    if (!outcome.ok) pairs.push({ a: c.source, b: c.target, kind: 'unverified', reason: outcome.reason, distance: c.distance });
+    else if (outcome.score >= policy.near.minSimilarity) pairs.push({ a: c.source, b: c.target, kind: 'near', score: outcome.score, distance: c.distance });
+  });
+  const { findings, withinSplitDuplicates } = buildFindings(images, pairs, policy);
+  const summary = summarise(images);
+  const report: AuditReport = {
+    schemaVersion: 1,
+    tool: { ...TOOL },
+    dataset: { root: manifest.root, name: options.name ?? basename(manifest.root) },
+    createdAt: new Date().toISOString(),
+    fingerprint: splitFingerprint(images),
+    policyHash: policyHash(policy),
+    verdict: findings.some((f) => f.severity === 'fail') ? 'fail' : 'pass',
+    splits: summary.splits,
+    findings,
+    info: { ...summary.info, withinSplitDuplicates, idRule: manifest.idRule, nearCandidates: set.candidates.length },
+    problems,
+    timings: options.timings,
+  };
+  return auditReportSchema.parse(report);
+}
