@@ -13,17 +13,17 @@ const MAX_TRIM = 0.25;
 /** a border line is flat when FLAT_SHARE of its pixels are within ±FLAT_TOLERANCE of its median */
 const FLAT_TOLERANCE = 4;
 const FLAT_SHARE = 0.98;
-/** a line whose median is this close to black or white may be padding with JPEG ringing: ±RINGING is allowed */
-const PAD_LEVEL = 12;
+/** past a flat edge line, a line of its colour may ring (JPEG) this much */
 const RINGING = 20;
 
 /**
  * Is line `i` (a row when `rows`, else a column) of the image, between `from` and `to` on the other axis,
  * flat? Padding is (JPEG ringing only touches the lines next to the content); the anatomy of a radiograph is
  * not, and a tight tolerance keeps an image's own dark edges from being trimmed differently after a gamma
- * or contrast change (measured: ±12 trimmed them inconsistently, ±4 does not).
+ * or contrast change (measured: ±12 trimmed them inconsistently, ±4 does not). Returns the line's border
+ * colour, or −1 when it is content.
  */
-function flatLine(image, i, rows, from, to) {
+function flatLine(image, i, rows, from, to, padColour) {
   const { data, width } = image;
   const hist = new Int32Array(256);
   const n = to - from;
@@ -34,14 +34,16 @@ function flatLine(image, i, rows, from, to) {
     acc += hist[median];
     if (acc * 2 >= n) break;
   }
-  let within = 0;
-  for (let v = Math.max(0, median - FLAT_TOLERANCE); v <= Math.min(255, median + FLAT_TOLERANCE); v++) within += hist[v];
-  if (within >= FLAT_SHARE * n) return true;
-  // black or white padding narrower than a JPEG block shares its 8×8 blocks with the content and rings
-  if (median > PAD_LEVEL && median < 255 - PAD_LEVEL) return false;
-  let near = 0;
-  for (let v = Math.max(0, median - RINGING); v <= Math.min(255, median + RINGING); v++) near += hist[v];
-  return near >= 0.9 * n;
+  const share = (centre, tolerance) => {
+    let within = 0;
+    for (let v = Math.max(0, centre - tolerance); v <= Math.min(255, centre + tolerance); v++) within += hist[v];
+    return within / n;
+  };
+  if (share(median, FLAT_TOLERANCE) >= FLAT_SHARE) return median;
+  // past a strictly flat edge line, a line of the same colour with JPEG ringing (padding that shares its 8×8
+  // blocks with the content) still counts; relative to the edge's own colour, so a contrast change moves both
+  if (padColour >= 0 && Math.abs(median - padColour) <= 6 && share(median, RINGING) >= 0.9) return padColour;
+  return -1;
 }
 
 /** The content box of an image: flat border rows and columns (letterbox, padding, black bands) trimmed away. */
@@ -53,22 +55,28 @@ export function contentBox(image) {
   let right = width;
   const maxY = Math.floor(height * MAX_TRIM);
   const maxX = Math.floor(width * MAX_TRIM);
+  const colour = { top: -1, bottom: -1, left: -1, right: -1 };
   // alternate sides so a border on one side does not stop the other from being seen as flat
   for (let changed = true; changed; ) {
     changed = false;
-    if (top < maxY && flatLine(image, top, true, left, right)) {
+    let c;
+    if (top < maxY && (c = flatLine(image, top, true, left, right, colour.top)) >= 0) {
+      colour.top = c;
       top++;
       changed = true;
     }
-    if (height - bottom < maxY && flatLine(image, bottom - 1, true, left, right)) {
+    if (height - bottom < maxY && (c = flatLine(image, bottom - 1, true, left, right, colour.bottom)) >= 0) {
+      colour.bottom = c;
       bottom--;
       changed = true;
     }
-    if (left < maxX && flatLine(image, left, false, top, bottom)) {
+    if (left < maxX && (c = flatLine(image, left, false, top, bottom, colour.left)) >= 0) {
+      colour.left = c;
       left++;
       changed = true;
     }
-    if (width - right < maxX && flatLine(image, right - 1, false, top, bottom)) {
+    if (width - right < maxX && (c = flatLine(image, right - 1, false, top, bottom, colour.right)) >= 0) {
+      colour.right = c;
       right--;
       changed = true;
     }
