@@ -9,7 +9,6 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   candidatePairs,
-  compareViews,
   decodeCodes,
   decodeView,
   defaultDescriptorSearch,
@@ -17,15 +16,14 @@ import {
   descriptorCandidates,
   DESCRIPTOR_DIMS,
   hashFiles,
-  verifyPairs,
+  verifyViews,
   type HashOutcome,
-  type NearPair,
+  type NearCandidate,
   type Policy,
 } from '@leakproof/audit';
 import { buildManifest, type ImageRecord } from '@leakproof/ingest';
 import { nearEditKinds, plantNearPairs, type PlantedNearPair } from '@leakproof/synth';
 import { nearCandidates } from '../libs/audit/src/near-search.js';
-import { rejectLevels, ViewComparer } from '../libs/audit/src/audit.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
@@ -49,15 +47,12 @@ async function recordOf(root: string, path: string, split: string, label: string
   return { path, split, label, patient, size: st.size, mtimeMs: st.mtimeMs, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-async function verifyAll(images: readonly ImageRecord[], records: readonly HashOutcome[], candidates: NearPair[], policy: Policy): Promise<number[]> {
-  const search = { maxStretch: policy.near.maxScale, maxShift: policy.near.maxShift, maxRotation: (policy.near.maxRotation * Math.PI) / 180 };
-  const comparer = new ViewComparer(availableParallelism(), candidates.length);
-  const outcomes = await verifyPairs(candidates, {
-    load: async (i) => decodeView((records[i] as Hashed).view),
-    compare: (a, b) => comparer.compare(a, b, { search, ...rejectLevels(policy.near.minSimilarity) }),
-    compareConcurrency: comparer.concurrency,
-  });
-  await comparer.close();
+async function verifyAll(images: readonly ImageRecord[], records: readonly HashOutcome[], candidates: NearCandidate[], policy: Policy): Promise<number[]> {
+  const outcomes = await verifyViews(
+    candidates.map((c) => ({ a: c.source, b: c.target })),
+    async (i) => decodeView((records[i] as Hashed).view),
+    policy,
+  );
   return outcomes.map((o) => (o.ok ? o.score : -1));
 }
 
@@ -118,9 +113,9 @@ async function main(): Promise<void> {
     const found = new Map<string, number>();
     for (const m of stage.matched) found.set(key(m.a, m.b), 1);
     stage.candidates.forEach((c, k) => {
-      if ((scores[k] as number) >= policy.near.minSimilarity) found.set(key(c.a, c.b), scores[k] as number);
+      if ((scores[k] as number) >= policy.near.minSimilarity) found.set(key(c.source, c.target), scores[k] as number);
     });
-    const scoreOf = new Map(stage.candidates.map((c, k) => [key(c.a, c.b), scores[k] as number]));
+    const scoreOf = new Map(stage.candidates.map((c, k) => [key(c.source, c.target), scores[k] as number]));
     console.log('recall per kind (found = identical bytes/pixels or verified ≥ threshold):');
     const sameImageScores: number[] = [];
     for (const kind of nearEditKinds) {
@@ -154,10 +149,10 @@ async function main(): Promise<void> {
       t = performance.now();
       const sc = await verifyAll(sub, subRecords, st.candidates, policy);
       const vMs = performance.now() - t;
-      const cross = st.candidates.filter((c, k) => (sc[k] as number) >= policy.near.minSimilarity && (sub[c.a] as ImageRecord).split !== (sub[c.b] as ImageRecord).split);
-      const crossDifferent = cross.filter((c) => (sub[c.a] as ImageRecord).patient !== (sub[c.b] as ImageRecord).patient);
+      const cross = st.candidates.filter((c, k) => (sc[k] as number) >= policy.near.minSimilarity && (sub[c.source] as ImageRecord).split !== (sub[c.target] as ImageRecord).split);
+      const crossDifferent = cross.filter((c) => (sub[c.source] as ImageRecord).patient !== (sub[c.target] as ImageRecord).patient);
       const exactCross = st.matched.filter((m) => (sub[m.a] as ImageRecord).split !== (sub[m.b] as ImageRecord).split);
-      const otherChildren = st.candidates.map((c, k) => ({ c, s: sc[k] as number })).filter(({ c }) => (sub[c.a] as ImageRecord).patient !== (sub[c.b] as ImageRecord).patient).map(({ s }) => s);
+      const otherChildren = st.candidates.map((c, k) => ({ c, s: sc[k] as number })).filter(({ c }) => (sub[c.source] as ImageRecord).patient !== (sub[c.target] as ImageRecord).patient).map(({ s }) => s);
       console.log(
         `  every ${step === 1 ? 'image' : `${step}${step === 2 ? 'nd' : 'th'}`}: ${sub.length} images, ${st.candidates.length} candidates verified (${(st.candidates.length / sub.length).toFixed(2)}/img; blockhash ${st.proposed.blockhash}, descriptor ${st.proposed.descriptor}), ` +
           `candidate stage ${secs(cMs)}, verification ${secs(vMs)}; cross-split near findings between different children: ${crossDifferent.length}, exact/pixel: ${exactCross.length}`,
@@ -166,7 +161,7 @@ async function main(): Promise<void> {
         console.log(`  verifier scores, different children (every verified candidate): ${dist(otherChildren)}`);
         console.log(`  verifier scores, same image after an edit (section A):             ${dist(sameImageScores)}`);
         console.log(`  margin: threshold ${policy.near.minSimilarity}; highest different-children score ${Math.max(...otherChildren).toFixed(3)}, lowest same-image score ${Math.min(...sameImageScores).toFixed(3)}`);
-        for (const c of crossDifferent.slice(0, 10)) console.log(`      false pair ${(sub[c.a] as ImageRecord).path} ~ ${(sub[c.b] as ImageRecord).path}`);
+        for (const c of crossDifferent.slice(0, 10)) console.log(`      false pair ${(sub[c.source] as ImageRecord).path} ~ ${(sub[c.target] as ImageRecord).path}`);
       }
     }
   } finally {
