@@ -112,5 +112,5 @@ function codesOnly(sizes: number[]): void {
 }
 
 if (!args.includes('--skip-real')) await realSubsets();
-await synthetic(list('--synthetic', [10_000]));
+await synthetic(list('--synthetic', [10_000]).filter((n) => n > 0));
 codesOnly(list('--codes', [10_000, 100_000]));
