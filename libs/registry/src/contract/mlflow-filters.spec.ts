@@ -65,7 +65,8 @@ describe.each(stores)("MLflow's documented filters on $kind", ({ kind }) => {
   it.each(mlflowDocFilters)('%s', async (template, expected) => {
     const filter = template.replace(/\{id(\d)\}/g, (_, i: string) => String(ids[Number(i)]));
     const want = expected.map((i) => ids[i]).sort((a, b) => (a as number) - (b as number));
-    for (const strategy of ['auto', 'subqueries', 'pivot'] as FilterStrategy[]) {
+    // 'auto' is one of these two
+    for (const strategy of ['subqueries', 'pivot'] as FilterStrategy[]) {
       const found = (await registry.queryRuns(filter, { strategy })).map((r) => r.id).sort((a, b) => a - b);
       expect(found, strategy).toEqual(want);
     }
