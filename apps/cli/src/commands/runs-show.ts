@@ -1,20 +1,16 @@
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
-import type { Registry, RunDetail } from '@leakproof/registry';
+import type { RegistryApi, RunDetail } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
 import { result } from '../output.js';
 import { UserError } from '../errors.js';
+import { parseRunId } from '../run-id.js';
+import { predictionsArtifactKind } from '../experiment/predictions-artifact.js';
 import { withRegistry } from '../registry-access.js';
 import { thresholdRuleLabel } from '../threshold-rule-label.js';
 import { num } from './runs-list.js';
 
-export function parseRunId(text: string | undefined): number {
-  const id = Number(text);
-  if (text === undefined || !Number.isInteger(id) || id <= 0) throw new UserError(`'${text ?? ''}' is not a run id`, 'run ids are whole numbers; list them with `leakproof runs list`');
-  return id;
-}
-
-export async function loadRun(registry: Registry, id: number): Promise<RunDetail> {
+export async function loadRun(registry: RegistryApi, id: number): Promise<RunDetail> {
   const found = await registry.getRun(id);
   if (!found) throw new UserError(`run ${id} does not exist`, 'list runs with `leakproof runs list --all`');
   return found;
@@ -58,18 +54,31 @@ function sections(r: RunDetail): { title: string; header: string[]; rows: string
     { title: 'metrics', header: ['metric', 'last', 'step', 'min', 'max', 'count'], rows: r.metrics.map((m) => [m.key, num(m.last), String(m.lastStep), num(m.min), num(m.max), String(m.count)]) },
     {
       title: 'evaluations',
-      header: ['split', 'threshold', 'rule', 'tp/fp/tn/fn', ...evaluationMetrics],
+      header: ['split', 'threshold', 'rule', 'tp/fp/tn/fn', ...evaluationMetrics, 'predictions'],
       rows: r.evaluations.map((e) => [
         e.split,
         num(e.threshold),
         thresholdRuleLabel(e.thresholdRule),
         `${e.confusion.tp}/${e.confusion.fp}/${e.confusion.tn}/${e.confusion.fn}`,
         ...evaluationMetrics.map((m) => (e.metrics[m] ? interval(e.metrics[m]) : '')),
+        r.artifacts.find((a) => a.kind === predictionsArtifactKind(e.split, e.id))?.path ?? '',
       ]),
     },
     { title: 'artifacts', header: ['kind', 'path', 'size', 'sha256'], rows: r.artifacts.map((a) => [a.kind, a.path, String(a.size), a.sha256.slice(0, 16)]) },
     { title: 'tags', header: ['tag', 'value'], rows: Object.entries(r.tags) },
   ].filter((s) => s.rows.length > 0);
+}
+
+/**
+ * Sections have different columns, so CSV is long ("tidy"): one row per cell, four columns always —
+ * the section, the row's key (its first cell), the column name, the value.
+ */
+function tidyRows(r: RunDetail): string[][] {
+  const rows = [['section', 'key', 'field', 'value']];
+  for (const s of sections(r)) {
+    for (const row of s.rows) for (let i = 1; i < s.header.length; i++) rows.push([s.title, row[0] ?? '', s.header[i] ?? '', row[i] ?? '']);
+  }
+  return rows;
 }
 
 export const run: CommandHandler = async (ctx, args) => {
@@ -88,6 +97,6 @@ export const run: CommandHandler = async (ctx, args) => {
         sections(r)
           .map((s) => [`### ${s.title}`, '', `| ${s.header.join(' | ')} |`, `| ${s.header.map(() => '---').join(' | ')} |`, ...s.rows.map((row) => `| ${row.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n'))
           .join('\n\n'),
-      csv: (r) => stringify([['section', 'key', 'values...'], ...sections(r).flatMap((s) => s.rows.map((row) => [s.title, ...row]))]),
+      csv: (r) => stringify(tidyRows(r)),
     });
 };

@@ -90,7 +90,9 @@ function predicate(leaf: Exclude<LeafNode, { type: 'null' }>, column: SQL): SQL 
   let op = leaf.op;
   // statuses are stored lower case; MLflow writes them upper case: patterns on them ignore case
   if (leaf.field.scope === 'attributes' && leaf.field.path[0] === 'status' && op === 'like') op = 'ilike';
-  return sql`${column} ${sql.raw(sqlOps[op])} ${literalSql(leaf.value, castFor(leaf.field, leaf.value))}`;
+  const compared = sql`${column} ${sql.raw(sqlOps[op])} ${literalSql(leaf.value, castFor(leaf.field, leaf.value))}`;
+  // NaN sorts above every number in PostgreSQL: a NaN metric must not satisfy `> x` (migration 0009)
+  return leaf.field.scope === 'metrics' ? sql`(${compared} and ${column} <> 'NaN'::float8)` : compared;
 }
 
 function attributeLeaf(leaf: LeafNode): SQL {
