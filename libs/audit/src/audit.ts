@@ -1,3 +1,4 @@
+import { mapLimited } from '@leakproof/core';
 import { join, basename } from 'node:path';
 import type { ImageRecord, Manifest, Problem } from '@leakproof/ingest';
 import { splitFingerprint } from './fingerprint.js';
@@ -76,7 +77,7 @@ export async function auditManifest(manifest: Manifest, options: AuditOptions): 
   };
   const settings = `${THUMB_SIZE}/${policy.near.maxScale}/${policy.near.maxShift}`;
   let verified = 0;
-  await runLimited(candidates, 8, async (c) => {
+  await mapLimited(candidates, 8, async (c) => {
     const ha = hashes.results[c.source] as Extract<HashOutcome, { ok: true }>;
     const hb = hashes.results[c.target] as Extract<HashOutcome, { ok: true }>;
     const key = `${ha.pixel}:${hb.pixel}:${c.startScale}:${settings}`;
@@ -158,12 +159,4 @@ function addGroupPairs(keys: string[], pair: (a: number, b: number) => void): vo
     }
     for (let x = 0; x < members.length; x++) for (let y = x + 1; y < members.length; y++) pair(members[x] as number, members[y] as number);
   }
-}
-
-async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  });
-  await Promise.all(lanes);
 }

@@ -1,3 +1,4 @@
+import { mapLimited } from '@leakproof/core';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDatasetConfig, resolvedIdRule, type DatasetConfig } from './dataset-config.js';
@@ -15,20 +16,6 @@ export interface BuildManifestOptions {
   cacheDir?: string;
   /** files read at once (I/O bound; the hash itself is cheap) */
   concurrency?: number;
-}
-
-async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>, onDone: () => void): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-      onDone();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -66,12 +53,11 @@ export async function buildManifest(root: string, config: Partial<DatasetConfig>
   const total = listing.candidates.length;
   let done = 0;
   options.onProgress?.(0, total);
-  const inspections = await mapPool(
-    listing.candidates,
-    options.concurrency ?? 48,
-    async (c): Promise<Inspection> => (await cache?.lookup(c.absPath)) ?? inspectImageFile(c.absPath, cfg.maxPixels),
-    () => options.onProgress?.(++done, total),
-  );
+  const inspections = await mapLimited(listing.candidates, options.concurrency ?? 48, async (c): Promise<Inspection> => {
+    const inspection = (await cache?.lookup(c.absPath)) ?? (await inspectImageFile(c.absPath, cfg.maxPixels));
+    options.onProgress?.(++done, total);
+    return inspection;
+  });
 
   const images: ImageRecord[] = [];
   const problems: Problem[] = [...listing.problems];
