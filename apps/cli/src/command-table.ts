@@ -28,6 +28,7 @@ const output: OptionSpec = { flags: '-o, --output <file>', description: 'write t
 export const dataOptions = [format, output];
 
 const config: OptionSpec = { flags: '-c, --config <file>', description: 'dataset/ingest config (JSON)' };
+const preset: OptionSpec = { flags: '--preset <name>', description: 'a public set\'s own layout: nih-cxr14 | chexpert | mimic-cxr-jpg | rsna-pneumonia | padchest' };
 const set: OptionSpec = { flags: '--set <key=value...>', description: 'override config values, e.g. --set epochs=3 imageSize=128' };
 
 /** Every command, in help order. Keep definitions here and implementations in commands/<name>.ts. */
@@ -36,7 +37,7 @@ export const commandTable: CommandSpec[] = [
     path: ['manifest'],
     args: ['<dataset>'],
     description: 'list a dataset: images per split × class, patients, images per patient, and every problem found',
-    options: [config],
+    options: [config, preset],
     data: true,
     formats: ['table', 'json', 'md'],
     load: () => import('./commands/manifest.js'),
@@ -45,9 +46,9 @@ export const commandTable: CommandSpec[] = [
     path: ['audit'],
     args: ['<dataset>'],
     description: 'check a dataset for leakage between splits; exit 1 if the verdict fails',
-    options: [config, { flags: '--policy <file>', description: 'audit policy (JSON); default: leakproof.policy.json or built-in' }, { flags: '--no-cache', description: 'ignore the hash cache' }, { flags: '--no-record', description: 'do not store the audit in the registry' }, { flags: '--update-lock', description: 'if the audit passes, store its fingerprint in leakproof.lock.json (dataset must be in leakproof.config.json)' }],
+    options: [config, preset, { flags: '--policy <file>', description: 'audit policy (JSON); default: leakproof.policy.json or built-in' }, { flags: '--no-cache', description: 'ignore the hash cache' }, { flags: '--no-record', description: 'do not store the audit in the registry' }, { flags: '--update-lock', description: 'if the audit passes, store its fingerprint in leakproof.lock.json (dataset must be in leakproof.config.json)' }, { flags: '--distributed', description: 'hash and verify on `leakproof worker` processes through the PostgreSQL job queue (needs DATABASE_URL)' }, { flags: '--shard-size <n>', description: 'files per hashing job and pairs per verification job (with --distributed)', default: '500' }],
     data: true,
-    formats: ['table', 'json', 'md', 'html'],
+    formats: ['table', 'json', 'md', 'html', 'csv'],
     load: () => import('./commands/audit.js'),
   },
   {
@@ -133,6 +134,26 @@ export const commandTable: CommandSpec[] = [
     data: true,
     formats: ['table', 'json', 'md', 'csv'],
     load: () => import('./commands/history.js'),
+  },
+  {
+    path: ['worker'],
+    description: 'take distributed audit and training jobs from the PostgreSQL job queue (DATABASE_URL) until SIGTERM',
+    options: [{ flags: '--concurrency <n>', description: 'jobs at once per queue', default: '1' }, { flags: '--queues <list>', description: 'audit, train or both', default: 'audit,train' }],
+    load: () => import('./commands/worker.js'),
+  },
+  {
+    path: ['workers'],
+    description: 'list queue workers: host, pid, version, current job, last heartbeat',
+    data: true,
+    load: () => import('./commands/workers.js'),
+  },
+  {
+    path: ['sweep'],
+    args: ['[action]', '[id]'],
+    description: "train a grid of configurations on queue workers, bound to one audit: sweep --config exp.json --grid 'train.maxLr=[0.001,0.003]'; sweep status <id>",
+    options: [{ flags: '-c, --config <file>', description: 'experiment config (JSON)' }, { flags: '--grid <spec>', description: "space-separated key=[v1,v2] lists" }, { flags: '--seeds <n>', description: 'seeds per configuration', default: '1' }, { flags: '--metric <name>', description: 'validation metric that picks the best configuration', default: 'val_auc' }],
+    data: true,
+    load: () => import('./commands/sweep.js'),
   },
   {
     path: ['demo'],

@@ -22,6 +22,21 @@ export async function withRegistry<T>(ctx: CliContext, use: (registry: Registry)
   }
 }
 
+/**
+ * Runs work with a signal that Ctrl-C aborts: a registry query then cancels its statement on the server instead of
+ * leaving a PostgreSQL backend busy after the CLI has gone. A second Ctrl-C kills the process as usual.
+ */
+export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onInterrupt = (): void => controller.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
+}
+
 /** Parses a positive integer option such as --limit, or says which flag is wrong. */
 export function positiveInt(value: unknown, flag: string, fallback: number): number {
   if (value === undefined || value === null || value === '') return fallback;

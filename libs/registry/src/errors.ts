@@ -3,8 +3,8 @@ import { LeakproofError } from '@leakproof/core';
 
 /** A registry refusal the user can act on; `code` is the invariant's SQLSTATE (LP001…) or a word like 'registry-locked'. */
 export class RegistryError extends LeakproofError {
-  constructor(message: string, hint?: string, code = 'registry') {
-    super(message, { code, hint });
+  constructor(message: string, hint?: string, code = 'registry', cause?: unknown) {
+    super(message, { code, hint, cause });
   }
 }
 
@@ -44,6 +44,14 @@ export function translateDbError(error: unknown): never {
   const code = sqlState(error);
   if (code?.startsWith('LP')) {
     throw new RegistryError(innermostMessage(error).replace(/^leakproof: /, ''), hints[code], code);
+  }
+  if (code === '57014') {
+    throw new RegistryError(
+      'the database stopped the query at its statement timeout',
+      'narrow the filter, or open the registry with a larger statementTimeoutMs',
+      'query-timeout',
+      error,
+    );
   }
   if (code === '2201B') throw new RegistryError(`invalid regular expression in filter: ${innermostMessage(error)}`, 'use a POSIX regular expression, e.g. tags.note ~ \'^base\'', code);
   throw error;

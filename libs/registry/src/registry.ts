@@ -16,6 +16,7 @@ import type {
   RunSummary,
 } from './records.js';
 import * as runs from './runs-repo.js';
+import { inProcessSession, type Session } from './session.js';
 
 export type RegistryKind = 'pglite' | 'postgres';
 
@@ -27,6 +28,8 @@ export class Registry {
     readonly db: RegistryDb,
     readonly kind: RegistryKind,
     private readonly closeStore: () => Promise<void>,
+    /** runs cancellable work (queryRuns with a signal) */
+    private readonly session: Session = inProcessSession(db),
   ) {}
 
   async close(): Promise<void> {
@@ -106,8 +109,9 @@ export class Registry {
   listRuns(opts?: { limit?: number; includeArchived?: boolean }): Promise<RunSummary[]> {
     return query.listRuns(this.db, opts);
   }
+  /** opts.signal cancels the query, on the server too (PostgreSQL); it then rejects with code 'query-cancelled' */
   queryRuns(filter: string, opts?: query.QueryOptions): Promise<RunSummary[]> {
-    return query.queryRuns(this.db, filter, opts);
+    return this.session(opts?.signal, (db) => query.queryRuns(db, filter, opts));
   }
   evaluationHistory(opts: { fingerprintPrefix: string; metrics?: string[] }): Promise<EvaluationHistoryRow[]> {
     return query.evaluationHistory(this.db, opts);

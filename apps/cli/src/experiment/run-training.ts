@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Policy } from '@leakproof/audit';
+import type { Manifest } from '@leakproof/ingest';
 import { InterruptedError } from '@leakproof/core';
 import type { Registry, RunRecord } from '@leakproof/registry';
 import { parseTrainConfig, train, type TrainConfig, type TrainResult } from '@leakproof/trainer';
@@ -41,13 +42,30 @@ interface BoundRun {
 }
 
 const trainConfigOf = (config: ExperimentConfig, source: string) => parseTrainConfig({ positiveClass: config.positiveClass, ...config.train }, source);
+/** A split plan already audited and recorded (a sweep binds all its runs to one), and tags for the run. */
+export interface BoundPlan {
+  plan: SplitPlan;
+  report: { fingerprint: string };
+  record: { id: number };
+  tags?: Record<string, string>;
+}
+
+/** audit check of the data as it is → split plan → audit of the planned splits, recorded. */
+export async function auditedPlan(ctx: CliContext, registry: Registry, manifest: Manifest, config: ExperimentConfig, policy: Policy): Promise<BoundPlan> {
+  const datasetName = basename(manifest.root);
+  await requirePassingAudit(registry, manifest, datasetName);
+  const plan = planSplits(manifest.images, config);
+  for (const note of plan.notes) log(ctx, note);
+  const { report, record } = await auditPlannedSplits(ctx, registry, { ...manifest, images: plan.images }, policy, `${datasetName} (planned splits)`);
+  return { plan, report, record };
+}
 
 /**
  * audit check → split plan → audit of the planned splits → run record → training with every epoch streamed
  * into the registry → artifacts. The run is marked failed or interrupted on the way out, never left running.
  */
-export async function trainRun(ctx: CliContext, registry: Registry, loaded: LoadedExperimentConfig, policy: Policy): Promise<TrainedRun> {
-  return trainBoundRun(ctx, registry, await startRun(ctx, registry, loaded, policy));
+export async function trainRun(ctx: CliContext, registry: Registry, loaded: LoadedExperimentConfig, policy: Policy, bound?: BoundPlan): Promise<TrainedRun> {
+  return trainBoundRun(ctx, registry, await startRun(ctx, registry, loaded, policy, bound));
 }
 
 /**
@@ -65,14 +83,10 @@ export async function resumeTrainRun(ctx: CliContext, registry: Registry, runId:
   return trainBoundRun(ctx, registry, { run, dir: onDisk.dir, root, plan, trainConfig, auditId: onDisk.audit.id, fingerprint: onDisk.audit.fingerprint, resumeFrom });
 }
 
-async function startRun(ctx: CliContext, registry: Registry, loaded: LoadedExperimentConfig, policy: Policy): Promise<BoundRun> {
+async function startRun(ctx: CliContext, registry: Registry, loaded: LoadedExperimentConfig, policy: Policy, bound?: BoundPlan): Promise<BoundRun> {
   const { config } = loaded;
   const manifest = await loadManifest(ctx, config);
-  const datasetName = basename(manifest.root);
-  await requirePassingAudit(registry, manifest, datasetName);
-  const plan = planSplits(manifest.images, config);
-  for (const note of plan.notes) log(ctx, note);
-  const { report, record } = await auditPlannedSplits(ctx, registry, { ...manifest, images: plan.images }, policy, `${datasetName} (planned splits)`);
+  const { plan, report, record, tags } = bound ?? (await auditedPlan(ctx, registry, manifest, config, policy));
 
   const trainConfig = trainConfigOf(config, loaded.path ?? 'train config');
   const git = await gitState(ctx.cwd);
@@ -101,6 +115,7 @@ async function startRun(ctx: CliContext, registry: Registry, loaded: LoadedExper
     auditId: record.id,
     fingerprint: report.fingerprint,
   });
+  for (const [key, value] of Object.entries(tags ?? {})) await registry.setTag(run.id, key, value);
   log(ctx, `run ${run.id} started (audit ${record.id}); files in ${dir}`);
   return { run, dir, root: manifest.root, plan, trainConfig, auditId: record.id, fingerprint: report.fingerprint };
 }
