@@ -1,5 +1,5 @@
 import type { CliContext } from './context.js';
-import type { CommandResult } from './output.js';
+import type { CommandResult, Format } from './output.js';
 
 /** A command implementation: a plain async function; its module is imported only when the command runs. */
 export type CommandHandler = (ctx: CliContext, args: string[], opts: Record<string, unknown>) => Promise<CommandResult>;
@@ -18,6 +18,8 @@ export interface CommandSpec {
   options?: OptionSpec[];
   /** whether the command prints data (and so takes --format/--output) */
   data?: boolean;
+  /** the --format values the command renders, checked before it runs (json is always one) */
+  formats?: readonly Format[];
   load: () => Promise<{ run: CommandHandler }>;
 }
 
@@ -26,6 +28,7 @@ const output: OptionSpec = { flags: '-o, --output <file>', description: 'write t
 export const dataOptions = [format, output];
 
 const config: OptionSpec = { flags: '-c, --config <file>', description: 'dataset/ingest config (JSON)' };
+const preset: OptionSpec = { flags: '--preset <name>', description: 'a public set\'s own layout: nih-cxr14 | chexpert | mimic-cxr-jpg | rsna-pneumonia | padchest' };
 const set: OptionSpec = { flags: '--set <key=value...>', description: 'override config values, e.g. --set epochs=3 imageSize=128' };
 
 /** Every command, in help order. Keep definitions here and implementations in commands/<name>.ts. */
@@ -34,16 +37,18 @@ export const commandTable: CommandSpec[] = [
     path: ['manifest'],
     args: ['<dataset>'],
     description: 'list a dataset: images per split × class, patients, images per patient, and every problem found',
-    options: [config],
+    options: [config, preset],
     data: true,
+    formats: ['table', 'json', 'md'],
     load: () => import('./commands/manifest.js'),
   },
   {
     path: ['audit'],
     args: ['<dataset>'],
     description: 'check a dataset for leakage between splits; exit 1 if the verdict fails',
-    options: [config, { flags: '--policy <file>', description: 'audit policy (JSON); default: leakproof.policy.json or built-in' }, { flags: '--no-cache', description: 'ignore the hash cache' }, { flags: '--no-record', description: 'do not store the audit in the registry' }, { flags: '--update-lock', description: 'if the audit passes, store its fingerprint in leakproof.lock.json (dataset must be in leakproof.config.json)' }],
+    options: [config, preset, { flags: '--policy <file>', description: 'audit policy (JSON); default: leakproof.policy.json or built-in' }, { flags: '--no-cache', description: 'ignore the hash cache' }, { flags: '--no-record', description: 'do not store the audit in the registry' }, { flags: '--update-lock', description: 'if the audit passes, store its fingerprint in leakproof.lock.json (dataset must be in leakproof.config.json)' }, { flags: '--distributed', description: 'hash and verify on `leakproof worker` processes through the PostgreSQL job queue (needs DATABASE_URL)' }, { flags: '--shard-size <n>', description: 'files per hashing job and pairs per verification job (with --distributed)', default: '500' }],
     data: true,
+    formats: ['table', 'json', 'md', 'html', 'csv'],
     load: () => import('./commands/audit.js'),
   },
   {
@@ -51,6 +56,7 @@ export const commandTable: CommandSpec[] = [
     description: 'CI merge gate: audit every dataset named in leakproof.config.json; non-zero on leakage or unaudited change',
     options: [{ flags: '--junit <file>', description: 'also write JUnit XML' }, { flags: '--project-config <file>', description: 'default: leakproof.config.json' }, { flags: '--update', description: 'accept the audited datasets: write passing fingerprints to leakproof.lock.json' }],
     data: true,
+    formats: ['table', 'json', 'md'],
     load: () => import('./commands/gate.js'),
   },
   {
@@ -64,6 +70,7 @@ export const commandTable: CommandSpec[] = [
     description: 'train a model on an audited dataset and record the run',
     options: [{ flags: '-c, --config <file>', description: 'training config (JSON)' }, set, { flags: '--resume <run>', description: 'resume an interrupted run from its last checkpoint' }],
     data: true,
+    formats: ['table', 'json'],
     load: () => import('./commands/train.js'),
   },
   {
@@ -76,6 +83,7 @@ export const commandTable: CommandSpec[] = [
       { flags: '--val-predictions <csv>', description: 'the same for the validation split, where the threshold is chosen' },
     ],
     data: true,
+    formats: ['table', 'json'],
     load: () => import('./commands/eval.js'),
   },
   {
@@ -120,6 +128,7 @@ export const commandTable: CommandSpec[] = [
     description: 'learning-rate range test: writes the loss-vs-LR plot and suggests a learning rate',
     options: [{ flags: '-c, --config <file>', description: 'training config (JSON)' }, set],
     data: true,
+    formats: ['table', 'json'],
     load: () => import('./commands/lr-find.js'),
   },
   {
@@ -127,6 +136,7 @@ export const commandTable: CommandSpec[] = [
     description: 'list runs, newest first',
     options: [{ flags: '--limit <n>', description: 'at most n runs', default: '50' }, { flags: '--all', description: 'include archived runs' }],
     data: true,
+    formats: ['table', 'json', 'md', 'csv'],
     load: () => import('./commands/runs-list.js'),
   },
   {
@@ -134,6 +144,7 @@ export const commandTable: CommandSpec[] = [
     args: ['<id>'],
     description: 'one run: params, metrics, evaluations, artifacts, its audit',
     data: true,
+    formats: ['table', 'json', 'md', 'csv'],
     load: () => import('./commands/runs-show.js'),
   },
   {
@@ -141,6 +152,7 @@ export const commandTable: CommandSpec[] = [
     args: ['<ids...>'],
     description: 'runs side by side: params that differ and metrics',
     data: true,
+    formats: ['table', 'json', 'md', 'csv'],
     load: () => import('./commands/runs-compare.js'),
   },
   {
@@ -153,6 +165,7 @@ export const commandTable: CommandSpec[] = [
       { flags: '--all', description: 'include archived runs' },
     ],
     data: true,
+    formats: ['table', 'json', 'md', 'csv'],
     load: () => import('./commands/runs-query.js'),
   },
   {
@@ -160,7 +173,28 @@ export const commandTable: CommandSpec[] = [
     description: 'every evaluation on one split fingerprint over time, as a table and a plot',
     options: [{ flags: '--fingerprint <fp>', description: 'split fingerprint (a unique prefix is enough)' }, { flags: '--metric <names>', description: 'comma-separated metrics', default: 'precision,recall' }, { flags: '--plot <file>', description: 'SVG plot path' }],
     data: true,
+    formats: ['table', 'json', 'md', 'csv'],
     load: () => import('./commands/history.js'),
+  },
+  {
+    path: ['worker'],
+    description: 'take distributed audit and training jobs from the PostgreSQL job queue (DATABASE_URL) until SIGTERM',
+    options: [{ flags: '--concurrency <n>', description: 'jobs at once per queue', default: '1' }, { flags: '--queues <list>', description: 'audit, train or both', default: 'audit,train' }],
+    load: () => import('./commands/worker.js'),
+  },
+  {
+    path: ['workers'],
+    description: 'list queue workers: host, pid, version, current job, last heartbeat',
+    data: true,
+    load: () => import('./commands/workers.js'),
+  },
+  {
+    path: ['sweep'],
+    args: ['[action]', '[id]'],
+    description: "train a grid of configurations on queue workers, bound to one audit: sweep --config exp.json --grid 'train.maxLr=[0.001,0.003]'; sweep status <id>",
+    options: [{ flags: '-c, --config <file>', description: 'experiment config (JSON)' }, { flags: '--grid <spec>', description: "space-separated key=[v1,v2] lists" }, { flags: '--seeds <n>', description: 'seeds per configuration', default: '1' }, { flags: '--metric <name>', description: 'validation metric that picks the best configuration', default: 'val_auc' }],
+    data: true,
+    load: () => import('./commands/sweep.js'),
   },
   {
     path: ['server'],
@@ -187,6 +221,7 @@ export const commandTable: CommandSpec[] = [
     description: 'the main job: audit, carve validation, train a small model, evaluate on a patient-level held-out part, record',
     options: [set],
     data: true,
+    formats: ['table', 'json'],
     load: () => import('./commands/demo.js'),
   },
 ];

@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { UserError } from './errors.js';
 
 export const formats = ['table', 'json', 'md', 'html', 'csv'] as const;
@@ -44,10 +44,29 @@ export function parseFormat(value: string | undefined, fallback: Format = 'table
   throw new UserError(`unknown --format '${value}'`, `use one of: ${formats.join(', ')}`);
 }
 
+/** Refuses a format the command cannot render before the command does any work. */
+export function requireFormat(command: string, format: Format, supported: readonly Format[]): void {
+  if (format !== 'json' && !supported.includes(format)) {
+    throw new UserError(`${command} cannot print --format ${format}`, `use one of: ${[...new Set(['json', ...supported])].join(', ')}`);
+  }
+}
+
+/** Refuses an --output whose folder does not exist before the command does any work (nothing is created but the file). */
+export async function requireOutputFolder(cwd: string, output: string): Promise<void> {
+  const folder = dirname(resolve(cwd, output));
+  const info = await stat(folder).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new UserError(`cannot write --output ${output}: the folder ${folder} does not exist`, `create it first (mkdir -p ${folder}) or write to an existing folder`);
+  }
+}
+
 /** Writes to --output when given (creating nothing but that file), else to stdout. */
 export async function emit(text: string, stdout: NodeJS.WritableStream, cwd: string, output?: string): Promise<void> {
   if (output) {
-    await writeFile(resolve(cwd, output), text);
+    const path = resolve(cwd, output);
+    await writeFile(path, text).catch((error: NodeJS.ErrnoException) => {
+      throw new UserError(`cannot write --output ${path}: ${error.code ?? error.message}`, 'choose a writable file in an existing folder');
+    });
     return;
   }
   await new Promise<void>((done) => (stdout.write(text) ? done() : stdout.once('drain', () => done())));

@@ -1,8 +1,9 @@
+import { InterruptedError } from '@leakproof/core';
 import { Command, CommanderError } from 'commander';
 import { commandTable, dataOptions, type CommandSpec } from './command-table.js';
 import type { CliContext } from './context.js';
-import { ExitCode, isUserFacing } from './errors.js';
-import { emit, parseFormat, renderResult } from './output.js';
+import { ExitCode, exitCodeFor, isUserFacing } from './errors.js';
+import { emit, parseFormat, renderResult, requireFormat, requireOutputFolder } from './output.js';
 
 export interface Outcome {
   exitCode: number;
@@ -15,12 +16,17 @@ function addCommand(root: Command, spec: CommandSpec, ctx: CliContext, outcome: 
   }
   const cmd = parent.command(spec.path[spec.path.length - 1] as string).description(spec.description);
   for (const arg of spec.args ?? []) cmd.argument(arg);
-  for (const opt of [...(spec.options ?? []), ...(spec.data ? dataOptions : [])]) cmd.option(opt.flags, opt.description, opt.default);
+  for (const opt of [...(spec.options ?? []), ...(spec.data ? dataOptions : [])]) {
+    const description = opt.flags.startsWith('--format') && spec.formats ? spec.formats.join(' | ') : opt.description;
+    cmd.option(opt.flags, description, opt.default);
+  }
   cmd.action(async (...received: unknown[]) => {
     const command = received[received.length - 1] as Command;
     const opts = command.opts<Record<string, unknown>>();
     const args = command.args;
     const format = parseFormat(opts['format'] as string | undefined);
+    if (spec.data && spec.formats) requireFormat(spec.path.join(' '), format, spec.formats);
+    if (spec.data && typeof opts['output'] === 'string') await requireOutputFolder(ctx.cwd, opts['output']);
     const { run } = await spec.load();
     const res = await run(ctx, args, opts);
     if (spec.data) await emit(renderResult(res, format), ctx.stdout, ctx.cwd, opts['output'] as string | undefined);
@@ -63,9 +69,10 @@ function reportError(error: unknown, ctx: CliContext): number {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
   }
   if (isUserFacing(error)) {
-    const hint = (error as { hint?: string }).hint;
-    ctx.stderr.write(`leakproof: ${error.message}\n${hint ? `  fix: ${hint}\n` : ''}`);
-    return (error as { exitCode?: unknown }).exitCode === 1 ? ExitCode.problem : ExitCode.error;
+    const hint = error.hint;
+    const label = error instanceof InterruptedError ? 'next' : 'fix';
+    ctx.stderr.write(`leakproof: ${error.message}\n${hint ? `  ${label}: ${hint}\n` : ''}`);
+    return exitCodeFor(error);
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   ctx.stderr.write(`leakproof: internal error (please report it):\n${detail}\n`);

@@ -2,6 +2,7 @@ import { embeddedRegistryDir } from '@leakproof/core/node';
 import { openRegistry, Registry, type OpenRegistryOptions, type RegistryApi } from '@leakproof/registry';
 import { liveOwner, openServedRegistry, RemoteRegistry, startServer, type RunningServer } from '@leakproof/server';
 import type { CliContext } from './context.js';
+import { UserError } from './errors.js';
 
 /** DATABASE_URL when set (PostgreSQL), else the embedded PGlite store under <cwd>/.leakproof/registry. */
 export function registryLocation(ctx: CliContext): OpenRegistryOptions {
@@ -90,12 +91,27 @@ export async function trackingEndpoint(ctx: CliContext, registry: RegistryApi): 
   return { uri: server.url, close: () => server.close() };
 }
 
+/**
+ * Runs work with a signal that Ctrl-C aborts: a registry query then cancels its statement on the server instead of
+ * leaving a PostgreSQL backend busy after the CLI has gone. A second Ctrl-C kills the process as usual.
+ */
+export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onInterrupt = (): void => controller.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
+}
+
 /** Parses a positive integer option such as --limit, or says which flag is wrong. */
 export function positiveInt(value: unknown, flag: string, fallback: number): number {
   if (value === undefined || value === null || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) {
-    throw Object.assign(new Error(`${flag} must be a positive whole number, got '${String(value)}'`), { userFacing: true, hint: `e.g. ${flag} 20` });
+    throw new UserError(`${flag} must be a positive whole number, got '${String(value)}'`, `e.g. ${flag} 20`);
   }
   return n;
 }

@@ -1,17 +1,12 @@
-import { join, basename } from 'node:path';
-import type { ImageRecord, Manifest, Problem } from '@leakproof/ingest';
-import { splitFingerprint } from './fingerprint.js';
+import { join } from 'node:path';
+import type { ImageRecord, Manifest } from '@leakproof/ingest';
+import { assembleReport, candidatePairs, hashImageBatch, pairScoreKey, pairsToVerify, verifyPairBatch } from './audit-stages.js';
 import { HashCache } from './hash-cache.js';
-import { hashFiles } from './hash-pool.js';
 import type { HashOutcome } from './image-hash.js';
-import { nearCandidates } from './near-search.js';
-import { policyHash, type Policy } from './policy.js';
-import { auditReportSchema, type AuditReport } from './report-schema.js';
-import { buildFindings, type MatchedPair } from './findings.js';
-import { loadThumb, similarity, THUMB_SIZE, type Thumb } from './verify.js';
-import { summarise } from './summary.js';
+import type { Policy } from './policy.js';
+import type { AuditReport } from './report-schema.js';
 
-export const TOOL = { name: 'leakproof', version: '0.1.0' } as const;
+export { TOOL } from './audit-stages.js';
 
 export interface AuditProgress {
   phase: 'hash' | 'verify';
@@ -30,7 +25,10 @@ export interface AuditOptions {
   maxPixels?: number;
 }
 
-/** Audits the splits of a manifest for leakage. Never throws on bad images: they become problems. */
+/**
+ * Audits the splits of a manifest for leakage on this machine: the stages of audit-stages.ts with a local
+ * hash cache around stages 1 and 3. Never throws on bad images: they become problems.
+ */
 export async function auditManifest(manifest: Manifest, options: AuditOptions): Promise<AuditReport> {
   const started = performance.now();
   const { policy } = options;
@@ -41,73 +39,18 @@ export async function auditManifest(manifest: Manifest, options: AuditOptions): 
   const hashes = await hashAll(manifest, cache, options);
   const hashMs = performance.now() - started;
 
-  const problems: Problem[] = [...manifest.problems];
-  const listed = new Set(problems.map((p) => p.path));
-  hashes.results.forEach((h, i) => {
-    const record = images[i] as ImageRecord;
-    if (!h.ok && !listed.has(record.path)) {
-      problems.push({ path: record.path, kind: h.kind, message: `cannot decode: ${h.message}`, hint: 'replace or remove the file; it was left out of the pixel and near-duplicate checks', severity: 'error' });
-    }
-  });
-
   const indexStarted = performance.now();
-  const pairs = new Map<string, MatchedPair>();
-  const keyOf = (a: number, b: number): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
-  addGroupPairs(images.map((r) => r.sha256), (a, b) => pairs.set(keyOf(a, b), { a, b, kind: 'exact', score: 1, distance: 0 }));
-  addGroupPairs(
-    hashes.results.map((h, i) => (h.ok ? h.pixel : `undecodable:${i}`)),
-    (a, b) => {
-      if (!pairs.has(keyOf(a, b))) pairs.set(keyOf(a, b), { a, b, kind: 'pixel', score: 1, distance: 0 });
-    },
-  );
-  const decodable = hashes.results.flatMap((h, index) => (h.ok ? [{ index, block: h.block, cropBlocks: h.cropBlocks }] : []));
-  const candidates = policy.checks.near === 'off' && policy.checks['label-conflict'] === 'off' ? [] : nearCandidates(decodable, policy.near.radius).filter((c) => !pairs.has(keyOf(c.source, c.target)));
+  const set = candidatePairs(images, hashes.results, policy);
   const indexMs = performance.now() - indexStarted;
 
   const verifyStarted = performance.now();
-  const thumbs = new Map<number, Promise<Thumb | undefined>>();
-  const thumb = (i: number): Promise<Thumb | undefined> => {
-    let t = thumbs.get(i);
-    if (!t) {
-      t = loadThumb(join(manifest.root, (images[i] as ImageRecord).path), THUMB_SIZE, options.maxPixels).catch(() => undefined);
-      thumbs.set(i, t);
-    }
-    return t;
-  };
-  const settings = `${THUMB_SIZE}/${policy.near.maxScale}/${policy.near.maxShift}`;
-  let verified = 0;
-  await runLimited(candidates, 8, async (c) => {
-    const ha = hashes.results[c.source] as Extract<HashOutcome, { ok: true }>;
-    const hb = hashes.results[c.target] as Extract<HashOutcome, { ok: true }>;
-    const key = `${ha.pixel}:${hb.pixel}:${c.startScale}:${settings}`;
-    let score = cache.getPair(key);
-    if (score === undefined) {
-      const [a, b] = await Promise.all([thumb(c.source), thumb(c.target)]);
-      score = a && b ? similarity(a, b, { maxScale: policy.near.maxScale, maxShift: policy.near.maxShift }, [c.startScale]) : -1;
-      cache.setPair(key, score);
-    }
-    if (score >= policy.near.minSimilarity) {
-      pairs.set(keyOf(c.source, c.target), { a: c.source, b: c.target, kind: 'near', score, distance: c.distance });
-    }
-    options.onProgress?.({ phase: 'verify', done: ++verified, total: candidates.length });
-  });
+  const scores = await verifyCached(manifest, hashes.results, set.candidates, cache, options);
   const verifyMs = performance.now() - verifyStarted;
   await cache.save();
 
-  const { findings, withinSplitDuplicates } = buildFindings(images, [...pairs.values()], policy);
-  const summary = summarise(images);
-  const report: AuditReport = {
-    schemaVersion: 1,
-    tool: { ...TOOL },
-    dataset: { root: manifest.root, name: options.name ?? basename(manifest.root) },
-    createdAt: new Date().toISOString(),
-    fingerprint: splitFingerprint(images),
-    policyHash: policyHash(policy),
-    verdict: findings.some((f) => f.severity === 'fail') ? 'fail' : 'pass',
-    splits: summary.splits,
-    findings,
-    info: { ...summary.info, withinSplitDuplicates, idRule: manifest.idRule, nearCandidates: candidates.length },
-    problems,
+  return assembleReport(manifest, hashes.results, set, scores, {
+    policy,
+    ...(options.name === undefined ? {} : { name: options.name }),
     timings: {
       images: images.length,
       hashedFresh: hashes.fresh,
@@ -117,8 +60,7 @@ export async function auditManifest(manifest: Manifest, options: AuditOptions): 
       verifyMs: Math.round(verifyMs),
       totalMs: Math.round(performance.now() - started),
     },
-  };
-  return auditReportSchema.parse(report);
+  });
 }
 
 async function hashAll(manifest: Manifest, cache: HashCache, options: AuditOptions): Promise<{ results: HashOutcome[]; fresh: number }> {
@@ -128,7 +70,7 @@ async function hashAll(manifest: Manifest, cache: HashCache, options: AuditOptio
   const cached = total - missing.length;
   options.onProgress?.({ phase: 'hash', done: cached, total });
   const paths = missing.map((i) => join(manifest.root, (manifest.images[i] as ImageRecord).path));
-  const fresh = await hashFiles(paths, {
+  const fresh = await hashImageBatch(paths, {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
     onDone: (done) => options.onProgress?.({ phase: 'hash', done: cached + done, total }),
@@ -142,28 +84,22 @@ async function hashAll(manifest: Manifest, cache: HashCache, options: AuditOptio
   return { results: results as HashOutcome[], fresh: missing.length };
 }
 
-/** Calls `pair` for members of equal-key groups: all pairs in small groups, each member with the first in large ones. */
-function addGroupPairs(keys: string[], pair: (a: number, b: number) => void): void {
-  const groups = new Map<string, number[]>();
-  keys.forEach((k, i) => {
-    const g = groups.get(k);
-    if (g) g.push(i);
-    else groups.set(k, [i]);
+/** Stage 3 for the candidates whose score is not in the cache; every score in candidate order. */
+async function verifyCached(manifest: Manifest, hashes: HashOutcome[], candidates: Parameters<typeof pairsToVerify>[1], cache: HashCache, options: AuditOptions): Promise<number[]> {
+  const { policy } = options;
+  const pixel = (i: number): string => (hashes[i] as Extract<HashOutcome, { ok: true }>).pixel;
+  const keys = candidates.map((c) => pairScoreKey(pixel(c.source), pixel(c.target), c.startScale, policy));
+  const scores = keys.map((k) => cache.getPair(k));
+  const todo = scores.flatMap((s, k) => (s === undefined ? [k] : []));
+  const cached = candidates.length - todo.length;
+  if (candidates.length > 0) options.onProgress?.({ phase: 'verify', done: cached, total: candidates.length });
+  const fresh = await verifyPairBatch(pairsToVerify(manifest, todo.map((k) => candidates[k] as (typeof candidates)[number])), policy, {
+    ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
+    onDone: (done) => options.onProgress?.({ phase: 'verify', done: cached + done, total: candidates.length }),
   });
-  for (const members of groups.values()) {
-    if (members.length < 2) continue;
-    if (members.length > 32) {
-      for (const m of members.slice(1)) pair(members[0] as number, m);
-      continue;
-    }
-    for (let x = 0; x < members.length; x++) for (let y = x + 1; y < members.length; y++) pair(members[x] as number, members[y] as number);
-  }
-}
-
-async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
+  todo.forEach((k, j) => {
+    scores[k] = fresh[j] as number;
+    cache.setPair(keys[k] as string, fresh[j] as number);
   });
-  await Promise.all(lanes);
+  return scores as number[];
 }

@@ -11,3 +11,19 @@ export { hexToWords, wordsToHex, hamming, hammingHex, CODE_WORDS } from './bits.
 export { blockhashGray, blockhashes, hashImageFile, pixelHash, CROP_VARIANTS, type ImageHashes, type HashOutcome } from './image-hash.js';
 export { similarity, loadThumb, normalise, type Thumb } from './verify.js';
 export { hashFiles } from './hash-pool.js';
+export {
+  hashImageBatch,
+  candidatePairs,
+  verifyPairBatch,
+  pairsToVerify,
+  pairScoreKey,
+  assembleReport,
+  AUDIT_ALGORITHM,
+  type CandidateSet,
+  type PairToVerify,
+  type HashBatchOptions,
+  type VerifyBatchOptions,
+  type AssembleOptions,
+} from './audit-stages.js';
+export type { MatchedPair } from './findings.js';
+export type { NearCandidate } from './near-search.js';

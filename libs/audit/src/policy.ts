@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { LeakproofError } from '@leakproof/core';
 
 export const findingKinds = ['exact', 'pixel', 'near', 'patient', 'label-conflict'] as const;
 export type FindingKind = (typeof findingKinds)[number];
@@ -52,14 +53,9 @@ export type PolicyInput = z.input<typeof policySchema>;
 
 export const defaultPolicy: Policy = policySchema.parse({});
 
-export class PolicyError extends Error {
-  readonly userFacing = true;
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = 'PolicyError';
+export class PolicyError extends LeakproofError {
+  constructor(message: string, hint?: string) {
+    super(message, { code: 'policy', hint });
   }
 }
 

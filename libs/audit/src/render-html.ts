@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { previewPng } from '@leakproof/ingest';
 import type { AuditReport, Finding } from './report-schema.js';
 
 /** data: URIs of small PNG thumbnails keyed by the path relative to the dataset root. */
@@ -16,7 +16,8 @@ export async function buildThumbnails(report: AuditReport, options: { size?: num
   const out: Thumbnails = {};
   for (const path of paths) {
     try {
-      const png = await sharp(join(report.dataset.root, path), { limitInputPixels: 64_000_000 }).rotate().resize(size, size, { fit: 'inside' }).png().toBuffer();
+      // through ingest's decoder, so DICOM pairs get previews too
+      const png = await previewPng(join(report.dataset.root, path), size);
       out[path] = `data:image/png;base64,${png.toString('base64')}`;
     } catch {
       // a broken image has no thumbnail; the pair is still listed

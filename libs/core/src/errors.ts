@@ -22,6 +22,13 @@ export class LeakproofError extends Error {
 /** A check that ran and found a problem the user must act on (leakage, refused run): CLI exit 1. */
 export class ProblemFoundError extends LeakproofError {}
 
+/** The user stopped the work (Ctrl-C twice): the CLI exits 130 like a shell does for SIGINT. Libraries throw it, never exit. */
+export class InterruptedError extends LeakproofError {
+  constructor(message: string, opts: { hint?: string; cause?: unknown } = {}) {
+    super(message, { code: 'interrupted', ...opts });
+  }
+}
+
 export function isLeakproofError(error: unknown): error is LeakproofError {
   return error instanceof LeakproofError || (error instanceof Error && (error as { userFacing?: unknown }).userFacing === true);
 }

@@ -1,4 +1,4 @@
 // Browser-safe shared contracts: no node: imports here (the web client bundles this entry).
 // Node-only helpers (paths under .leakproof/) live in ./node.ts, imported as '@leakproof/core/node'.
-export { LeakproofError, ProblemFoundError, isLeakproofError } from './errors.js';
+export { InterruptedError, LeakproofError, ProblemFoundError, isLeakproofError } from './errors.js';
 export * from './api/ui.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LeakproofError } from '@leakproof/core';
 
 /** One model output for one image. `label` and `prob` refer to the positive class, PNEUMONIA = 1. */
 export const predictionSchema = z.object({
@@ -10,10 +11,9 @@ export const predictionSchema = z.object({
 export type Prediction = z.infer<typeof predictionSchema>;
 
 /** Thrown for malformed input (not for degenerate-but-valid data, which yields NaN/null metrics). */
-export class EvaluationInputError extends Error {
+export class EvaluationInputError extends LeakproofError {
   constructor(message: string) {
-    super(message);
-    this.name = 'EvaluationInputError';
+    super(message, { code: 'evaluation-input' });
   }
 }
 

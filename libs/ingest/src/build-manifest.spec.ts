@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { patientIdKeyFrom } from './patient-key.js';
 import { buildManifest } from './build-manifest.js';
 import { loadDatasetConfig, parseDatasetConfig } from './dataset-config.js';
 import type { ImageRecord } from './manifest-schema.js';
@@ -82,8 +83,11 @@ describe('csv layout', () => {
     await put(root, 'img/a.png', await sharp(await jpeg(5)).png().toBuffer());
     await put(root, 'img/b.png', await sharp(await jpeg(6)).png().toBuffer());
     await put(root, 'labels.csv', 'file,finding,fold,subject\nimg/a.png,NORMAL,train,S1\nimg/b.png,PNEUMONIA,Test,\nimg/missing.png,NORMAL,train,S3\n../x.png,NORMAL,train,S4\n');
-    const config = { layout: 'csv' as const, csv: { file: 'labels.csv', columns: { path: 'file', label: 'finding', split: 'fold', patient: 'subject' } } };
+    const config = { layout: 'csv' as const, patientIds: 'pseudonymous' as const, csv: { file: 'labels.csv', columns: { path: 'file', label: 'finding', split: 'fold', patient: 'subject' } } };
     const manifest = await buildManifest(root, config);
+    // a CSV's patient column may be a hospital record number: keyed-hashed unless declared pseudonymous
+    const hashed = await buildManifest(root, { ...config, patientIds: undefined }, { patientIdKey: patientIdKeyFrom(Buffer.alloc(32, 1), 'test') });
+    expect(hashed.images.map((i) => i.patient)).toEqual([expect.stringMatching(/^pid-[0-9a-f]{16}$/)]);
     expect(manifest.images.map((i) => [i.path, i.split, i.label, i.patient])).toEqual([['img/a.png', 'train', 'NORMAL', 'S1']]);
     expect(manifest.problems.map((p) => [p.path, p.kind])).toEqual([
       ['img/b.png', 'no-patient-id'],

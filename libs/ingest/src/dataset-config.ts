@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { DEFAULT_MAX_PIXELS } from './decode.js';
+import { DEFAULT_MAX_PIXELS } from './decode-types.js';
+import { presetConfigSchema } from './presets/preset-config.js';
 import type { IdRule } from './patient-id.js';
 import { IngestUserError } from './user-error.js';
 
@@ -18,7 +19,7 @@ const regexRuleSchema = z
     if (!re.source.includes('(?<patient>')) ctx.addIssue({ code: 'custom', path: ['regex'], message: 'needs a named group (?<patient>…)' });
   });
 
-export const idRuleSchema = z.union([z.enum(['kermany', 'kermany-strict', 'csv', 'folder']), regexRuleSchema]);
+export const idRuleSchema = z.union([z.enum(['kermany', 'kermany-strict', 'csv', 'folder', 'dicom']), regexRuleSchema]);
 
 export const csvLayoutSchema = z
   .object({
@@ -48,17 +49,29 @@ export const datasetConfigSchema = z
     maxPixels: z.number().int().positive().default(DEFAULT_MAX_PIXELS),
     /** extra folder/CSV split names → canonical split, e.g. { "holdout": "test" } */
     splitAliases: z.record(z.string(), z.string().min(1)).default({}),
+    /** a public chest X-ray set's own layout and label files (see presets/); replaces layout and csv */
+    preset: presetConfigSchema.optional(),
+    /**
+     * `keyed-hash`: every patient ID (and DICOM Study/Series UID) is replaced by an HMAC with the project
+     * key; `pseudonymous`: the IDs are already pseudonyms and are kept. Default: hash IDs read from DICOM
+     * tags or a CSV column, keep IDs derived from the path (the path is printed anyway) and presets' IDs.
+     */
+    patientIds: z.enum(['keyed-hash', 'pseudonymous']).optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.preset && (config.layout !== 'folders' || config.csv)) ctx.addIssue({ code: 'custom', path: ['preset'], message: 'a preset brings its own layout: drop "layout" and "csv"' });
+    if (config.preset && config.idRule) ctx.addIssue({ code: 'custom', path: ['idRule'], message: 'a preset brings its own patient IDs: drop "idRule"' });
     if (config.layout === 'csv' && !config.csv) ctx.addIssue({ code: 'custom', path: ['csv'], message: 'layout "csv" needs csv: { file, columns }' });
     if (config.idRule === 'csv' && config.layout !== 'csv') ctx.addIssue({ code: 'custom', path: ['idRule'], message: 'idRule "csv" needs layout "csv"' });
   });
 
 export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
+/** what a caller may pass (defaults not yet filled in; `preset` may be a bare name) */
+export type DatasetConfigInput = z.input<typeof datasetConfigSchema>;
 
 export function resolvedIdRule(config: DatasetConfig): IdRule {
-  return config.idRule ?? (config.layout === 'csv' ? 'csv' : 'kermany');
+  return config.idRule ?? (config.layout === 'csv' || config.preset ? 'csv' : 'kermany');
 }
 
 function describeIssues(error: z.ZodError): string {

@@ -1,7 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
+import { DEFAULT_MAX_PIXELS, DecodeError, type GrayImage } from './decode-types.js';
+import { isDicom } from './dicom-header.js';
+import { decodeDicomGray } from './dicom-pixels.js';
+import { extensionOf, imageExtensions } from './sniff.js';
 
-/** Refuse anything above this many pixels before decoding it (a 20,000×20,000 PNG is a few hundred KB on disk). */
-export const DEFAULT_MAX_PIXELS = 64_000_000;
+export { DEFAULT_MAX_PIXELS, DecodeError, type DecodeFailure, type GrayImage } from './decode-types.js';
 
 export interface DecodeOptions {
   /** output size; a number means a square. Omit to keep the source size. */
@@ -9,41 +13,24 @@ export interface DecodeOptions {
   maxPixels?: number;
 }
 
-export interface GrayImage {
-  /** row-major 8-bit grayscale, width*height bytes */
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
-
-export type DecodeFailure = 'too-many-pixels' | 'truncated' | 'not-an-image' | 'empty-file' | 'unreadable';
-
-export class DecodeError extends Error {
-  constructor(
-    readonly kind: DecodeFailure,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DecodeError';
-  }
-}
-
 /**
  * The one decoder every consumer uses: any JPEG/PNG/WebP/TIFF (8/16-bit, gray/RGB/CMYK, alpha, EXIF
- * orientation) to normalised 8-bit grayscale at the requested size. Alpha is flattened onto black
- * because radiograph backgrounds are black.
+ * orientation) or DICOM (see dicom-pixels.ts: rescale, VOI window, MONOCHROME1) to normalised 8-bit
+ * grayscale at the requested size. Alpha is flattened onto black because radiograph backgrounds are black.
  */
 export async function decodeGray(input: string | Buffer, options: DecodeOptions = {}): Promise<GrayImage> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (Buffer.isBuffer(input) && input.length === 0) throw new DecodeError('empty-file', 'the file is empty (0 bytes)');
-  let pipeline = sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated', sequentialRead: true })
+  const source = await dicomOrSource(input);
+  if (source.dicom) return resized(await decodeDicomGray(source.dicom, maxPixels), options.size);
+  let pipeline = sharp(source.input, { limitInputPixels: maxPixels, failOn: 'truncated', sequentialRead: true })
     // CMYK must go through sRGB with its profile: straight CMYK→b-w crushes the dark end (40 → 16)
     .pipelineColourspace('srgb')
     .rotate()
     .flatten({ background: { r: 0, g: 0, b: 0 } })
     .toColourspace('b-w');
   if (options.size !== undefined) {
-    const { width, height } = typeof options.size === 'number' ? { width: options.size, height: options.size } : options.size;
+    const { width, height } = sizeOf(options.size);
     pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
   }
   try {
@@ -53,6 +40,43 @@ export async function decodeGray(input: string | Buffer, options: DecodeOptions 
   } catch (error) {
     throw classifySharpError(error, maxPixels);
   }
+}
+
+const sizeOf = (size: number | { width: number; height: number }): { width: number; height: number } => (typeof size === 'number' ? { width: size, height: size } : size);
+
+/**
+ * Files named like a JPEG/PNG/WebP/TIFF go straight to sharp by path (no extra read); anything else
+ * (`.dcm`, no extension) is read once and sniffed for the DICM marker.
+ */
+async function dicomOrSource(input: string | Buffer): Promise<{ dicom?: Uint8Array; input: string | Buffer }> {
+  if (Buffer.isBuffer(input)) return isDicom(input) ? { dicom: input, input } : { input };
+  if (imageExtensions.has(extensionOf(input))) return { input };
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(input);
+  } catch (error) {
+    throw new DecodeError('unreadable', (error as Error).message);
+  }
+  if (bytes.length === 0) throw new DecodeError('empty-file', 'the file is empty (0 bytes)');
+  return isDicom(bytes) ? { dicom: bytes, input: bytes } : { input: bytes };
+}
+
+async function resized(image: GrayImage, size: DecodeOptions['size']): Promise<GrayImage> {
+  if (size === undefined) return image;
+  const { width, height } = sizeOf(size);
+  if (width === image.width && height === image.height) return image;
+  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .toColourspace('b-w')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}
+
+/** A small PNG preview (longest side `size`, aspect kept) through the same decoder, for report thumbnails. */
+export async function previewPng(path: string, size: number, maxPixels = DEFAULT_MAX_PIXELS): Promise<Buffer> {
+  const image = await decodeGray(path, { maxPixels });
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } }).resize(size, size, { fit: 'inside' }).toColourspace('b-w').png().toBuffer();
 }
 
 export function classifySharpError(error: unknown, maxPixels: number): DecodeError {

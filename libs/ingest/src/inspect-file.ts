@@ -5,10 +5,21 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { classifySharpError } from './decode.js';
 import type { ProblemKind } from './manifest-schema.js';
-import { headerDimensions, looksTruncated, sniffFormat } from './sniff.js';
+import { dicomExtensions, extensionOf, headerDimensions, looksTruncated, sniffFormat } from './sniff.js';
+import type { DataSet } from 'dicom-parser';
+import { PIXEL_DATA, parseDicomDataSet, readHeader, readIdentifiers, undecodableReason, type DicomIdentifiers } from './dicom-header.js';
 
 export type Inspection =
-  | { ok: true; size: number; mtimeMs: number; sha256: string; width: number; height: number }
+  | {
+      ok: true;
+      size: number;
+      mtimeMs: number;
+      sha256: string;
+      width: number;
+      height: number;
+      /** DICOM files only: raw identifiers (PHI) — build-manifest pseudonymises them; never cached or written */
+      dicom?: DicomIdentifiers;
+    }
   | { ok: false; kind: ProblemKind; message: string; hint?: string };
 
 const headBytes = 64 * 1024;
@@ -52,7 +63,14 @@ export async function inspectImageFile(absPath: string, maxPixels: number): Prom
     }
     const size = whole?.length ?? stat.size;
     const format = sniffFormat(head);
-    if (!format) return { ok: false, kind: 'not-an-image', message: 'not a JPEG, PNG, WebP or TIFF (by its first bytes)', hint: 'remove it, or convert it to a supported format' };
+    if (!format && dicomExtensions.has(extensionOf(absPath))) {
+      return { ok: false, kind: 'not-an-image', message: 'a .dcm file without the DICOM Part 10 header (no DICM at byte 128; an old ACR-NEMA or raw dataset file?)', hint: 'rewrite it as Part 10: `dcmconv +F in.dcm out.dcm` (DCMTK) or `gdcmconv in.dcm out.dcm` (GDCM)' };
+    }
+    if (!format) return { ok: false, kind: 'not-an-image', message: 'not a JPEG, PNG, WebP, TIFF or DICOM (by its first bytes)', hint: 'remove it, or convert it to a supported format' };
+    if (format === 'dicom') {
+      const file = { size, mtimeMs: stat.mtimeMs, sha256: hash.digest('hex') };
+      return whole ? inspectDicom(() => parseDicomDataSet(whole), file, maxPixels) : inspectDicom(() => readDicomHead(absPath), file, maxPixels);
+    }
     if (looksTruncated(format, tail, size, head)) {
       return { ok: false, kind: 'truncated', message: `the ${format.toUpperCase()} ends before its end marker (truncated download or copy?)`, hint: 'restore the file from the source' };
     }
@@ -79,6 +97,62 @@ export async function inspectImageFile(absPath: string, maxPixels: number): Prom
     return { ok: true, size, mtimeMs: stat.mtimeMs, sha256: hash.digest('hex'), width: dims.width, height: dims.height };
   } catch (error) {
     return errnoProblem(error);
+  }
+}
+
+/**
+ * DICOM: the header says whether we can decode it (transfer syntax, pixel data present and complete) and
+ * its size, so an unsupported file is a problem in the manifest, not a surprise in the audit.
+ */
+async function inspectDicom(parse: () => DataSet | Promise<DataSet>, file: { size: number; mtimeMs: number; sha256: string }, maxPixels: number): Promise<Inspection> {
+  let header;
+  let dicom: DicomIdentifiers;
+  try {
+    const ds = await parse();
+    header = readHeader(ds);
+    dicom = readIdentifiers(ds);
+  } catch (error) {
+    return { ok: false, kind: 'truncated', message: `the DICOM file cannot be parsed (truncated?): ${String((error as Error).message ?? error)}`, hint: 'restore the file from the source' };
+  }
+  const reason = undecodableReason(header);
+  if (reason) return { ok: false, ...reason };
+  const pixels = header.rows * header.columns;
+  if (pixels > maxPixels) {
+    return { ok: false, kind: 'too-many-pixels', message: `${header.columns}×${header.rows} = ${pixels.toLocaleString('en')} pixels exceeds the limit of ${maxPixels.toLocaleString('en')} (refused from the header, nothing decoded)`, hint: 'raise maxPixels in the dataset config if it is genuine' };
+  }
+  return { ok: true, ...file, width: header.columns, height: header.rows, dicom };
+}
+
+/**
+ * The data set of a DICOM file up to its pixel data, reading as little as it takes: 16 kB holds a typical
+ * header, larger headers are read in growing steps. A partial parse counts only once the Pixel Data
+ * element was reached — before that, tags beyond the cut would be silently missing.
+ */
+export async function readDicomHead(absPath: string): Promise<DataSet> {
+  const handle = await open(absPath, 'r');
+  try {
+    for (const size of [16 * 1024, 256 * 1024, 4 * 1024 * 1024]) {
+      const buffer = Buffer.alloc(size);
+      const { bytesRead } = await handle.read(buffer, 0, size, 0);
+      try {
+        const ds = parseDicomDataSet(buffer.subarray(0, bytesRead), true);
+        if (ds.elements[PIXEL_DATA] || bytesRead < size) return ds;
+      } catch {
+        if (bytesRead < size) throw new Error('the DICOM header cannot be parsed');
+      }
+    }
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  return parseDicomDataSet(await readWholeFile(absPath), true);
+}
+
+/** A cached DICOM's identifiers, re-read from its header (they are never written to the cache). */
+export async function readDicomIdentifiers(absPath: string): Promise<DicomIdentifiers | undefined> {
+  try {
+    return readIdentifiers(await readDicomHead(absPath));
+  } catch {
+    return undefined;
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Inspection } from './inspect-file.js';
 
-const entrySchema = z.object({ size: z.number(), mtimeMs: z.number(), sha256: z.string(), width: z.number(), height: z.number() });
+const entrySchema = z.object({ size: z.number(), mtimeMs: z.number(), sha256: z.string(), width: z.number(), height: z.number(), dicom: z.literal(true).optional() });
 const cacheFileSchema = z.object({ version: z.literal(1), root: z.string(), entries: z.record(z.string(), entrySchema) });
 type Entry = z.infer<typeof entrySchema>;
 
@@ -43,7 +43,13 @@ export class InspectionCache {
     } catch {
       return undefined;
     }
-    return { ok: true, ...entry };
+    const { dicom: _dicom, ...rest } = entry;
+    return { ok: true, ...rest };
+  }
+
+  /** whether the cached file is a DICOM (its identifiers must be re-read: they are never cached) */
+  isDicom(absPath: string): boolean {
+    return this.entries[absPath]?.dicom === true;
   }
 
   remember(absPath: string, inspection: Inspection): void {
@@ -51,7 +57,7 @@ export class InspectionCache {
     const { size, mtimeMs, sha256, width, height } = inspection;
     const old = this.entries[absPath];
     if (old && old.sha256 === sha256 && old.mtimeMs === mtimeMs && old.size === size) return;
-    this.entries[absPath] = { size, mtimeMs, sha256, width, height };
+    this.entries[absPath] = { size, mtimeMs, sha256, width, height, ...(inspection.dicom ? { dicom: true as const } : {}) };
     this.dirty = true;
   }
 

@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { Problem } from './manifest-schema.js';
-import { extensionOf, imageExtensions } from './sniff.js';
+import { extensionOf, imageExtensions, mayBeImageName } from './sniff.js';
 import { canonicalSplit } from './split-names.js';
 import { IngestUserError } from './user-error.js';
 
@@ -15,6 +15,10 @@ export interface Candidate {
   label: string;
   /** the patient column, for the csv rule */
   csvPatient?: string;
+  /** presets: the study the image belongs to, when the set says */
+  study?: string;
+  /** no extension: read because it may be DICOM; a non-image is then only a note */
+  extensionless?: boolean;
 }
 
 export interface Listing {
@@ -75,12 +79,12 @@ async function walkClass(abs: string, rel: string, split: string, label: string,
       if (name === undefined) return;
       const childAbs = join(abs, name);
       const childRel = `${rel}/${name}`;
-      const looksLikeImage = imageExtensions.has(extensionOf(name));
+      const looksLikeImage = mayBeImageName(name);
       const kind = await kindOf(entry, childAbs);
       if (kind === 'dangling') {
         out.problems.push({ path: childRel, kind: 'dangling-symlink', message: 'a symbolic link whose target does not exist', hint: 'fix or remove the link', severity: 'error' });
       } else if (kind === 'dir') {
-        if (looksLikeImage) {
+        if (imageExtensions.has(extensionOf(name))) {
           out.problems.push({ path: childRel, kind: 'directory-named-like-image', message: 'a directory named like an image; skipped', hint: 'rename or remove it', severity: 'error' });
         } else if (!entry.isSymbolicLink()) {
           await walkClass(childAbs, childRel, split, label, out);
@@ -88,7 +92,7 @@ async function walkClass(abs: string, rel: string, split: string, label: string,
           out.problems.push(note(childRel, 'a symbolic link to a folder; not followed'));
         }
       } else if (kind === 'file' && looksLikeImage) {
-        out.candidates.push({ absPath: childAbs, path: childRel, split, label });
+        out.candidates.push({ absPath: childAbs, path: childRel, split, label, ...(extensionOf(name) === '' ? { extensionless: true } : {}) });
       } else {
         out.problems.push(note(childRel, kind === 'file' ? 'not an image file name; ignored' : 'not a regular file; ignored'));
       }

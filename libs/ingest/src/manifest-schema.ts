@@ -17,6 +17,11 @@ export const problemKindSchema = z.enum([
   'stray-file',
   'no-patient-id',
   'csv-row',
+  'unsupported-transfer-syntax',
+  /** presets: images left out by the label mapping (one summary note per reason, not one per file) */
+  'excluded-by-label',
+  /** presets: a known limit of the dataset's patient IDs (e.g. RSNA: one image per patientId) */
+  'patient-linkage',
 ]);
 export type ProblemKind = z.infer<typeof problemKindSchema>;
 
@@ -44,6 +49,9 @@ export const imageRecordSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** mtime in ms, used only as a cache key */
   mtimeMs: z.number(),
+  /** DICOM: Study / Series Instance UID (keyed-hashed whenever the patient ID is) */
+  study: z.string().optional(),
+  series: z.string().optional(),
 });
 export type ImageRecord = z.infer<typeof imageRecordSchema>;
 
@@ -53,6 +61,13 @@ export const manifestSchema = z.object({
   root: z.string(),
   layout: z.enum(['folders', 'csv']),
   idRule: z.string(),
+  /** the dataset preset the listing came from (nih-cxr14, chexpert, …) */
+  preset: z.string().optional(),
+  /**
+   * Set when patient IDs (and DICOM UIDs) were replaced by keyed hashes: the key's public ID (not the key),
+   * so a changed fingerprint can be traced to a changed key.
+   */
+  patientIdKey: z.string().optional(),
   images: z.array(imageRecordSchema),
   problems: z.array(problemSchema),
 });

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 
 /** How a file's patient is found. See libs/ingest/README.md for the two Kermany variants. */
-export type IdRule = 'kermany' | 'kermany-strict' | 'csv' | 'folder' | { regex: string };
+export type IdRule = 'kermany' | 'kermany-strict' | 'csv' | 'folder' | 'dicom' | { regex: string };
 
 const personName = /^person0*(\d+)_(bacteria|virus)_\d+(?:_\d+)*\.[a-z0-9]+$/i;
 const normal2Name = /^NORMAL2-IM-(\d+)-\d+(?:-\d+)*\.[a-z0-9]+$/i;
@@ -73,6 +73,9 @@ export function patientId(relativePath: string, rule: IdRule, csvValue?: string)
       const value = csvValue?.trim();
       return value ? value : undefined;
     }
+    case 'dicom':
+      // read from the file's PatientID tag by build-manifest, never from the path
+      return undefined;
   }
 }
 
@@ -91,6 +94,8 @@ export function noPatientHint(rule: IdRule): string {
       return 'no patientNNNNN/ directory in the path';
     case 'csv':
       return 'the patient column is empty for this row';
+    case 'dicom':
+      return 'not a DICOM file with a PatientID (0010,0020); fill the tag or choose another idRule';
   }
 }
 

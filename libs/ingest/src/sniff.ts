@@ -1,7 +1,16 @@
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'tiff';
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'tiff' | 'dicom';
 
 /** Extensions that make a file "named like an image" (anything else is a stray file). */
 export const imageExtensions = new Set(['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff']);
+
+/** DICOM files are `.dcm`/`.dicom` or, as PACS exports often are, have no extension at all (then sniffed). */
+export const dicomExtensions = new Set(['dcm', 'dicom']);
+
+/** Whether a listing should read this file: image or DICOM extension, or none (a possible DICOM). */
+export function mayBeImageName(name: string): boolean {
+  const ext = extensionOf(name);
+  return ext === '' ? !name.startsWith('.') : imageExtensions.has(ext) || dicomExtensions.has(ext);
+}
 
 export function extensionOf(name: string): string {
   const dot = name.lastIndexOf('.');
@@ -11,6 +20,8 @@ export function extensionOf(name: string): string {
 /** The format from the magic bytes, whatever the extension says. */
 export function sniffFormat(head: Uint8Array): ImageFormat | undefined {
   const b = head;
+  // checked first: the 128-byte preamble of a DICOM file may itself hold a TIFF header
+  if (b.length >= 132 && ascii(b, 128, 4) === 'DICM') return 'dicom';
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a) return 'png';
   if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') return 'webp';

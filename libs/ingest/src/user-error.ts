@@ -1,15 +1,8 @@
-/**
- * A dataset/config mistake the user can fix. The CLI recognises it by duck type (`userFacing: true`)
- * and prints message + hint without a stack trace, so this library need not depend on the CLI.
- */
-export class IngestUserError extends Error {
-  readonly userFacing = true;
+import { LeakproofError } from '@leakproof/core';
 
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = 'IngestUserError';
+/** A dataset/config mistake the user can fix: the CLI prints message + hint without a stack trace (exit 2). */
+export class IngestUserError extends LeakproofError {
+  constructor(message: string, hint?: string) {
+    super(message, { code: 'ingest', hint });
   }
 }

@@ -1,12 +1,12 @@
-export { openRegistry, migrationsFolder, type OpenRegistryOptions } from './open.js';
+export { openRegistry, migrationsFolder, defaultStatementTimeoutMs, type OpenRegistryOptions } from './open.js';
 export { Registry, type RegistryKind } from './registry.js';
 export type { RegistryApi } from './registry-api.js';
 export type { QueryOptions } from './query-repo.js';
 export { RegistryError } from './errors.js';
 export { FilterSyntaxError } from './filter/syntax-error.js';
-export { parseFilter, parseOrderBy } from './filter/parse.js';
-export { compileFilter, compileOrder } from './filter/compile.js';
-export type { FilterNode, FieldRef, Literal, OrderTerm, ComparisonOp, Aggregate, Scope } from './filter/ast.js';
+export { parseFilter, parseOrderBy, filterLimits } from './filter/parse.js';
+export { compileFilter, compileOrder, type FilterStrategy, type CompiledFilter } from './filter/compile.js';
+export { leavesOf, type FilterNode, type LeafNode, type FieldRef, type Literal, type OrderTerm, type ComparisonOp, type Aggregate, type Scope } from './filter/ast.js';
 export {
   auditInputSchema,
   auditFindingSchema,

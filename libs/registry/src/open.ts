@@ -12,6 +12,7 @@ import { RegistryError } from './errors.js';
 import { markInterruptedRuns } from './query-repo.js';
 import { Registry } from './registry.js';
 import * as schema from './schema.js';
+import { inProcessSession, postgresSession } from './session.js';
 
 /** drizzle-kit output at the repository root, shared by both stores. */
 export const migrationsFolder = fileURLToPath(new URL('../../../migrations', import.meta.url));
@@ -41,7 +42,15 @@ export interface OpenRegistryOptions {
   staleHeartbeatMs?: number;
   /** idle-connection errors from the pool; default: a line on stderr */
   onConnectionError?: (error: Error) => void;
+  /**
+   * PostgreSQL only: the server cancels any registry statement running longer (SQLSTATE 57014, reported as a
+   * RegistryError with code 'query-timeout'); default 30 s, 0 for none. PGlite cannot time out a statement
+   * (no timers inside WebAssembly): there the filter bounds (filterLimits) keep queries short.
+   */
+  statementTimeoutMs?: number;
 }
+
+export const defaultStatementTimeoutMs = 30_000;
 
 function redact(url: string): string {
   try {
@@ -53,9 +62,14 @@ function redact(url: string): string {
   }
 }
 
-async function openPostgres(url: string, onError: (error: Error) => void): Promise<Registry> {
-  const pool = new pg.Pool({ connectionString: url, max: 4, options: sessionOptions.map(([k, v]) => `-c ${k}=${v}`).join(' ') });
+async function openPostgres(url: string, onError: (error: Error) => void, statementTimeoutMs: number): Promise<Registry> {
+  const options = [...sessionOptions, ['statement_timeout', String(Math.max(0, Math.round(statementTimeoutMs)))]];
+  const config = { connectionString: url, options: options.map(([k, v]) => `-c ${k}=${v}`).join(' ') };
+  const pool = new pg.Pool({ ...config, max: 4 });
   pool.on('error', onError);
+  // PostgreSQL 14+: a backend whose client vanished (Ctrl-C, kill -9) stops its query within 2 s instead of running
+  // it to the end; older servers reject the setting, which changes nothing else
+  pool.on('connect', (client) => void client.query('set client_connection_check_interval = 2000').catch(() => undefined));
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
@@ -69,13 +83,16 @@ async function openPostgres(url: string, onError: (error: Error) => void): Promi
   }
   try {
     await client.query('select pg_advisory_lock($1)', [migrationLockKey]);
+    // migrations may build indexes on a large registry: no statement timeout for them
+    await client.query('set statement_timeout = 0');
     await migrateNodePg(drizzleNodePg({ client, schema }), { migrationsFolder });
   } finally {
+    await client.query('reset statement_timeout').catch(() => undefined);
     await client.query('select pg_advisory_unlock($1)', [migrationLockKey]).catch(() => undefined);
     client.release();
   }
   const db = drizzleNodePg({ client: pool, schema }) as unknown as RegistryDb;
-  return new Registry(db, 'postgres', () => pool.end());
+  return new Registry(db, 'postgres', () => pool.end(), postgresSession(pool, db, config));
 }
 
 async function openPglite(dir: string | undefined): Promise<Registry> {
@@ -87,13 +104,15 @@ async function openPglite(dir: string | undefined): Promise<Registry> {
     for (const [k, v] of sessionOptions) await client.query(`set ${k} = '${v}'`);
     const db = drizzlePglite({ client, schema });
     await migratePglite(db, { migrationsFolder });
-    return new Registry(db as unknown as RegistryDb, 'pglite', async () => {
+    const registryDb = db as unknown as RegistryDb;
+    const close = async (): Promise<void> => {
       try {
         await client.close();
       } finally {
         lock?.release();
       }
-    });
+    };
+    return new Registry(registryDb, 'pglite', close, inProcessSession(registryDb));
   } catch (error) {
     lock?.release();
     throw error;
@@ -106,7 +125,9 @@ async function openPglite(dir: string | undefined): Promise<Registry> {
  */
 export async function openRegistry(opts: OpenRegistryOptions = {}): Promise<Registry> {
   const onError = opts.onConnectionError ?? ((e: Error) => process.stderr.write(`leakproof: registry connection error: ${e.message}\n`));
-  const registry = opts.databaseUrl ? await openPostgres(opts.databaseUrl, onError) : await openPglite(opts.dir);
+  const registry = opts.databaseUrl
+    ? await openPostgres(opts.databaseUrl, onError, opts.statementTimeoutMs ?? defaultStatementTimeoutMs)
+    : await openPglite(opts.dir);
   try {
     await markInterruptedRuns(registry.db, opts.staleHeartbeatMs ?? 15 * 60_000);
   } catch (error) {

@@ -53,6 +53,7 @@ export interface RegistryApi {
   metricHistory(runId: number, key: string): Promise<MetricPoint[]>;
 
   listRuns(opts?: { limit?: number; includeArchived?: boolean }): Promise<RunSummary[]>;
+  countRuns(opts?: { includeArchived?: boolean }): Promise<number>;
   queryRuns(filter: string, opts?: QueryOptions): Promise<RunSummary[]>;
   evaluationHistory(opts: { fingerprintPrefix: string; metrics?: string[] }): Promise<EvaluationHistoryRow[]>;
   markInterruptedRuns(staleAfterMs?: number): Promise<number[]>;

@@ -17,6 +17,7 @@ import type {
 } from './records.js';
 import type { RegistryApi } from './registry-api.js';
 import * as runs from './runs-repo.js';
+import { inProcessSession, type Session } from './session.js';
 import * as tracking from './tracking-repo.js';
 
 export type RegistryKind = 'pglite' | 'postgres';
@@ -29,6 +30,8 @@ export class Registry implements RegistryApi {
     readonly db: RegistryDb,
     readonly kind: RegistryKind,
     private readonly closeStore: () => Promise<void>,
+    /** runs cancellable work (queryRuns with a signal) */
+    private readonly session: Session = inProcessSession(db),
   ) {}
 
   async close(): Promise<void> {
@@ -107,6 +110,9 @@ export class Registry implements RegistryApi {
   archiveRun(runId: number, archived = true): Promise<void> {
     return runs.archiveRun(this.db, runId, archived);
   }
+  countRuns(opts: { includeArchived?: boolean } = {}): Promise<number> {
+    return runs.countRuns(this.db, opts.includeArchived);
+  }
   getRunRecord(id: number): Promise<RunRecord | undefined> {
     return runs.getRunRecord(this.db, id);
   }
@@ -124,8 +130,9 @@ export class Registry implements RegistryApi {
   listRuns(opts?: { limit?: number; includeArchived?: boolean }): Promise<RunSummary[]> {
     return query.listRuns(this.db, opts);
   }
+  /** opts.signal cancels the query, on the server too (PostgreSQL); it then rejects with code 'query-cancelled' */
   queryRuns(filter: string, opts?: query.QueryOptions): Promise<RunSummary[]> {
-    return query.queryRuns(this.db, filter, opts);
+    return this.session(opts?.signal, (db) => query.queryRuns(db, filter, opts));
   }
   evaluationHistory(opts: { fingerprintPrefix: string; metrics?: string[] }): Promise<EvaluationHistoryRow[]> {
     return query.evaluationHistory(this.db, opts);

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { hostname } from 'node:os';
 import { getAudit } from './audits-repo.js';
 import type { RegistryDb } from './db.js';
@@ -63,7 +63,11 @@ export async function createRun(db: RegistryDb, input: RunInput): Promise<RunRec
   }
 }
 
+/** Ids are int4: anything else names no row (asking the database would be a type error there). */
+const isRowId = (id: number) => Number.isInteger(id) && id > 0 && id <= 2_147_483_647;
+
 export async function getRunRecord(db: RegistryDb, id: number): Promise<RunRecord | undefined> {
+  if (!isRowId(id)) return undefined;
   const [row] = await db
     .select({ run: runs, experiment: experiments.name })
     .from(runs)
@@ -94,26 +98,42 @@ export async function logMetrics(db: RegistryDb, runId: number, entries: MetricE
   }
 }
 
+/** Only a running run beats: a finished one is frozen (LP012), and logging its evaluation metrics must not touch it. */
 export async function heartbeat(db: RegistryDb, runId: number): Promise<void> {
-  await db.update(runs).set({ heartbeatAt: sql`now()` }).where(eq(runs.id, runId));
+  await db.update(runs).set({ heartbeatAt: sql`now()` }).where(and(eq(runs.id, runId), eq(runs.status, 'running')));
 }
 
 export async function finishRun(db: RegistryDb, runId: number, status: 'finished' | 'failed' | 'interrupted'): Promise<RunRecord> {
   const parsed = finalStatusSchema.safeParse(status);
   if (!parsed.success) throw invalidInput('run status', parsed.error);
-  const updated = await db.update(runs).set({ status: parsed.data, finishedAt: sql`now()`, heartbeatAt: sql`now()` }).where(eq(runs.id, runId)).returning({ id: runs.id });
+  let updated: { id: number }[];
+  try {
+    updated = await db.update(runs).set({ status: parsed.data, finishedAt: sql`now()`, heartbeatAt: sql`now()` }).where(eq(runs.id, runId)).returning({ id: runs.id });
+  } catch (error) {
+    translateDbError(error);
+  }
   if (updated.length === 0) throw new RegistryError(`run ${runId} does not exist`);
   return (await getRunRecord(db, runId)) as RunRecord;
 }
 
-/** Marks a run running again in this process (resuming after a crash). */
+/** How many runs the registry holds (archived ones only when asked): a count, not a capped listing. */
+export async function countRuns(db: RegistryDb, includeArchived = false): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(runs).where(includeArchived ? undefined : eq(runs.archived, false));
+  return row?.n ?? 0;
+}
+
+/** Marks an interrupted run running again in this process (resuming after a crash or Ctrl-C). */
 export async function resumeRun(db: RegistryDb, runId: number): Promise<RunRecord> {
   const updated = await db
     .update(runs)
     .set({ status: 'running', finishedAt: null, heartbeatAt: sql`now()`, pid: process.pid, hostname: hostname() })
-    .where(eq(runs.id, runId))
+    .where(and(eq(runs.id, runId), eq(runs.status, 'interrupted'), eq(runs.archived, false)))
     .returning({ id: runs.id });
-  if (updated.length === 0) throw new RegistryError(`run ${runId} does not exist`);
+  if (updated.length === 0) {
+    const run = await getRunRecord(db, runId);
+    if (!run) throw new RegistryError(`run ${runId} does not exist`);
+    throw new RegistryError(`run ${runId} is ${run.archived ? 'archived' : run.status}; only an interrupted run can be resumed`, 'start a new run instead', 'not-resumable');
+  }
   return (await getRunRecord(db, runId)) as RunRecord;
 }
 

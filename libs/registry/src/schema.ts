@@ -13,6 +13,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  uuid,
 } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -247,4 +248,39 @@ export const runParams = pgTable(
     textValue: text('text_value'),
   },
   (t) => [primaryKey({ columns: [t.runId, t.key] }), index('run_params_key_num_run_idx').on(t.key, t.numValue, t.runId), index('run_params_key_text_run_idx').on(t.key, t.textValue, t.runId)],
+);
+
+// Distributed audit and worker fleet (migration 0010, issue #12); written by @leakproof/queue with plain SQL.
+export const auditHashes = pgTable(
+  'audit_hashes',
+  {
+    contentSha256: text('content_sha256').notNull(),
+    settings: text('settings').notNull(),
+    outcome: jsonb('outcome').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ name: 'audit_hashes_pk', columns: [t.contentSha256, t.settings] })],
+);
+
+export const auditPairScores = pgTable('audit_pair_scores', {
+  pairKey: text('pair_key').primaryKey(),
+  score: doublePrecision('score').notNull(),
+  createdAt: createdAt(),
+});
+
+export const queueWorkers = pgTable(
+  'queue_workers',
+  {
+    id: uuid('id').primaryKey(),
+    host: text('host').notNull(),
+    pid: integer('pid').notNull(),
+    version: text('version').notNull(),
+    queues: text('queues').array().notNull(),
+    concurrency: integer('concurrency').notNull(),
+    currentJobs: jsonb('current_jobs').notNull().default(sql`'[]'::jsonb`),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeen: timestamp('last_seen', { withTimezone: true }).notNull().defaultNow(),
+    stoppedAt: timestamp('stopped_at', { withTimezone: true }),
+  },
+  (t) => [index('queue_workers_last_seen_idx').on(t.lastSeen)],
 );

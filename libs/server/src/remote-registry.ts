@@ -170,6 +170,9 @@ export class RemoteRegistry implements RegistryApi {
     if (opts.includeArchived) query.set('all', 'true');
     return (await this.get(`/runs${query.size ? `?${query}` : ''}`, z.object({ runs: z.array(v1.runSummarySchema) }))).runs;
   }
+  async countRuns(opts: { includeArchived?: boolean } = {}) {
+    return (await this.get(`/runs/count${opts.includeArchived ? '?all=true' : ''}`, z.object({ count: z.number().int() }))).count;
+  }
   async queryRuns(filter: string, opts: QueryOptions = {}) {
     const { signal, ...rest } = opts;
     return (await this.call('POST', '/runs/query', z.object({ runs: z.array(v1.runSummarySchema) }), { filter, ...rest }, signal)).runs;

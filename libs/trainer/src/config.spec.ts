@@ -19,6 +19,18 @@ describe('train config', () => {
     expect(() => applyOverrides({}, ['epochs'])).toThrow(/key=value/);
   });
 
+  it('refuses overrides that would reach Object.prototype, and never pollutes it', () => {
+    const attempts = ['__proto__.polluted=1', 'constructor.prototype.polluted=1', 'a.__proto__.polluted=1', 'prototype=1', 'a..b=1', 'a={"__proto__":{"polluted":1}}', 'a=[{"constructor":{"prototype":{"polluted":1}}}]'];
+    for (const override of attempts) {
+      expect(() => applyOverrides({}, [override]), override).toThrow(TrainConfigError);
+      expect(() => applyOverrides({}, [override]), override).toThrow(/is not a config field|empty key/);
+    }
+    expect(() => applyOverrides(JSON.parse('{"__proto__": {"polluted": 1}}') as Record<string, unknown>, [])).toThrow(/prototype/);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.getPrototypeOf(applyOverrides({ a: { b: 1 } }, ['c.d=2'])['c'])).toBeNull();
+    expect(parseTrainConfig(applyOverrides({}, ['epochs=2', 'augmentation.hflip=true'])).augmentation.hflip).toBe(true);
+  });
+
   it('names the bad field', () => {
     expect(() => parseTrainConfig({ imageSize: 5 })).toThrow(/imageSize/);
     expect(() => parseTrainConfig({ epochz: 5 })).toThrow(TrainConfigError);

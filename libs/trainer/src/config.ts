@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { LeakproofError } from '@leakproof/core';
 
 export const augmentationSchema = z
   .object({
@@ -101,10 +102,9 @@ export const trainConfigSchema = z
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 
-export class TrainConfigError extends Error {
+export class TrainConfigError extends LeakproofError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TrainConfigError';
+    super(message, { code: 'train-config' });
   }
 }
 
@@ -128,13 +128,32 @@ export function parseTrainConfig(input: unknown, source = 'config'): TrainConfig
   throw new TrainConfigError(`${source} is invalid:\n${lines.join('\n')}\nFix these fields (see trainConfigSchema for allowed values).`);
 }
 
-/** `'oneCycle.pctStart=0.3'` → sets that nested key; values are JSON when they parse, strings otherwise. */
+/** Path segments that would reach an object's prototype instead of a config field. */
+const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
+
+function refuseForbiddenKeys(value: unknown, where: string): void {
+  if (typeof value !== 'object' || value === null) return;
+  for (const [key, inner] of Object.entries(value)) {
+    if (forbiddenKeys.has(key)) throw new TrainConfigError(`${where}: '${key}' is not a config field (it would reach an object's prototype)`);
+    refuseForbiddenKeys(inner, where);
+  }
+}
+
+/**
+ * `'oneCycle.pctStart=0.3'` → sets that nested key; values are JSON when they parse, strings otherwise.
+ * `__proto__`, `constructor` and `prototype` are refused anywhere in a key or a JSON value, and the result
+ * is built from prototype-less objects, so no override can reach Object.prototype.
+ */
 export function applyOverrides(base: Record<string, unknown>, overrides: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = structuredClone(base);
+  const out = prototypeless(base) as Record<string, unknown>;
   for (const override of overrides) {
     const eq = override.indexOf('=');
     if (eq <= 0) throw new TrainConfigError(`override '${override}' must look like key=value (e.g. epochs=3 or augmentation.hflip=true)`);
     const keys = override.slice(0, eq).trim().split('.');
+    const bad = keys.find((key) => forbiddenKeys.has(key) || key === '');
+    if (bad !== undefined) {
+      throw new TrainConfigError(`override '${override}': ${bad === '' ? 'an empty key segment' : `'${bad}'`} is not a config field; use dotted field names such as train.epochs=3`);
+    }
     const raw = override.slice(eq + 1).trim();
     let value: unknown = raw;
     try {
@@ -142,15 +161,26 @@ export function applyOverrides(base: Record<string, unknown>, overrides: readonl
     } catch {
       value = raw;
     }
-    let node: Record<string, unknown> = out;
-    keys.slice(0, -1).forEach((key) => {
-      const next = node[key];
-      if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    refuseForbiddenKeys(value, `override '${override}'`);
+    let node = out;
+    for (const key of keys.slice(0, -1)) {
+      const next = Object.hasOwn(node, key) ? node[key] : undefined;
+      if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = Object.create(null) as Record<string, unknown>;
       node = node[key] as Record<string, unknown>;
-    });
-    node[keys[keys.length - 1] as string] = value;
+    }
+    node[keys[keys.length - 1] as string] = prototypeless(value);
   }
   return out;
+}
+
+/** A deep copy whose objects have no prototype (arrays and primitives as they are). */
+function prototypeless(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(prototypeless);
+  if (typeof value !== 'object' || value === null) return value;
+  refuseForbiddenKeys(value, 'config');
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const [key, inner] of Object.entries(value)) copy[key] = prototypeless(inner);
+  return copy;
 }
 
 /** Reads a JSON config (path may be undefined for all defaults), applies overrides, validates, and keeps the text. */

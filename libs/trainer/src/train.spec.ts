@@ -1,6 +1,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InterruptedError } from '@leakproof/core';
 import type { ImageRecord } from '@leakproof/ingest';
 import { parseTrainConfig, type TrainConfigInput } from './config.js';
 import { lrFind } from './lr-find.js';
@@ -106,6 +109,37 @@ describe('train', () => {
   it('refuses to resume with another config, naming the fix', async () => {
     const dir = runDir('straight');
     await expect(train({ root, images, config: parseTrainConfig({ ...tiny, maxLr: 1e-3 }), runDir: dir, handleSigint: false, resumeFrom: dir })).rejects.toThrow(/different config/);
+  });
+
+  it('throws InterruptedError on a second Ctrl-C instead of exiting the process, and unhooks SIGINT', async () => {
+    const listeners = process.listenerCount('SIGINT');
+    const run = train({
+      root,
+      images,
+      config: parseTrainConfig(tiny),
+      runDir: runDir('ctrl-c-twice'),
+      stderr: new PassThrough(),
+      callbacks: {
+        onStep: ({ globalStep }) => {
+          if (globalStep === 2) {
+            process.emit('SIGINT');
+            process.emit('SIGINT');
+          }
+        },
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(InterruptedError);
+    await expect(run).rejects.toMatchObject({ code: 'interrupted', message: expect.stringContaining('second Ctrl-C') });
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
+
+  it('disposes the model when training throws', async () => {
+    const config = parseTrainConfig({ ...tiny, epochs: 1 });
+    await train({ root, images, config, runDir: runDir('warm'), handleSigint: false });
+    const before = tf.memory().numTensors;
+    const failing = train({ root, images, config, runDir: runDir('throws'), handleSigint: false, callbacks: { onStep: ({ globalStep }) => { if (globalStep === 2) throw new Error('callback failed'); } } });
+    await expect(failing).rejects.toThrow('callback failed');
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects data without a validation split or without the positive class', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { InterruptedError } from '@leakproof/core';
 import type { ImageRecord } from '@leakproof/ingest';
 import { prepareBackend, type BackendInfo } from './backend.js';
 import type { TrainConfig } from './config.js';
@@ -97,8 +98,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   await mkdir(runDir, { recursive: true });
   const data = await prepareData(options.root, options.images, config);
   const abort = new AbortController();
+  // a library never exits: the second Ctrl-C makes the loop throw InterruptedError at the next step (the CLI
+  // exits 130), and from then on Node's default SIGINT handling applies, so a third one kills the process
+  const stopNow = new AbortController();
   const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
+    if (abort.signal.aborted) {
+      options.stderr?.write('\nstopping now, without a checkpoint of this epoch (Ctrl-C again to kill)\n');
+      process.off('SIGINT', onSigint);
+      stopNow.abort();
+      return;
+    }
     options.stderr?.write('\nstopping after this step and writing a checkpoint (Ctrl-C again to quit now)\n');
     abort.abort();
   };
@@ -106,14 +115,23 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   else options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
   if (options.handleSigint !== false) process.on('SIGINT', onSigint);
   try {
-    return await runLoop(options, data, backend, abort.signal);
+    return await runLoop(options, data, backend, abort.signal, stopNow.signal);
   } finally {
     if (options.handleSigint !== false) process.off('SIGINT', onSigint);
     await data.pool.close();
   }
 
-  async function runLoop(opts: TrainOptions, prepared: PreparedData, info: BackendInfo, signal: AbortSignal): Promise<TrainResult> {
+  async function runLoop(opts: TrainOptions, prepared: PreparedData, info: BackendInfo, signal: AbortSignal, stopNow: AbortSignal): Promise<TrainResult> {
     const trainable = await createModel(config);
+    try {
+      return await loopEpochs(opts, prepared, info, signal, stopNow, trainable);
+    } finally {
+      // also when training throws: the model's weights are tensors on the backend, not garbage-collected
+      trainable.model.dispose();
+    }
+  }
+
+  async function loopEpochs(opts: TrainOptions, prepared: PreparedData, info: BackendInfo, signal: AbortSignal, stopNow: AbortSignal, trainable: TrainableModel): Promise<TrainResult> {
     const optimizer = new AdamW();
     const batches = new TrainBatches(prepared.pool, prepared.train.slots, prepared.train.labels, config, prepared.norm);
     const phases = phasesFor(trainable, config);
@@ -186,6 +204,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             callbacks.onStep?.({ epoch, step: batch.step, globalStep: state.globalStep, loss, lr, beta1 });
             // prefetched batches resolve as microtasks; yield a macrotask so timers (progress bar) and SIGINT run
             await new Promise<void>((done) => setImmediate(done));
+            if (stopNow.aborted) throw new InterruptedError(`training stopped at epoch ${epoch + 1}, step ${batch.step + 1} by a second Ctrl-C`, { hint: 'the last epoch checkpoint (if any) is kept: resume the run to continue from it' });
             if (signal.aborted) break;
           }
           progress.stop();
@@ -251,7 +270,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       checkpointDir: join(runDir, CHECKPOINT_DIR),
       normalisation: prepared.norm,
     };
-    trainable.model.dispose();
     return result;
   }
 

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
 import { join, resolve } from 'node:path';
 import { auditManifest, buildThumbnails, defaultPolicy, loadPolicy, renderAuditHtml, renderAuditMarkdown, renderAuditTable, type AuditReport, type Policy } from '@leakproof/audit';
-import { buildManifest, loadDatasetConfig } from '@leakproof/ingest';
+import { buildManifest, type Manifest } from '@leakproof/ingest';
+import { datasetConfigFrom, patientKeyFor } from './dataset-input.js';
 import { log, type CliContext } from '../context.js';
 import type { CommandResult } from '../output.js';
 
@@ -16,16 +18,24 @@ export async function resolvePolicy(dir: string, explicit: string | undefined): 
 export interface AuditRunOptions {
   root: string;
   config?: string;
+  /** --preset: a public set's layout (overrides the config file's preset) */
+  preset?: string;
   policy: Policy;
   name?: string;
   cache: boolean;
 }
 
 /** Manifest + audit with progress on stderr (a line per phase, so CI logs stay short). */
+/** The dataset as the audit sees it: config or preset, keyed patient IDs, hash cache unless --no-cache. */
+export async function auditedManifest(ctx: CliContext, options: AuditRunOptions): Promise<Manifest> {
+  const cacheDir = join(ctx.cwd, '.leakproof', 'cache');
+  const config = await datasetConfigFrom(ctx, options.config, options.preset);
+  return buildManifest(options.root, config, { patientIdKey: patientKeyFor(ctx), ...(options.cache ? { cacheDir } : {}) });
+}
+
 export async function auditDataset(ctx: CliContext, options: AuditRunOptions): Promise<AuditReport> {
   const cacheDir = join(ctx.cwd, '.leakproof', 'cache');
-  const config = options.config ? await loadDatasetConfig(resolve(ctx.cwd, options.config)) : {};
-  const manifest = await buildManifest(options.root, config, options.cache ? { cacheDir } : {});
+  const manifest = await auditedManifest(ctx, options);
   let lastTick = 0;
   return auditManifest(manifest, {
     policy: options.policy,
@@ -48,7 +58,14 @@ export async function auditRenderers(report: AuditReport, format: unknown): Prom
     table: (r) => renderAuditTable(r as AuditReport),
     md: (r) => renderAuditMarkdown(r as AuditReport),
     html: (r) => renderAuditHtml(r as AuditReport, { thumbnails }),
+    csv: (r) => renderFindingsCsv(r as AuditReport),
   };
+}
+
+/** One row per finding, for spreadsheets (the patient column carries whatever the manifest carries: a keyed hash for PHI sources). */
+export function renderFindingsCsv(report: AuditReport): string {
+  const columns = ['kind', 'severity', 'splitA', 'splitB', 'pathA', 'pathB', 'patient', 'score', 'distance', 'labelA', 'labelB', 'detail', 'allowedBecause'] as const;
+  return stringify(report.findings.map((f) => columns.map((c) => f[c] ?? '')), { header: true, columns: [...columns] });
 }
 
 /** The registry's view of an audit report. */

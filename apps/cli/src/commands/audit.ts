@@ -14,7 +14,10 @@ export const run: CommandHandler = async (ctx, args, opts) => {
   const root = resolve(ctx.cwd, dataset);
   const { policy, source } = await resolvePolicy(ctx.cwd, opts['policy'] as string | undefined);
   log(ctx, `policy: ${source}`);
-  const report = await auditDataset(ctx, { root, config: opts['config'] as string | undefined, policy, cache: opts['cache'] !== false });
+  const runOptions = { root, config: opts['config'] as string | undefined, preset: opts['preset'] as string | undefined, policy, cache: opts['cache'] !== false };
+  const report = opts['distributed'] === true
+    ? await (await import('./audit-distributed.js')).auditDistributed(ctx, { ...runOptions, shardSize: opts['shardSize'] })
+    : await auditDataset(ctx, runOptions);
 
   if (opts['record'] !== false) await recordInRegistry(ctx, report, policy);
   if (opts['updateLock'] === true) await updateLock(ctx, root, report);

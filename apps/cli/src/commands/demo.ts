@@ -39,8 +39,8 @@ export const run: CommandHandler = async (ctx, args, opts) => {
     const trained = await trainRun(ctx, registry, loaded, policy);
     log(ctx, `3/4 evaluate run ${trained.run.id} on the patient-level held-out split 'test'`);
     const evaluation = await evaluateRun(ctx, registry, trained.run.id, 'test');
-    const runs = await registry.listRuns({ limit: 1000 });
-    log(ctx, `4/4 recorded: run ${trained.run.id}; the registry holds ${runs.length} run(s) (\`leakproof runs list\`)`);
+    const runs = await registry.countRuns();
+    log(ctx, `4/4 recorded: run ${trained.run.id}; the registry holds ${runs} run(s) (\`leakproof runs list\`)`);
     const data = {
       runId: trained.run.id,
       datasetFingerprint: report.fingerprint,

@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import type { CommandHandler } from '../command-table.js';
-import { UserError } from '../errors.js';
 import { evaluateRun } from '../experiment/evaluate-run.js';
 import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
+import { UserError } from '../errors.js';
+import { parseRunId } from '../run-id.js';
 
 export const run: CommandHandler = async (ctx, args, opts) => {
-  const runId = Number(args[0]);
-  if (!Number.isInteger(runId) || runId <= 0) throw new UserError(`'${args[0]}' is not a run id`, 'pass the number shown by `leakproof runs list`');
+  const runId = parseRunId(args[0]);
   const split = (opts['split'] as string | undefined) ?? 'test';
   const predictions = opts['predictions'] as string | undefined;
   const valPredictions = opts['valPredictions'] as string | undefined;

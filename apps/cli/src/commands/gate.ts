@@ -4,7 +4,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { loadGateConfig, loadLockFile, renderAuditMarkdown, renderAuditTable, renderJUnit, saveLockFile, type AuditReport } from '@leakproof/audit';
 import type { CommandHandler } from '../command-table.js';
 import { log, type CliContext } from '../context.js';
-import { isUserFacing } from '../errors.js';
+import { isUserFacing, UserError } from '../errors.js';
 import { result } from '../output.js';
 import { auditDataset, resolvePolicy } from './audit-support.js';
 
@@ -36,13 +36,16 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
   const lock = await loadLockFile(lockPath);
   const update = opts['update'] === true;
   const datasets: GateDataset[] = [];
+  // JUnit cases for reasons other than leakage findings (those come from the reports), recorded where they arise
+  const extra: { dataset: string; name: string; message: string }[] = [];
+  const lockReason = (dataset: string, message: string) => extra.push({ dataset, name: 'unchanged since last passing audit', message });
 
   for (const ds of config.datasets) {
     const root = resolve(base, ds.path);
     const entry: GateDataset = { name: ds.name, path: ds.path, verdict: 'error', reasons: [] };
     datasets.push(entry);
     try {
-      if (!existsSync(root)) throw Object.assign(new Error(`dataset folder ${ds.path} does not exist`), { userFacing: true });
+      if (!existsSync(root)) throw new UserError(`dataset folder ${ds.path} does not exist`);
       const { policy } = await resolvePolicy(base, ds.policy);
       const report = await auditDataset(ctx, { root, name: ds.name, policy, cache: true, ...(ds.config ? { config: resolve(base, ds.config) } : {}) });
       entry.report = report;
@@ -56,12 +59,15 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
         lock.datasets[ds.name] = { fingerprint: report.fingerprint, policyHash: report.policyHash, images: report.timings.images, auditedAt: report.createdAt, tool: `${report.tool.name} ${report.tool.version}` };
       } else if (!locked) {
         entry.reasons.push(`no passing audit of ${ds.name} is recorded in ${relative(ctx.cwd, lockPath) || lockPath}; review the report, then run \`leakproof gate --update\` and commit the lock file`);
+        lockReason(ds.name, entry.reasons[entry.reasons.length - 1] as string);
       } else if (locked.fingerprint !== report.fingerprint) {
         entry.reasons.push(`${ds.name} changed since its last passing audit (fingerprint ${locked.fingerprint.slice(0, 12)} → ${report.fingerprint.slice(0, 12)}); review the report, then run \`leakproof gate --update\` and commit the lock file`);
+        lockReason(ds.name, entry.reasons[entry.reasons.length - 1] as string);
       }
     } catch (error) {
       if (!isUserFacing(error)) throw error;
       entry.reasons.push(error.message);
+      extra.push({ dataset: ds.name, name: 'dataset can be audited', message: error.message });
     }
   }
 
@@ -72,7 +78,6 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
   }
   const gate: GateResult = { passed: datasets.every((d) => d.reasons.length === 0), lockFile: lockPath, updatedLock, datasets };
   const reports = datasets.flatMap((d) => (d.report ? [d.report] : []));
-  const extra = datasets.flatMap((d) => d.reasons.filter((r) => !/leakage finding/.test(r)).map((message) => ({ dataset: d.name, name: 'unchanged since last passing audit', message })));
   if (opts['junit']) await writeFile(resolve(ctx.cwd, opts['junit'] as string), renderJUnit(reports, extra));
   if (ctx.env['GITHUB_ACTIONS'] === 'true') await reportToGitHub(ctx, gate);
 

@@ -73,6 +73,22 @@ export async function historySvg(data: HistoryPoint[], fingerprint: string): Pro
   }
 }
 
+/**
+ * A metric no evaluation on the fingerprint has is a usage error (exit 2) naming the metrics that exist,
+ * not an empty column with exit 0. With no evaluations at all there is nothing to check against.
+ */
+function requireKnownMetrics(evaluations: EvaluationHistoryRow[], metrics: string[], prefix: string): void {
+  if (evaluations.length === 0) return;
+  const known = new Set(evaluations.flatMap((e) => Object.keys(e.metrics)));
+  const unknown = metrics.filter((m) => !known.has(m));
+  if (unknown.length > 0) {
+    throw new UserError(
+      `no evaluation on split fingerprint ${prefix} has metric ${unknown.map((m) => `'${m}'`).join(', ')}`,
+      `metrics recorded there: ${[...known].sort().join(', ')} (e.g. --metric ${[...known].sort().slice(0, 2).join(',')})`,
+    );
+  }
+}
+
 export const run: CommandHandler = async (ctx, _args, opts) => {
   const prefix = typeof opts['fingerprint'] === 'string' ? opts['fingerprint'].trim().toLowerCase() : '';
   if (!/^[0-9a-f]{4,64}$/.test(prefix)) {
@@ -82,7 +98,9 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
     .split(',')
     .map((m) => m.trim())
     .filter(Boolean);
-  const evaluations = await withRegistry(ctx, (registry) => registry.evaluationHistory({ fingerprintPrefix: prefix, metrics }));
+  const all = await withRegistry(ctx, (registry) => registry.evaluationHistory({ fingerprintPrefix: prefix }));
+  requireKnownMetrics(all, metrics, prefix);
+  const evaluations = all.map((e) => ({ ...e, metrics: Object.fromEntries(Object.entries(e.metrics).filter(([m]) => metrics.includes(m))) }));
   const fingerprints = [...new Set(evaluations.map((e) => e.fingerprint))];
   if (fingerprints.length > 1) throw new UserError(`fingerprint prefix '${prefix}' matches ${fingerprints.length} splits: ${fingerprints.map((f) => f.slice(0, 16)).join(', ')}`, 'give more characters of the fingerprint');
   const fingerprint = fingerprints[0] ?? prefix;

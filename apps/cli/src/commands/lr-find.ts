@@ -10,7 +10,7 @@ import { result } from '../output.js';
 /** The range test needs no audit: it records nothing and its numbers are never reported as results. */
 export const run: CommandHandler = async (ctx, _args, opts) => {
   const loaded = await loadExperimentConfig(ctx.cwd, opts['config'] as string | undefined, (opts['set'] as string[] | undefined) ?? []);
-  const manifest = await loadManifest(ctx, loaded);
+  const manifest = await loadManifest(ctx, loaded.config);
   const plan = planSplits(manifest.images, loaded.config);
   const config = parseTrainConfig({ positiveClass: loaded.config.positiveClass, ...loaded.config.train });
   const outDir = join(ctx.cwd, '.leakproof', 'lr-find');

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import Table from 'cli-table3';
-import { buildManifest, loadDatasetConfig, summarizeManifest, type DatasetConfig, type Manifest, type ManifestSummary } from '@leakproof/ingest';
+import { buildManifest, summarizeManifest, type Manifest, type ManifestSummary } from '@leakproof/ingest';
 import type { CommandHandler } from '../command-table.js';
 import type { CliContext } from '../context.js';
 import { result } from '../output.js';
+import { datasetConfigFrom, patientKeyFor } from './dataset-input.js';
 
 export interface ManifestReport {
   summary: ManifestSummary;
@@ -26,7 +27,8 @@ const plain = { head: [], border: [] };
 const fmt = (n: number): string => n.toLocaleString('en');
 
 function renderTable({ summary, manifest }: ManifestReport): string {
-  const out: string[] = [`${manifest.root}  (layout ${manifest.layout}, patient rule ${manifest.idRule})`, ''];
+  const ids = manifest.patientIdKey ? `, patient IDs keyed-hashed with ${manifest.patientIdKey}` : '';
+  const out: string[] = [`${manifest.root}  (layout ${manifest.layout}, patient rule ${manifest.idRule}${ids})`, ''];
   const counts = new Table({ head: ['split', ...summary.classes, 'images', 'patients'], style: plain });
   for (const split of summary.splits) {
     const row = summary.counts[split] ?? {};
@@ -64,12 +66,12 @@ function renderMarkdown({ summary, manifest }: ManifestReport): string {
   return lines.join('\n');
 }
 
-/** `leakproof manifest <dataset> [--config f]`: always exit 0; problems are listed, not fatal. */
+/** `leakproof manifest <dataset> [--config f] [--preset name]`: always exit 0; problems are listed, not fatal. */
 export const run: CommandHandler = async (ctx, args, opts) => {
   const root = resolve(ctx.cwd, args[0] ?? '.');
-  const config: Partial<DatasetConfig> = typeof opts['config'] === 'string' ? await loadDatasetConfig(resolve(ctx.cwd, opts['config'])) : {};
+  const config = await datasetConfigFrom(ctx, opts['config'], opts['preset']);
   const onProgress = progress(ctx);
-  const manifest = await buildManifest(root, config, onProgress ? { onProgress } : {});
+  const manifest = await buildManifest(root, config, { patientIdKey: patientKeyFor(ctx), ...(onProgress ? { onProgress } : {}) });
   const report: ManifestReport = { summary: summarizeManifest(manifest), manifest };
   return result(report, { table: renderTable, md: renderMarkdown });
 };

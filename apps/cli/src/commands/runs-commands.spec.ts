@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { openRegistry } from '@leakproof/registry';
+import { parse } from 'csv-parse/sync';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliContext } from '../context.js';
 import { runCli } from '../program.js';
@@ -36,13 +38,17 @@ describe('runs and history commands (embedded registry)', { timeout: 120_000 }, 
       policyHash: 'h',
       report: {},
       toolVersion: 't',
-      splits: [{ name: 'test', images: 4, patients: 2 }],
+      splits: [{ name: 'test', images: 200, patients: 100 }],
     });
-    for (const [name, model, recall] of [['a', 'cnn', 0.9], ['b', 'resnet', 0.97]] as const) {
+    // 200 test images, 100 positive: recall 90/100 and 97/100, precision about 0.8
+    for (const [name, model, recall, fp] of [['a', 'cnn', 0.9, 22.5], ['b', 'resnet', 0.97, 24.25]] as const) {
       const run = await registry.createRun({ experiment: 'cli', name, auditId: audit.id, params: { model, lr: 0.01 }, model });
       await registry.logMetrics(run.id, [{ key: 'val_recall', step: 0, value: recall }]);
-      await registry.recordEvaluation({ runId: run.id, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 1, fp: 0, tn: 1, fn: 0 }, metrics: { precision: { value: 0.8, lo: 0.7, hi: 0.9 }, recall: { value: recall, lo: 0.8, hi: 1 } } });
       await registry.finishRun(run.id, 'finished');
+      const tp = Math.round(recall * 100);
+      const confusion = { tp, fp: Math.round(fp), tn: 100 - Math.round(fp), fn: 100 - tp };
+      const precision = tp / (tp + confusion.fp);
+      await registry.recordEvaluation({ runId: run.id, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion, metrics: { precision: { value: precision, lo: 0.7, hi: 0.9 }, recall: { value: tp / 100, lo: 0.8, hi: 1 } } });
       ids.push(run.id);
     }
     await registry.close();
@@ -86,5 +92,56 @@ describe('runs and history commands (embedded registry)', { timeout: 120_000 }, 
     const svg = await readFile(join(cwd, 'h.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect((await cli(cwd, 'history')).code).toBe(2);
+  });
+
+  it('refuses run ids that are not plain decimal int4 numbers, without an internal error', async () => {
+    for (const bad of ['2147483648', '0x10', '1e3', '+1', '1.0', '-1', '0']) {
+      const res = await cli(cwd, 'runs', 'show', bad);
+      expect(res.code, bad).toBe(2);
+      expect(res.err, bad).toContain('is not a run id');
+      expect(res.err).not.toContain('internal error');
+    }
+    expect((await cli(cwd, 'runs', 'compare', String(ids[0]), '1e3')).err).toContain("'1e3' is not a run id");
+    expect((await cli(cwd, 'eval', '0x10')).err).toContain("'0x10' is not a run id");
+  });
+
+  it('refuses an unsupported --format and an --output in a missing folder before the command runs', async () => {
+    // run 999 does not exist: reaching the command would say so instead
+    const html = await cli(cwd, 'runs', 'show', '999', '--format', 'html');
+    expect(html.code).toBe(2);
+    expect(html.err).toContain('runs show cannot print --format html');
+    expect(html.err).toContain('use one of: json, table, md, csv');
+    const missing = await cli(cwd, 'runs', 'show', '999', '-o', join('no', 'such', 'dir', 'run.csv'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/cannot write --output .*the folder .* does not exist/);
+    expect(missing.err).not.toContain('internal error');
+  });
+
+  it('prints runs show as rectangular CSV: section, key, field, value', async () => {
+    const res = await cli(cwd, 'runs', 'show', String(ids[1]), '--format', 'csv');
+    expect(res.code).toBe(0);
+    const rows = parse(res.out) as string[][];
+    expect(rows[0]).toEqual(['section', 'key', 'field', 'value']);
+    expect(new Set(rows.map((r) => r.length))).toEqual(new Set([4]));
+    expect(rows).toContainEqual(['evaluations', 'test', 'recall', '0.97 [0.8, 1]']);
+    expect(rows).toContainEqual(['params', 'model', 'value', 'resnet']);
+  });
+
+  it('says which metrics exist when history is asked for one no evaluation has (exit 2)', async () => {
+    const res = await cli(cwd, 'history', '--fingerprint', 'abab', '--metric', 'recall,nosuch');
+    expect(res.code).toBe(2);
+    expect(res.err).toContain("has metric 'nosuch'");
+    expect(res.err).toContain('metrics recorded there: precision, recall');
+  });
+
+  it('counts runs beyond any listing cap (demo says how many the registry holds)', async () => {
+    const registry = await openRegistry({ dir: join(cwd, '.leakproof', 'registry') });
+    try {
+      const before = await registry.countRuns();
+      await registry.db.execute(sql`insert into runs (experiment_id, name, audit_id) select r.experiment_id, 'bulk-' || g, r.audit_id from runs r, generate_series(1, 1001) g where r.id = ${ids[0]}`);
+      expect(await registry.countRuns()).toBe(before + 1001);
+    } finally {
+      await registry.close();
+    }
   });
 });

@@ -6,7 +6,8 @@ import { result } from '../output.js';
 import { UserError } from '../errors.js';
 import { withRegistry } from '../registry-access.js';
 import { num } from './runs-list.js';
-import { flattenParams, loadRun, parseRunId } from './runs-show.js';
+import { parseRunId } from '../run-id.js';
+import { flattenParams, loadRun } from './runs-show.js';
 
 export interface Comparison {
   runs: { id: number; name: string; experiment: string; status: string; fingerprint: string }[];
@@ -46,7 +47,7 @@ export function compareRuns(runs: RunDetail[]): Comparison {
 }
 
 export const run: CommandHandler = async (ctx, args) => {
-  const ids = args.map(parseRunId);
+  const ids = args.map((a) => parseRunId(a));
   if (ids.length < 2) throw new UserError('runs compare needs at least two run ids', 'e.g. leakproof runs compare 3 7');
   const runs = await withRegistry(ctx, async (registry) => {
     const found: RunDetail[] = [];

@@ -1,21 +1,9 @@
-import { parseFilter, parseOrderBy, type FilterNode } from '@leakproof/registry';
+import { leavesOf, parseFilter, parseOrderBy } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
 import { result } from '../output.js';
 import { UserError } from '../errors.js';
-import { positiveInt, withRegistry } from '../registry-access.js';
+import { interruptible, positiveInt, withRegistry } from '../registry-access.js';
 import { runsCsv, runsMarkdown, runsTable } from './runs-list.js';
-
-function metricKeys(node: FilterNode | undefined, into: Set<string>): Set<string> {
-  if (!node) return into;
-  if (node.type === 'compare') {
-    if (node.field.scope === 'metrics') into.add(node.field.path[0] as string);
-  } else if (node.type === 'not') metricKeys(node.operand, into);
-  else {
-    metricKeys(node.left, into);
-    metricKeys(node.right, into);
-  }
-  return into;
-}
 
 export const run: CommandHandler = async (ctx, args, opts) => {
   const filter = args[0];
@@ -23,9 +11,11 @@ export const run: CommandHandler = async (ctx, args, opts) => {
   const orderBy = typeof opts['orderBy'] === 'string' ? opts['orderBy'] : undefined;
   const limit = positiveInt(opts['limit'], '--limit', 100);
   // parse first so a bad filter fails before the registry opens, and to know which metrics to show
-  const shown = metricKeys(parseFilter(filter), new Set());
+  const shown = new Set(leavesOf(parseFilter(filter)).flatMap((leaf) => (leaf.field.scope === 'metrics' ? [leaf.field.path.join('.')] : [])));
   for (const term of parseOrderBy(orderBy ?? '')) if (term.field.scope === 'metrics') shown.add(term.field.path[0] as string);
   const metrics = [...shown];
-  const runs = await withRegistry(ctx, (registry) => registry.queryRuns(filter, { orderBy, limit, includeArchived: opts['all'] === true }));
+  const runs = await withRegistry(ctx, (registry) =>
+    interruptible((signal) => registry.queryRuns(filter, { orderBy, limit, includeArchived: opts['all'] === true, signal })),
+  );
   return result(runs, { table: (d) => runsTable(d, metrics), md: (d) => runsMarkdown(d, metrics), csv: runsCsv });
 };

@@ -4,16 +4,11 @@ import type { RegistryApi, RunDetail } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
 import { result } from '../output.js';
 import { UserError } from '../errors.js';
+import { parseRunId } from '../run-id.js';
 import { predictionsArtifactKind } from '../experiment/predictions-artifact.js';
 import { withRegistry } from '../registry-access.js';
 import { thresholdRuleLabel } from '../threshold-rule-label.js';
 import { num } from './runs-list.js';
-
-export function parseRunId(text: string | undefined): number {
-  const id = Number(text);
-  if (text === undefined || !Number.isInteger(id) || id <= 0) throw new UserError(`'${text ?? ''}' is not a run id`, 'run ids are whole numbers; list them with `leakproof runs list`');
-  return id;
-}
 
 export async function loadRun(registry: RegistryApi, id: number): Promise<RunDetail> {
   const found = await registry.getRun(id);
@@ -74,6 +69,18 @@ function sections(r: RunDetail): { title: string; header: string[]; rows: string
   ].filter((s) => s.rows.length > 0);
 }
 
+/**
+ * Sections have different columns, so CSV is long ("tidy"): one row per cell, four columns always —
+ * the section, the row's key (its first cell), the column name, the value.
+ */
+function tidyRows(r: RunDetail): string[][] {
+  const rows = [['section', 'key', 'field', 'value']];
+  for (const s of sections(r)) {
+    for (const row of s.rows) for (let i = 1; i < s.header.length; i++) rows.push([s.title, row[0] ?? '', s.header[i] ?? '', row[i] ?? '']);
+  }
+  return rows;
+}
+
 export const run: CommandHandler = async (ctx, args) => {
   const id = parseRunId(args[0]);
   const detail = await withRegistry(ctx, (registry) => loadRun(registry, id));
@@ -90,6 +97,6 @@ export const run: CommandHandler = async (ctx, args) => {
         sections(r)
           .map((s) => [`### ${s.title}`, '', `| ${s.header.join(' | ')} |`, `| ${s.header.map(() => '---').join(' | ')} |`, ...s.rows.map((row) => `| ${row.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n'))
           .join('\n\n'),
-      csv: (r) => stringify([['section', 'key', 'values...'], ...sections(r).flatMap((s) => s.rows.map((row) => [s.title, ...row]))]),
+      csv: (r) => stringify(tidyRows(r)),
     });
 };

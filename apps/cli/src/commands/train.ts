@@ -1,17 +1,17 @@
 import type { CommandHandler } from '../command-table.js';
+import { UserError } from '../errors.js';
 import { loadExperimentConfig } from '../experiment/experiment-config.js';
-import { trainRun } from '../experiment/run-training.js';
+import { resumeTrainRun, trainRun } from '../experiment/run-training.js';
 import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
+import { parseRunId } from '../run-id.js';
 import { resolvePolicy } from './audit-support.js';
 
 export const run: CommandHandler = async (ctx, _args, opts) => {
-  const loaded = await loadExperimentConfig(ctx.cwd, opts['config'] as string | undefined, (opts['set'] as string[] | undefined) ?? []);
-  const { policy } = await resolvePolicy(ctx.cwd, undefined);
-  // serve: while training owns the embedded store, runs list / show / history and the API answer through it
-  const trained = await withRegistry(ctx, (registry) => trainRun(ctx, registry, loaded, policy), { serve: true });
+  const trained = opts['resume'] !== undefined ? await resume(ctx, opts) : await trainNew(ctx, opts);
   const data = {
     runId: trained.run.id,
+    resumed: trained.resumed,
     auditId: trained.auditId,
     runDir: trained.runDir,
     epochs: trained.result.epochsRun,
@@ -23,9 +23,25 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
   return result(data, {
     table: (d) =>
       [
-        `run ${d.runId} ${d.interrupted ? 'interrupted (resume with --resume ' + d.runId + ')' : 'finished'}: ${d.epochs} epochs, best epoch ${d.bestEpoch + 1}`,
+        `run ${d.runId}${d.resumed ? ' (resumed)' : ''} ${d.interrupted ? 'interrupted (resume with --resume ' + d.runId + ')' : 'finished'}: ${d.epochs} epochs, best epoch ${d.bestEpoch + 1}`,
         `backend ${d.backend.name}, ${d.backend.threads} thread(s); files in ${d.runDir}`,
         `next: leakproof eval ${d.runId} --split test`,
       ].join('\n'),
   });
 };
+
+async function trainNew(ctx: Parameters<CommandHandler>[0], opts: Record<string, unknown>) {
+  const loaded = await loadExperimentConfig(ctx.cwd, opts['config'] as string | undefined, (opts['set'] as string[] | undefined) ?? []);
+  const { policy } = await resolvePolicy(ctx.cwd, undefined);
+  // serve: while training owns the embedded store, runs list / show / history and the API answer through it
+  return withRegistry(ctx, (registry) => trainRun(ctx, registry, loaded, policy), { serve: true });
+}
+
+/** A resumed run keeps the config it was started with: its checkpoint is only valid for that config. */
+async function resume(ctx: Parameters<CommandHandler>[0], opts: Record<string, unknown>) {
+  const runId = parseRunId(opts['resume'], 'run id for --resume');
+  if (opts['config'] !== undefined || (opts['set'] as string[] | undefined)?.length) {
+    throw new UserError('--resume continues a run with the config it was started with; --config and --set cannot change it', `drop --config/--set: \`leakproof train --resume ${runId}\``);
+  }
+  return withRegistry(ctx, (registry) => resumeTrainRun(ctx, registry, runId), { serve: true });
+}

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { splitFingerprint } from '@leakproof/audit';
 import { chooseThreshold, DEFAULT_THRESHOLD_RULE, evaluate, formatMetricsTable, renderPlots, writePlots, type EvaluationReport, type Prediction, type ThresholdRule } from '@leakproof/evaluator';
 import type { RegistryApi } from '@leakproof/registry';
 import { predict } from '@leakproof/trainer';
@@ -8,9 +7,8 @@ import { log, type CliContext } from '../context.js';
 import { ProblemError, UserError } from '../errors.js';
 import { readExternalPredictions } from './external-predictions.js';
 import { storePredictionsArtifact } from './predictions-artifact.js';
-import { planSplits } from './split-plan.js';
-import { loadManifest } from './run-training.js';
-import { readRunFile, recordArtifacts, runDir } from './run-files.js';
+import { recordArtifacts } from './run-files.js';
+import { loadRunOnDisk, planStillMatchesAudit } from './run-on-disk.js';
 
 export interface RunEvaluation {
   runId: number;
@@ -92,28 +90,20 @@ export async function evaluateRun(ctx: CliContext, registry: RegistryApi, runId:
   return { runId, split, source, report, plots, predictionsFile, table: formatMetricsTable(report) };
 }
 
-/** The run, its run file and the data as it is now, planned the same way, checked to be exactly what was audited. */
+/** The finished run, its run file and the data as it is now, planned the same way, checked to be exactly what was audited. */
 async function loadAuditedRun(ctx: CliContext, registry: RegistryApi, runId: number, split: string) {
-  const run = await registry.getRun(runId);
-  if (!run) throw new UserError(`no run ${runId} in the registry`, 'list runs with `leakproof runs list`');
-  const dir = runDir(ctx.cwd, runId);
-  const file = await readRunFile(dir, runId);
-  const audit = await registry.getAudit(file.auditId);
-  if (!audit) throw new UserError(`run ${runId}'s audit ${file.auditId} is missing from the registry`, 'use the registry the run was recorded in');
+  const onDisk = await loadRunOnDisk(ctx, registry, runId);
+  const { run, file, dir } = onDisk;
+  if (run.status !== 'finished') {
+    const hint = run.status === 'interrupted' ? `finish it first: \`leakproof train --resume ${runId}\`` : 'evaluate a finished run (`leakproof runs list`)';
+    throw new UserError(`run ${runId} is ${run.status}; only a finished run is evaluated`, hint);
+  }
   const auditedSplits = [...new Set(file.images.map((i) => i.split))];
   if (!auditedSplits.includes(split)) {
     throw new ProblemError(`split '${split}' is not part of run ${runId}'s audit (audited: ${auditedSplits.join(', ')})`, `evaluate one of: ${auditedSplits.join(', ')}`);
   }
-  const manifest = await loadManifest(ctx, { config: file.experiment, verbatim: '', path: null });
-  const plan = planSplits(manifest.images, file.experiment);
-  const now = splitFingerprint(plan.images);
-  if (now !== file.fingerprint || now !== audit.fingerprint) {
-    throw new ProblemError(
-      `the data of run ${runId} changed since its audit (fingerprint ${audit.fingerprint.slice(0, 12)} then, ${now.slice(0, 12)} now)`,
-      `re-audit with \`leakproof audit ${manifest.root}\` and train a new run`,
-    );
-  }
-  return { run, dir, file, root: manifest.root, images: plan.images };
+  const { root, plan } = await planStillMatchesAudit(ctx, onDisk);
+  return { run, dir, file, root, images: plan.images };
 }
 
 const curveKeys = ['loss', 'val_loss', 'val_recall', 'val_precision', 'val_auc'];

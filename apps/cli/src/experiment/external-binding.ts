@@ -8,7 +8,7 @@ import { auditPlannedSplits, requirePassingAudit } from './audit-binding.js';
 import type { LoadedExperimentConfig } from './experiment-config.js';
 import { gitState } from './git-state.js';
 import { runDir, writeRunFile } from './run-files.js';
-import { loadManifest } from './run-training.js';
+import { loadManifest } from './manifest.js';
 import { planSplits, type SplitPlan } from './split-plan.js';
 
 export interface BoundRun {
@@ -36,7 +36,7 @@ export async function startBoundRun(
   command: readonly string[],
 ): Promise<BoundRun> {
   const { config } = loaded;
-  const manifest = await loadManifest(ctx, loaded);
+  const manifest = await loadManifest(ctx, config);
   const datasetName = basename(manifest.root);
   await requirePassingAudit(registry, manifest, datasetName);
   const plan = planSplits(manifest.images, config);
@@ -59,7 +59,7 @@ export async function startBoundRun(
   });
   const experiment = await registry.getOrCreateExperiment(config.experiment);
   const dir = runDir(ctx.cwd, run.id);
-  await writeRunFile(dir, { schemaVersion: 1, runId: run.id, experiment: config, images: plan.images, auditId: record.id, fingerprint: report.fingerprint });
+  await writeRunFile(dir, { schemaVersion: 1, runId: run.id, runCreatedAt: run.createdAt.toISOString(), experiment: config, images: plan.images, auditId: record.id, fingerprint: report.fingerprint });
   const splitFiles = await writeSplitFiles(dir, { runId: run.id, root: manifest.root, plan, auditId: record.id, fingerprint: report.fingerprint, positiveClass: config.positiveClass, train: config.train });
   log(ctx, `run ${run.id} started (audit ${record.id}, splits ${report.fingerprint.slice(0, 12)}); files in ${dir}`);
   return { run, experimentId: experiment.id, runDir: dir, root: manifest.root, plan, auditId: record.id, fingerprint: report.fingerprint, splitFiles };

@@ -13,6 +13,8 @@ export const runDir = (cwd: string, runId: number) => join(cwd, '.leakproof', 'r
 const runFileSchema = z.object({
   schemaVersion: z.literal(1),
   runId: z.number().int(),
+  /** the registry's creation time of the run: tells this run from a same-numbered run of another store */
+  runCreatedAt: z.string().optional(),
   experiment: experimentConfigSchema,
   /** the planned splits the run was bound to, exactly as audited */
   images: z.array(z.object({ path: z.string(), split: z.string(), label: z.string(), patient: z.string(), size: z.number(), sha256: z.string(), mtimeMs: z.number() })),

@@ -1,15 +1,20 @@
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Policy } from '@leakproof/audit';
-import { buildManifest, loadDatasetConfig, parseDatasetConfig, type Manifest } from '@leakproof/ingest';
+import type { Manifest } from '@leakproof/ingest';
+import { InterruptedError } from '@leakproof/core';
 import type { RegistryApi, RunRecord } from '@leakproof/registry';
-import { parseTrainConfig, train, type TrainResult } from '@leakproof/trainer';
+import { parseTrainConfig, train, type TrainConfig, type TrainResult } from '@leakproof/trainer';
 import { selectBackend } from '@leakproof/wasm-training';
 import { log, type CliContext } from '../context.js';
 import { auditPlannedSplits, requirePassingAudit } from './audit-binding.js';
-import type { LoadedExperimentConfig } from './experiment-config.js';
+import { checkpointOf, loadRunOnDisk, planStillMatchesAudit, requireResumable } from './run-on-disk.js';
+import type { ExperimentConfig, LoadedExperimentConfig } from './experiment-config.js';
 import { gitState } from './git-state.js';
+import { loadManifest } from './manifest.js';
 import { recordArtifacts, runDir, writeRunFile } from './run-files.js';
 import { planSplits, type SplitPlan } from './split-plan.js';
+
+export { loadManifest } from './manifest.js';
 
 export interface TrainedRun {
   run: RunRecord;
@@ -19,28 +24,71 @@ export interface TrainedRun {
   auditId: number;
   /** fingerprint of the planned splits the run is bound to */
   fingerprint: string;
+  /** true when this call continued an interrupted run */
+  resumed: boolean;
 }
 
-export async function loadManifest(ctx: CliContext, loaded: LoadedExperimentConfig): Promise<Manifest> {
-  const { dataset } = loaded.config;
-  const dsConfig = typeof dataset.config === 'string' ? await loadDatasetConfig(dataset.config) : dataset.config ? parseDatasetConfig(dataset.config) : {};
-  return buildManifest(dataset.root, dsConfig, { cacheDir: join(ctx.cwd, '.leakproof', 'cache') });
+/** A run record bound to an audit, with everything training needs. */
+interface BoundRun {
+  run: RunRecord;
+  dir: string;
+  root: string;
+  plan: SplitPlan;
+  trainConfig: TrainConfig;
+  auditId: number;
+  fingerprint: string;
+  /** the run directory holding the checkpoint to continue from */
+  resumeFrom?: string;
+}
+
+const trainConfigOf = (config: ExperimentConfig, source: string) => parseTrainConfig({ positiveClass: config.positiveClass, ...config.train }, source);
+/** A split plan already audited and recorded (a sweep binds all its runs to one), and tags for the run. */
+export interface BoundPlan {
+  plan: SplitPlan;
+  report: { fingerprint: string };
+  record: { id: number };
+  tags?: Record<string, string>;
+}
+
+/** audit check of the data as it is → split plan → audit of the planned splits, recorded. */
+export async function auditedPlan(ctx: CliContext, registry: RegistryApi, manifest: Manifest, config: ExperimentConfig, policy: Policy): Promise<BoundPlan> {
+  const datasetName = basename(manifest.root);
+  await requirePassingAudit(registry, manifest, datasetName);
+  const plan = planSplits(manifest.images, config);
+  for (const note of plan.notes) log(ctx, note);
+  const { report, record } = await auditPlannedSplits(ctx, registry, { ...manifest, images: plan.images }, policy, `${datasetName} (planned splits)`);
+  return { plan, report, record };
 }
 
 /**
  * audit check → split plan → audit of the planned splits → run record → training with every epoch streamed
  * into the registry → artifacts. The run is marked failed or interrupted on the way out, never left running.
  */
-export async function trainRun(ctx: CliContext, registry: RegistryApi, loaded: LoadedExperimentConfig, policy: Policy): Promise<TrainedRun> {
-  const { config } = loaded;
-  const manifest = await loadManifest(ctx, loaded);
-  const datasetName = basename(manifest.root);
-  await requirePassingAudit(registry, manifest, datasetName);
-  const plan = planSplits(manifest.images, config);
-  for (const note of plan.notes) log(ctx, note);
-  const { report, record } = await auditPlannedSplits(ctx, registry, { ...manifest, images: plan.images }, policy, `${datasetName} (planned splits)`);
+export async function trainRun(ctx: CliContext, registry: RegistryApi, loaded: LoadedExperimentConfig, policy: Policy, bound?: BoundPlan): Promise<TrainedRun> {
+  return trainBoundRun(ctx, registry, await startRun(ctx, registry, loaded, policy, bound));
+}
 
-  const trainConfig = parseTrainConfig({ positiveClass: config.positiveClass, ...config.train }, loaded.path ?? 'train config');
+/**
+ * Continues an interrupted run: same run id and audit, config from the run's own record, data re-checked
+ * against that audit, training from the last checkpoint (the trainer's resume is bit-identical).
+ */
+export async function resumeTrainRun(ctx: CliContext, registry: RegistryApi, runId: number): Promise<TrainedRun> {
+  const onDisk = await loadRunOnDisk(ctx, registry, runId);
+  requireResumable(onDisk.run);
+  const { root, plan } = await planStillMatchesAudit(ctx, onDisk);
+  const trainConfig = trainConfigOf(onDisk.file.experiment, `run ${runId}'s recorded config`);
+  const resumeFrom = await checkpointOf(onDisk.dir);
+  const run = await registry.resumeRun(runId);
+  log(ctx, resumeFrom ? `resuming run ${runId} from its checkpoint in ${onDisk.dir}` : `run ${runId} has no checkpoint yet: training it again from epoch 1`);
+  return trainBoundRun(ctx, registry, { run, dir: onDisk.dir, root, plan, trainConfig, auditId: onDisk.audit.id, fingerprint: onDisk.audit.fingerprint, resumeFrom });
+}
+
+async function startRun(ctx: CliContext, registry: RegistryApi, loaded: LoadedExperimentConfig, policy: Policy, bound?: BoundPlan): Promise<BoundRun> {
+  const { config } = loaded;
+  const manifest = await loadManifest(ctx, config);
+  const { plan, report, record, tags } = bound ?? (await auditedPlan(ctx, registry, manifest, config, policy));
+
+  const trainConfig = trainConfigOf(config, loaded.path ?? 'train config');
   const git = await gitState(ctx.cwd);
   // chosen before the run exists so the run record names the backend that will actually train
   const backend = await selectBackend({ prefer: trainConfig.backend });
@@ -58,33 +106,56 @@ export async function trainRun(ctx: CliContext, registry: RegistryApi, loaded: L
     threads: backend.threads,
   });
   const dir = runDir(ctx.cwd, run.id);
-  await writeRunFile(dir, { schemaVersion: 1, runId: run.id, experiment: config, images: plan.images, auditId: record.id, fingerprint: report.fingerprint });
+  await writeRunFile(dir, {
+    schemaVersion: 1,
+    runId: run.id,
+    runCreatedAt: run.createdAt.toISOString(),
+    experiment: config,
+    images: plan.images,
+    auditId: record.id,
+    fingerprint: report.fingerprint,
+  });
+  for (const [key, value] of Object.entries(tags ?? {})) await registry.setTag(run.id, key, value);
   log(ctx, `run ${run.id} started (audit ${record.id}); files in ${dir}`);
+  return { run, dir, root: manifest.root, plan, trainConfig, auditId: record.id, fingerprint: report.fingerprint };
+}
 
+async function trainBoundRun(ctx: CliContext, registry: RegistryApi, bound: BoundRun): Promise<TrainedRun> {
+  const { run, dir } = bound;
+  // epochs already in the registry (a resumed run); a process killed between checkpoint and metric write
+  // leaves an epoch in the checkpoint's history only, and it is written after training
+  const logged = new Set(bound.resumeFrom ? (await registry.metricHistory(run.id, 'loss')).map((p) => p.step) : []);
+  const logEpoch = async (epoch: number, metrics: object) => {
+    const entries = Object.entries(metrics)
+      .filter(([key, v]) => key !== 'epoch' && typeof v === 'number' && Number.isFinite(v))
+      .map(([key, value]) => ({ key, step: epoch, value: value as number }));
+    await registry.logMetrics(run.id, entries);
+    logged.add(epoch);
+  };
   const heartbeat = setInterval(() => void registry.heartbeat(run.id).catch(() => undefined), 30_000);
   let status: 'finished' | 'failed' | 'interrupted' = 'failed';
   try {
     const result = await train({
-      root: manifest.root,
-      images: plan.images,
-      config: trainConfig,
+      root: bound.root,
+      images: bound.plan.images,
+      config: bound.trainConfig,
       runDir: dir,
+      resumeFrom: bound.resumeFrom,
       stderr: ctx.stderr,
-      callbacks: {
-        onEpochEnd: async ({ epoch, metrics }) => {
-          const entries = Object.entries(metrics)
-            .filter(([, v]) => typeof v === 'number' && Number.isFinite(v))
-            .map(([key, value]) => ({ key, step: epoch, value: value as number }));
-          await registry.logMetrics(run.id, entries);
-        },
-      },
+      callbacks: { onEpochEnd: async ({ epoch, metrics }) => logEpoch(epoch, metrics) },
     });
+    for (const h of result.history as unknown as { epoch: number }[]) if (!logged.has(h.epoch)) await logEpoch(h.epoch, h);
     if (result.backend.skipped.length > 0) {
       await registry.setTag(run.id, 'backend_skipped', result.backend.skipped.map((b) => `${b.backend}: ${b.reason}`).join('; '));
     }
-    await recordArtifacts(registry, run.id, result.modelDir, 'model');
+    if (!result.interrupted) await recordArtifacts(registry, run.id, result.modelDir, 'model');
     status = result.interrupted ? 'interrupted' : 'finished';
-    return { run, runDir: dir, plan, result, auditId: record.id, fingerprint: report.fingerprint };
+    return { run, runDir: dir, plan: bound.plan, result, auditId: bound.auditId, fingerprint: bound.fingerprint, resumed: bound.resumeFrom !== undefined };
+  } catch (error) {
+    // a second Ctrl-C: the last epoch checkpoint is intact, so the run stays resumable
+    if (!(error instanceof InterruptedError)) throw error;
+    status = 'interrupted';
+    throw new InterruptedError(`${error.message}; run ${run.id} is marked interrupted`, { hint: `continue it with \`leakproof train --resume ${run.id}\``, cause: error });
   } finally {
     clearInterval(heartbeat);
     await registry.finishRun(run.id, status);

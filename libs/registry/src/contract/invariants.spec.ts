@@ -33,8 +33,10 @@ describe.each(stores)('database invariants on $kind', ({ kind }) => {
     await registry.logMetric(runId, 'loss', 1, 0.5);
     await registry.setTag(runId, 'note', 'x');
     await registry.addArtifact({ runId, path: 'model.json', sha256: fp('c3'), size: 10, kind: 'model' });
+    await registry.finishRun(runId, 'finished');
+    // the fixture audit's test split has 30 images
     evaluationId = (
-      await registry.recordEvaluation({ runId, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 1, fp: 1, tn: 1, fn: 1 }, metrics: { recall: { value: 0.5, lo: 0.1, hi: 0.9 } } })
+      await registry.recordEvaluation({ runId, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 1, fp: 1, tn: 27, fn: 1 }, metrics: { recall: { value: 0.5, lo: 0.1, hi: 0.9 } } })
     ).id;
   });
   afterAll(() => store?.dispose());
@@ -70,7 +72,7 @@ describe.each(stores)('database invariants on $kind', ({ kind }) => {
 
   it('keeps finished evaluations immutable but lets an unfinished one be completed once', async () => {
     expect((await attack(registry, `update evaluations set threshold = 0.1 where id = ${evaluationId}`)).code).toBe('LP003');
-    const draft = await registry.recordEvaluation({ runId, split: 'val', threshold: 0.4, thresholdRule: 'max-f1', confusion: { tp: 0, fp: 0, tn: 0, fn: 0 }, metrics: {}, finished: false });
+    const draft = await registry.recordEvaluation({ runId, split: 'val', threshold: 0.4, thresholdRule: 'max-f1', confusion: { tp: 0, fp: 0, tn: 17, fn: 0 }, metrics: {}, finished: false });
     await registry.db.execute(sql.raw(`update evaluations set tp = 3, finished = true where id = ${draft.id}`));
     expect((await attack(registry, `update evaluations set tp = 4 where id = ${draft.id}`)).code).toBe('LP003');
     expect((await attack(registry, `update evaluations set split = 'holdout', finished = false where id = ${draft.id}`)).code).toBe('LP003');
@@ -131,6 +133,47 @@ describe.each(stores)('database invariants on $kind', ({ kind }) => {
   it('rejects malformed rows through check constraints', async () => {
     const datasetId = 1;
     expect((await attack(registry, `insert into audits (dataset_id, fingerprint, verdict, policy, policy_hash, report, tool_version) values (${datasetId}, 'abc', 'pass', '{}', 'h', '{}', 'v')`)).code).toBe('23514');
-    expect((await attack(registry, `update runs set status = 'exploded' where id = ${runId}`)).code).toBe('23514');
+    const running = await registry.createRun({ experiment: 'inv', name: 'still running', auditId: passing });
+    expect((await attack(registry, `update runs set status = 'exploded' where id = ${running.id}`)).code).toBe('23514');
+  });
+
+  it('freezes a finished run except for archiving, and never changes a creation time', async () => {
+    for (const change of [`status = 'running'`, `status = 'failed'`, `finished_at = now() - interval '1 day'`, `name = 'renamed'`, `heartbeat_at = now()`, `status = 'running', archived = true`]) {
+      expect(await attack(registry, `update runs set ${change} where id = ${runId}`), change).toMatchObject({ code: 'LP012', message: expect.stringContaining('frozen') });
+    }
+    expect((await attack(registry, `update runs set created_at = created_at - interval '1 year' where id = ${runId}`)).code).toBe('LP011');
+    await registry.db.execute(sql.raw(`update runs set archived = true where id = ${runId}`));
+    await registry.db.execute(sql.raw(`update runs set archived = false where id = ${runId}`));
+    await expect(registry.finishRun(runId, 'failed')).rejects.toMatchObject({ code: 'LP012', userFacing: true });
+    expect((await attack(registry, `update evaluations set created_at = now() - interval '1 year' where id = ${evaluationId}`)).code).toBe('LP003');
+  });
+
+  it('lets an interrupted run be resumed or failed, never finished without running again', async () => {
+    const run = await registry.createRun({ experiment: 'inv', name: 'interrupted', auditId: passing });
+    await registry.finishRun(run.id, 'interrupted');
+    expect((await attack(registry, `update runs set status = 'finished' where id = ${run.id}`)).code).toBe('LP012');
+    expect((await attack(registry, `update runs set created_at = now() + interval '1 day' where id = ${run.id}`)).code).toBe('LP011');
+    expect((await registry.resumeRun(run.id)).status).toBe('running');
+    await expect(registry.resumeRun(runId)).rejects.toMatchObject({ message: expect.stringContaining('only an interrupted run can be resumed') });
+    expect((await registry.finishRun(run.id, 'finished')).status).toBe('finished');
+  });
+
+  it('refuses a finished evaluation that does not add up: unfinished run, wrong image count, made-up metrics', async () => {
+    const insert = (run: number, counts: [number, number, number, number], metrics: string) =>
+      `insert into evaluations (run_id, split, threshold, threshold_rule, tp, fp, tn, fn, metrics, finished) values (${run}, 'test', 0.5, 'fixed', ${counts.join(', ')}, '${metrics}', true)`;
+    const running = await registry.createRun({ experiment: 'inv', name: 'unfinished', auditId: passing });
+    expect(await attack(registry, insert(running.id, [10, 0, 20, 0], '{}'))).toMatchObject({ code: 'LP013', message: expect.stringContaining('only a finished run') });
+    expect(await attack(registry, insert(runId, [10, 0, 10, 0], '{}'))).toMatchObject({ code: 'LP013', message: expect.stringContaining('30 images') });
+    expect(await attack(registry, insert(runId, [10, 0, 20, 0], '{"recall": {"value": 0.99}}'))).toMatchObject({ code: 'LP013', message: expect.stringContaining('recall') });
+    expect((await attack(registry, insert(runId, [9, 1, 20, 0], '{"precision": {"value": 0.9, "lo": 0.95, "hi": 1}}'))).code).toBe('LP013');
+    expect((await attack(registry, insert(runId, [0, 0, 30, 0], '{"recall": {"value": 1}}'))).code).toBe('LP013');
+    // a draft may be partial, but completing it runs the same checks
+    const draft = await registry.recordEvaluation({ runId: running.id, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 0, fp: 0, tn: 0, fn: 0 }, metrics: {}, finished: false });
+    expect((await attack(registry, `update evaluations set tp = 10, tn = 20, finished = true where id = ${draft.id}`)).code).toBe('LP013');
+    await expect(
+      registry.recordEvaluation({ runId, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 3, fp: 0, tn: 27, fn: 0 }, metrics: { precision: { value: 0.5 } } }),
+    ).rejects.toMatchObject({ code: 'LP013', userFacing: true });
+    const honest = await registry.recordEvaluation({ runId, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 9, fp: 1, tn: 19, fn: 1 }, metrics: { precision: { value: 0.9, lo: 0.8, hi: 1 }, recall: { value: 0.9 }, accuracy: { value: 28 / 30 }, f1: { value: 0.9 }, auc: { value: 0.97 } } });
+    expect(honest.finished).toBe(true);
   });
 });

@@ -67,18 +67,18 @@ describe.each(stores)('repositories on $kind', ({ kind }) => {
     await registry.setTag(run.id, 'note', 'first try');
     await registry.setTag(run.id, 'note', 'second thought');
     await registry.addArtifact({ runId: run.id, path: 'plots/roc.svg', sha256: fp('f6'), size: 1234, kind: 'plot' });
+    const finished = await registry.finishRun(run.id, 'finished');
+    expect(finished.status).toBe('finished');
+    expect(finished.finishedAt).toBeInstanceOf(Date);
     await registry.recordEvaluation({
       runId: run.id,
       split: 'test',
       threshold: 0.42,
       thresholdRule: 'max-f1 on val',
-      confusion: { tp: 10, fp: 2, tn: 8, fn: 1 },
-      metrics: { precision: { value: 0.83, lo: 0.7, hi: 0.9 }, recall: { value: 0.91, lo: 0.8, hi: 0.97 } },
+      confusion: { tp: 10, fp: 2, tn: 17, fn: 1 },
+      metrics: { precision: { value: 10 / 12, lo: 0.7, hi: 0.9 }, recall: { value: 10 / 11, lo: 0.8, hi: 0.97 } },
       patientLevel: { recall: 1 },
     });
-    const finished = await registry.finishRun(run.id, 'finished');
-    expect(finished.status).toBe('finished');
-    expect(finished.finishedAt).toBeInstanceOf(Date);
 
     const detail = await registry.getRun(run.id);
     expect(detail?.metrics).toEqual([
@@ -87,7 +87,7 @@ describe.each(stores)('repositories on $kind', ({ kind }) => {
     ]);
     expect(detail?.tags).toEqual({ note: 'second thought' });
     expect(detail?.artifacts).toMatchObject([{ path: 'plots/roc.svg', size: 1234, kind: 'plot' }]);
-    expect(detail?.evaluations).toMatchObject([{ split: 'test', threshold: 0.42, confusion: { tp: 10, fp: 2, tn: 8, fn: 1 }, metrics: { recall: { value: 0.91 } }, finished: true }]);
+    expect(detail?.evaluations).toMatchObject([{ split: 'test', threshold: 0.42, confusion: { tp: 10, fp: 2, tn: 17, fn: 1 }, metrics: { recall: { value: 10 / 11 } }, finished: true }]);
     expect(detail?.audit).toMatchObject({ id: audit.id, fingerprint: fp('e5') });
     expect((await registry.metricHistory(run.id, 'loss')).map((p) => [p.step, p.value])).toEqual([
       [0, 0.9],
@@ -102,7 +102,11 @@ describe.each(stores)('repositories on $kind', ({ kind }) => {
     const audit = await registry.recordAudit(auditFixture({ fingerprint: fp('7a') }));
     for (const name of ['h1', 'h2']) {
       const run = await registry.createRun({ experiment: 'hist', name, auditId: audit.id });
-      await registry.recordEvaluation({ runId: run.id, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 1, fp: 1, tn: 1, fn: 1 }, metrics: { precision: { value: 0.8 }, recall: { value: name === 'h1' ? 0.9 : 0.95 }, f1: { value: 0.5 } } });
+      await registry.finishRun(run.id, 'finished');
+      // 30 test images; recall 9/10 and 19/20
+      const confusion = name === 'h1' ? { tp: 9, fp: 2, tn: 18, fn: 1 } : { tp: 19, fp: 0, tn: 10, fn: 1 };
+      const recall = confusion.tp / (confusion.tp + confusion.fn);
+      await registry.recordEvaluation({ runId: run.id, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion, metrics: { precision: { value: confusion.tp / (confusion.tp + confusion.fp) }, recall: { value: recall } } });
     }
     const listed = await registry.listRuns({ limit: 2 });
     expect(listed.map((r) => r.name)).toEqual(['h2', 'h1']);

@@ -53,6 +53,7 @@ export async function registerV1Routes(app: FastifyInstance, deps: ServerDeps): 
         const query = parseOr400(v1.runsListQuerySchema, q.query);
         return { runs: await r.listRuns({ ...(query.limit ? { limit: query.limit } : {}), includeArchived: query.all === 'true' }) };
       });
+      s.get('/runs/count', async (q) => ({ count: await r.countRuns({ includeArchived: (q.query as { all?: string }).all === 'true' }) }));
       s.post('/runs/query', async (q, reply) => {
         const req = parseOr400(v1.runsQueryRequestSchema, body(q));
         return { runs: await r.queryRuns(req.filter, { ...(req.orderBy ? { orderBy: req.orderBy } : {}), ...(req.limit ? { limit: req.limit } : {}), includeArchived: req.includeArchived ?? false, signal: clientGone(q, reply) }) };

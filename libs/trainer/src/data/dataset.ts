@@ -2,11 +2,11 @@ import type { ImageRecord } from '@leakproof/ingest';
 import type { TrainConfig } from '../config.js';
 import { fitNormalisation, type Normalisation } from './augment.js';
 import { ImagePool } from './image-pool.js';
+import { LeakproofError } from '@leakproof/core';
 
-export class TrainDataError extends Error {
+export class TrainDataError extends LeakproofError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TrainDataError';
+    super(message, { code: 'train-data' });
   }
 }
 

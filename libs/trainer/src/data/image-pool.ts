@@ -3,14 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { runAugment, runDecode, type AugmentTask, type DecodeResult, type DecodeTask } from './data-worker-tasks.js';
 import type { AugmentParams, Normalisation } from './augment.js';
+import { LeakproofError } from '@leakproof/core';
 
-export class ImageDecodeError extends Error {
+export class ImageDecodeError extends LeakproofError {
   constructor(readonly failures: { path: string; message: string }[]) {
-    super(
-      `${failures.length} image(s) could not be decoded, e.g. ${failures[0]?.path}: ${failures[0]?.message}. ` +
-        'Run the audit (leakproof audit) to list broken files, then fix or remove them.',
-    );
-    this.name = 'ImageDecodeError';
+    super(`${failures.length} image(s) could not be decoded, e.g. ${failures[0]?.path}: ${failures[0]?.message}`, {
+      code: 'image-decode',
+      hint: 'run the audit (`leakproof audit`) to list broken files, then fix or remove them',
+    });
   }
 }
 

@@ -3,6 +3,7 @@ import { buildModel, type ModelOptions } from '@leakproof/wasm-training';
 import type { TrainConfig } from '../config.js';
 import { Rng, withSeededMathRandom } from '../rng.js';
 import { fsIOHandler } from './fs-io-handler.js';
+import { LeakproofError } from '@leakproof/core';
 
 export interface TrainableModel {
   model: tf.LayersModel;
@@ -16,10 +17,9 @@ export interface TrainableModel {
   pretrained: boolean;
 }
 
-export class ModelLoadError extends Error {
+export class ModelLoadError extends LeakproofError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ModelLoadError';
+    super(message, { code: 'model-load' });
   }
 }
 

@@ -1,0 +1,28 @@
+import { codeVersion, queueSettingsFromEnv, runWorker, testHooksFromEnv } from '@leakproof/queue';
+import type { CommandHandler } from '../command-table.js';
+import { log } from '../context.js';
+import { withInterrupt } from '../interrupt.js';
+import { result } from '../output.js';
+import { positiveInt } from '../registry-access.js';
+
+/** `leakproof worker`: takes audit and training jobs from the PostgreSQL queue until SIGTERM/Ctrl-C. */
+export const run: CommandHandler = async (ctx, _args, opts) => {
+  const concurrency = positiveInt(opts['concurrency'], '--concurrency', 1);
+  const queues = String(opts['queues'] ?? 'audit,train').split(',').filter(Boolean);
+  const stats = await withInterrupt((signal, onStop) => {
+    onStop((sig) => log(ctx, `${sig}: finishing running jobs (or releasing them), then stopping`));
+    return runWorker({
+      databaseUrl: ctx.env['DATABASE_URL'],
+      version: codeVersion(ctx.env),
+      settings: queueSettingsFromEnv(ctx.env),
+      concurrency,
+      queues,
+      log: (line) => log(ctx, line),
+      signal,
+      hooks: testHooksFromEnv(ctx.env),
+      handlers: { train: async (data, context) => (await import('../experiment/sweep-job.js')).runSweepJob(ctx, data, context) },
+    });
+  });
+  log(ctx, `worker stopped: ${stats.jobsDone} job(s) done, ${stats.jobsFailed} failed`);
+  return result(stats, { table: (s) => `jobs done: ${(s as typeof stats).jobsDone}, failed: ${(s as typeof stats).jobsFailed}` });
+};

@@ -1,0 +1,37 @@
+import { defaultPolicy, splitFingerprint } from '@leakproof/audit';
+import { requireVisibleRoot, sweepJobSchema } from '@leakproof/queue';
+import type { CliContext } from '../context.js';
+import { ProblemError } from '../errors.js';
+import { withRegistry } from '../registry-access.js';
+import { loadExperimentConfig } from './experiment-config.js';
+import { loadManifest, trainRun } from './run-training.js';
+import { planSplits } from './split-plan.js';
+
+/**
+ * One configuration of a sweep, on a worker: the same split plan the sweep audited (checked by fingerprint),
+ * trained by the built-in trainer, recorded as a run bound to the sweep's audit and tagged with the sweep id.
+ * A configuration that already has a finished run (a retried job) is not trained twice.
+ */
+export async function runSweepJob(ctx: CliContext, raw: unknown, context: { jobId: string; log: (line: string) => void }): Promise<{ runId: number; reused: boolean }> {
+  const job = sweepJobSchema.parse(raw);
+  const base = job.config as { dataset: { root: string } };
+  requireVisibleRoot(base.dataset.root);
+  const loaded = await loadExperimentConfig(ctx.cwd, undefined, job.overrides, job.config);
+  loaded.verbatim = JSON.stringify({ sweep: job.sweepId, base: JSON.parse(job.verbatim) as unknown, overrides: job.overrides }, null, 2);
+  return withRegistry(ctx, async (registry) => {
+    const done = await registry.queryRuns(`tags.sweep = '${job.sweepId}' and tags.sweep_job = '${job.index}' and attributes.status = 'finished'`);
+    if (done[0]) {
+      context.log(`sweep ${job.sweepId} #${job.index}: run ${done[0].id} already finished`);
+      return { runId: done[0].id, reused: true };
+    }
+    const manifest = await loadManifest(ctx, loaded.config);
+    const plan = planSplits(manifest.images, loaded.config);
+    const fingerprint = splitFingerprint(plan.images);
+    if (fingerprint !== job.fingerprint) {
+      throw new ProblemError(`the data under ${manifest.root} changed since sweep ${job.sweepId} audited it (planned splits ${fingerprint.slice(0, 12)} now, ${job.fingerprint.slice(0, 12)} then)`, 'start a new sweep on the data as it is now');
+    }
+    context.log(`sweep ${job.sweepId} #${job.index}: training ${job.overrides.join(' ') || '(base config)'}`);
+    const trained = await trainRun(ctx, registry, loaded, defaultPolicy, { plan, report: { fingerprint }, record: { id: job.auditId }, tags: { sweep: job.sweepId, sweep_job: String(job.index) } });
+    return { runId: trained.run.id, reused: false };
+  });
+}

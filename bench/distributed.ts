@@ -1,0 +1,81 @@
+// Distributed audit throughput: the same synthetic set (≥ 20,000 small images from tools/synth, generated once
+// into /tmp and reused) audited by the single-process audit (baseline, same run) and by 1, 2 and 4
+// `leakproof worker` processes through the PostgreSQL job queue; prints images/s, the ratio to the baseline,
+// per-job overhead and checks every report is identical to the baseline's.
+// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/distributed.ts [--images 20000] [--shard-size 500] [--workers 1,2,4]
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { auditManifest, defaultPolicy, type AuditReport } from '@leakproof/audit';
+import { buildManifest } from '@leakproof/ingest';
+import { codeVersion, connectQueue, distributedAudit, queueSettingsSchema } from '@leakproof/queue';
+import { generateSyntheticDataset } from '@leakproof/synth';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string): string => (args.includes(name) ? (args[args.indexOf(name) + 1] as string) : fallback);
+const images = Number(arg('--images', '20000'));
+const shardSize = Number(arg('--shard-size', '500'));
+const workerCounts = arg('--workers', '1,2,4').split(',').map(Number);
+const adminUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const cli = join(import.meta.dirname, '../apps/cli/bin/leakproof.js');
+const root = `/tmp/leakproof-bench-distributed-${images}`;
+const settings = queueSettingsSchema.parse({ pollSeconds: 0.5, heartbeatSeconds: 1 });
+
+async function sql(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResultRow[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, values)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+function comparable(r: AuditReport): string {
+  const { timings: _t, createdAt: _c, ...rest } = r;
+  return JSON.stringify(rest);
+}
+
+if (!existsSync(`${root}.complete`)) {
+  console.log(`generating ${images} images into ${root} (once) …`);
+  await rm(root, { recursive: true, force: true });
+  await generateSyntheticDataset(root, { seed: 11, patients: Math.ceil(images / 3), imagesPerPatient: 3, size: 64, leaks: 'all' });
+  await writeFile(`${root}.complete`, new Date().toISOString());
+}
+const manifest = await buildManifest(root, {});
+const n = manifest.images.length;
+console.log(`${n} images in ${root}; shard size ${shardSize}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+
+let t = performance.now();
+const baseline = await auditManifest(manifest, { policy: defaultPolicy, cacheDir: null });
+const baseSeconds = (performance.now() - t) / 1000;
+console.log(`single process (baseline): ${baseSeconds.toFixed(1)} s, ${(n / baseSeconds).toFixed(0)} img/s (hash ${baseline.timings.hashMs} ms, verify ${baseline.timings.verifyMs} ms of ${baseline.info.nearCandidates} candidates)`);
+
+const rows: string[] = [];
+for (const count of workerCounts) {
+  const db = `lpq_bench_${process.pid}_${count}`;
+  await sql(adminUrl, `create database ${db}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${db}`;
+  const env = { ...process.env, DATABASE_URL: url.toString(), LEAKPROOF_QUEUE_POLL_SECONDS: '0.5', LEAKPROOF_QUEUE_HEARTBEAT_SECONDS: '1' };
+  // migrations and pg-boss schema first, so worker start-up is not timed as audit work
+  await (await connectQueue(url.toString(), { settings, version: codeVersion() })).close();
+  const workers = Array.from({ length: count }, () => spawn(process.execPath, [cli, 'worker', '--queues', 'audit'], { env, stdio: 'ignore' }));
+  while (Number((await sql(url.toString(), 'select count(*) as n from queue_workers where stopped_at is null'))[0]?.n) < count) await new Promise((r) => setTimeout(r, 200));
+  t = performance.now();
+  const report = await distributedAudit(manifest, { databaseUrl: url.toString(), version: codeVersion(), settings, policy: defaultPolicy, shardSize });
+  const seconds = (performance.now() - t) / 1000;
+  const jobs = Number((await sql(url.toString(), `select count(*) as n from pgboss.job where state = 'completed'`))[0]?.n);
+  const identical = comparable(report) === comparable(baseline);
+  // one worker does the baseline's work plus the queue's: the difference per job is the queue's overhead
+  const overhead = count === 1 ? `; overhead vs baseline ${(((seconds - baseSeconds) * 1000) / Math.max(1, jobs)).toFixed(0)} ms/job` : '';
+  const line = `${count} worker(s): ${seconds.toFixed(1)} s, ${(n / seconds).toFixed(0)} img/s = ${(baseSeconds / seconds).toFixed(2)}× baseline; ${jobs} jobs (hash phase ${report.timings.hashMs} ms, verify phase ${report.timings.verifyMs} ms)${overhead}; report identical: ${identical}`;
+  console.log(line);
+  rows.push(line);
+  for (const w of workers) w.kill('SIGTERM');
+  await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.on('exit', r)))));
+  await sql(adminUrl, `drop database ${db} with (force)`);
+}
+console.log(`\nsummary (${n} images, baseline ${(n / baseSeconds).toFixed(0)} img/s):\n${rows.join('\n')}`);

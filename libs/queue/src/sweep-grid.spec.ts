@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { expandGrid, pickBest } from './sweep-grid.js';
+
+describe('sweep grid', () => {
+  it('expands every combination × seeds, in a stable order', () => {
+    const points = expandGrid('train.maxLr=[0.001,0.003] train.imageSize=[128,160]', 2);
+    expect(points).toHaveLength(8);
+    expect(points[0]?.overrides).toEqual(['train.maxLr=0.001', 'train.imageSize=128', 'train.seed=1']);
+    expect(points[7]?.overrides).toEqual(['train.maxLr=0.003', 'train.imageSize=160', 'train.seed=2']);
+    expect(expandGrid("train.model=[resnet-s,cnn4]", 1).map((p) => p.values['train.model'])).toEqual(['resnet-s', 'cnn4']);
+  });
+
+  it('refuses keys that would change the split plan, and unreadable specs', () => {
+    expect(() => expandGrid('splits.seed=[1,2]', 1)).toThrow(/one split plan/);
+    expect(() => expandGrid('train.maxLr=0.001', 1)).toThrow(/cannot read/);
+    expect(() => expandGrid('train.seed=[1,2]', 1)).toThrow(/--seeds/);
+  });
+
+  it('picks the best configuration on a validation metric only', () => {
+    const runs = [
+      { runId: 1, index: 0, status: 'finished', value: 0.8 },
+      { runId: 2, index: 1, status: 'finished', value: 0.9 },
+      { runId: 3, index: 2, status: 'failed', value: 0.99 },
+    ];
+    expect(pickBest('val_auc', runs)?.runId).toBe(2);
+    expect(pickBest('val_loss', runs)?.runId).toBe(1);
+    expect(() => pickBest('test_auc', runs)).toThrow(/never on test/);
+  });
+});

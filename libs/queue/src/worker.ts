@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type PgBoss from 'pg-boss';
+import { hashShardSchema, runHashShard, runVerifyShard, verifyShardSchema, type WorkerTestHooks } from './audit-jobs.js';
+import { connectQueue, type QueueConnection } from './connection.js';
+import { DistributedModeError } from './errors.js';
+import { queueGroups, queueName, type JobKind, type QueueSettings } from './settings.js';
+
+/** Runs one job of a kind the worker was not built with (e.g. training, provided by the CLI). */
+export type JobHandler = (data: unknown, context: { jobId: string; log: (line: string) => void; signal: AbortSignal }) => Promise<unknown>;
+
+export interface WorkerOptions {
+  databaseUrl: string | undefined;
+  version: string;
+  settings: QueueSettings;
+  /** job lanes per queue kind */
+  concurrency: number;
+  /** 'audit', 'train' */
+  queues: string[];
+  log: (line: string) => void;
+  /** aborting it stops the worker gracefully: no new jobs, running ones finish or are released */
+  signal: AbortSignal;
+  /** handlers for job kinds that live outside this lib (training) */
+  handlers?: Partial<Record<JobKind, JobHandler>>;
+  hooks?: WorkerTestHooks;
+}
+
+interface RunningJob {
+  id: string;
+  queue: string;
+  kind: JobKind;
+  since: string;
+}
+
+/**
+ * A worker: `concurrency` lanes per job kind, each fetching one job at a time from pg-boss (SKIP LOCKED, so a
+ * job goes to one worker), running it and completing or failing it. A crashed worker's job stays active until
+ * its lease (expireIn) runs out; pg-boss supervision then retries it on another worker.
+ */
+export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: number; jobsFailed: number }> {
+  const kinds = parseQueues(options.queues);
+  const q = await connectQueue(options.databaseUrl, { settings: options.settings, version: options.version, log: options.log });
+  const id = randomUUID();
+  const running = new Map<string, RunningJob>();
+  const stats = { jobsDone: 0, jobsFailed: 0 };
+  const queues = kinds.map((k) => queueName(k, options.version));
+  await q.retry('registering the worker', () =>
+    q.pool.query('insert into queue_workers (id, host, pid, version, queues, concurrency) values ($1, $2, $3, $4, $5, $6)', [id, hostname(), process.pid, options.version, queues, options.concurrency]),
+  );
+  const beat = (): Promise<unknown> =>
+    q.retry('heartbeat', () => q.pool.query('update queue_workers set last_seen = now(), current_jobs = $2 where id = $1', [id, JSON.stringify([...running.values()])])).catch((e: unknown) => options.log(`heartbeat failed: ${(e as Error).message}`));
+  const heartbeat = setInterval(() => void beat(), options.settings.heartbeatSeconds * 1000);
+  options.log(`worker ${id.slice(0, 8)} on ${hostname()} pid ${process.pid}, version ${options.version}: queues ${queues.join(', ')} × ${options.concurrency}`);
+
+  const jobAbort = new AbortController();
+  const lanes = kinds.flatMap((kind) => Array.from({ length: options.concurrency }, () => lane(kind)));
+
+  async function lane(kind: JobKind): Promise<void> {
+    const name = queueName(kind, options.version);
+    while (!options.signal.aborted) {
+      let jobs: PgBoss.Job<unknown>[] = [];
+      try {
+        jobs = await q.boss.fetch<unknown>(name, { batchSize: 1 });
+      } catch (error) {
+        options.log(`fetch from ${name} failed (${(error as Error).message}); retrying`);
+      }
+      const job = jobs[0];
+      if (!job) {
+        await sleep(options.settings.pollSeconds * 1000, options.signal);
+        continue;
+      }
+      running.set(job.id, { id: job.id, queue: name, kind, since: new Date().toISOString() });
+      void beat();
+      try {
+        const output = await runJob(kind, job.data, job.id);
+        await q.retry('completing a job', () => q.boss.complete(name, job.id, toOutput(output)));
+        stats.jobsDone++;
+      } catch (error) {
+        stats.jobsFailed++;
+        const message = (error as Error).message;
+        options.log(`job ${job.id.slice(0, 8)} (${kind}) failed: ${message}`);
+        await q.retry('failing a job', () => q.boss.fail(name, job.id, { message, host: hostname(), pid: process.pid })).catch((e: unknown) => options.log(`could not fail job ${job.id}: ${(e as Error).message}; its lease will expire`));
+      } finally {
+        running.delete(job.id);
+      }
+    }
+  }
+
+  async function runJob(kind: JobKind, data: unknown, jobId: string): Promise<unknown> {
+    if ((data as { version?: unknown })?.version !== options.version) {
+      throw new Error(`job of version ${String((data as { version?: unknown })?.version)} on a worker of version ${options.version}`);
+    }
+    if (kind === 'audit-hash') return runHashShard(q, hashShardSchema.parse(data), options.hooks);
+    if (kind === 'audit-verify') return runVerifyShard(q, verifyShardSchema.parse(data));
+    const handler = options.handlers?.[kind];
+    if (!handler) throw new Error(`this worker has no handler for ${kind} jobs`);
+    return handler(data, { jobId, log: options.log, signal: jobAbort.signal });
+  }
+
+  const all = Promise.all(lanes);
+  await new Promise<void>((resolve) => (options.signal.aborted ? resolve() : options.signal.addEventListener('abort', () => resolve(), { once: true })));
+  options.log(`stopping: ${running.size} job(s) running; waiting up to ${options.settings.stopTimeoutSeconds} s for them`);
+  const finished = await Promise.race([all.then(() => true), sleep(options.settings.stopTimeoutSeconds * 1000).then(() => false)]);
+  if (!finished) await release(q, running, jobAbort, options.log);
+  clearInterval(heartbeat);
+  await q.retry('deregistering the worker', () => q.pool.query('update queue_workers set last_seen = now(), stopped_at = now(), current_jobs = $2 where id = $1', [id, '[]'])).catch(() => undefined);
+  await q.close();
+  return stats;
+}
+
+/** Jobs still running at the stop deadline are failed with a note, which hands them to pg-boss for a retry. */
+async function release(q: QueueConnection, running: Map<string, RunningJob>, jobAbort: AbortController, log: (line: string) => void): Promise<void> {
+  jobAbort.abort();
+  for (const job of running.values()) {
+    await q.boss.fail(job.queue, job.id, { message: 'released: the worker was stopped before the job finished' }).catch(() => undefined);
+    log(`released job ${job.id.slice(0, 8)} (${job.kind}) for another worker`);
+  }
+}
+
+export function parseQueues(queues: string[]): JobKind[] {
+  const kinds = new Set<JobKind>();
+  for (const group of queues) {
+    const members = queueGroups[group.trim()];
+    if (!members) throw new DistributedModeError(`unknown queue '${group}'`, { code: 'unknown-queue', hint: `use --queues ${Object.keys(queueGroups).join(',')}` });
+    members.forEach((k) => kinds.add(k));
+  }
+  return [...kinds];
+}
+
+function toOutput(value: unknown): object | undefined {
+  return value && typeof value === 'object' ? (value as object) : undefined;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,46 @@
+import pg from 'pg';
+import { requirePostgres } from './errors.js';
+
+export interface WorkerStatus {
+  id: string;
+  host: string;
+  pid: number;
+  version: string;
+  queues: string[];
+  concurrency: number;
+  currentJobs: { id: string; kind: string; since: string }[];
+  startedAt: Date;
+  lastSeen: Date;
+  stoppedAt: Date | null;
+  /** running: heartbeat within 3 intervals; silent: no heartbeat since (killed, or cut off); stopped: clean stop */
+  status: 'running' | 'silent' | 'stopped';
+}
+
+/** The worker fleet as its heartbeats show it, newest first (stopped ones from the last day). */
+export async function listWorkers(databaseUrl: string | undefined, options: { heartbeatSeconds: number }): Promise<WorkerStatus[]> {
+  const client = new pg.Client({ connectionString: requirePostgres(databaseUrl) });
+  await client.connect();
+  try {
+    const exists = await client.query(`select to_regclass('public.queue_workers') as t`);
+    if (!exists.rows[0]?.t) return [];
+    const { rows } = await client.query(
+      `select id, host, pid, version, queues, concurrency, current_jobs, started_at, last_seen, stopped_at, extract(epoch from now() - last_seen) as age
+       from queue_workers where stopped_at is null or stopped_at > now() - interval '1 day' order by started_at desc`,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      host: r.host,
+      pid: r.pid,
+      version: r.version,
+      queues: r.queues,
+      concurrency: r.concurrency,
+      currentJobs: r.current_jobs,
+      startedAt: r.started_at,
+      lastSeen: r.last_seen,
+      stoppedAt: r.stopped_at,
+      status: r.stopped_at ? 'stopped' : Number(r.age) <= 3 * options.heartbeatSeconds ? 'running' : 'silent',
+    }));
+  } finally {
+    await client.end();
+  }
+}
