@@ -1,3 +1,4 @@
+import { mapLimited } from '@leakproof/core';
 import { basename, join } from 'node:path';
 import type { ImageRecord, Manifest, Problem } from '@leakproof/ingest';
 import { buildFindings, type MatchedPair } from './findings.js';
@@ -89,7 +90,7 @@ export async function verifyPairBatch(pairs: readonly PairToVerify[], policy: Po
   };
   const scores: number[] = new Array(pairs.length);
   let done = 0;
-  await runLimited(
+  await mapLimited(
     pairs.map((_, i) => i),
     8,
     async (i) => {
@@ -170,12 +171,4 @@ function addGroupPairs(keys: string[], pair: (a: number, b: number) => void): vo
     }
     for (let x = 0; x < members.length; x++) for (let y = x + 1; y < members.length; y++) pair(members[x] as number, members[y] as number);
   }
-}
-
-async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  });
-  await Promise.all(lanes);
 }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { LeakproofError } from '@leakproof/core';
+import { findingKinds, LeakproofError, type FindingKind } from '@leakproof/core';
 
-export const findingKinds = ['exact', 'pixel', 'near', 'patient', 'label-conflict'] as const;
-export type FindingKind = (typeof findingKinds)[number];
+export { findingKinds, type FindingKind };
 
 const action = z.enum(['fail', 'warn', 'off']);
 const reason = z.string().trim().min(3, 'every allowlist entry needs a written reason');

@@ -1,3 +1,4 @@
+import { findingKinds } from '@leakproof/core';
 import type { AuditReport } from './report-schema.js';
 
 function xml(s: string): string {
@@ -9,7 +10,7 @@ function xml(s: string): string {
  * check lists its findings. Extra gate failures (e.g. an unaccepted dataset change) come as extra cases.
  */
 export function renderJUnit(reports: AuditReport[], extraFailures: { dataset: string; name: string; message: string }[] = []): string {
-  const kinds = ['exact', 'pixel', 'near', 'patient', 'label-conflict'] as const;
+  const kinds = findingKinds;
   const suites = reports.map((r) => {
     const extras = extraFailures.filter((e) => e.dataset === r.dataset.name);
     const cases = kinds.map((kind) => {
