@@ -80,6 +80,12 @@ function castFor(field: FieldRef, value: Literal): 'int8' | 'float8' | 'text' | 
 
 /** `column op value`, `column [not] in (…)`: null (the run lacks the key) compares false. */
 function predicate(leaf: Exclude<LeafNode, { type: 'null' }>, column: SQL): SQL {
+  const compared = comparison(leaf, column);
+  // NaN sorts above every number in PostgreSQL (and `NaN not in (…)` holds): a NaN metric never satisfies a comparison (migration 0009)
+  return leaf.field.scope === 'metrics' ? sql`(${compared} and ${column} <> 'NaN'::float8)` : compared;
+}
+
+function comparison(leaf: Exclude<LeafNode, { type: 'null' }>, column: SQL): SQL {
   if (leaf.type === 'in') {
     const list = sql.join(
       leaf.values.map((v) => literalSql(v, castFor(leaf.field, v))),
@@ -90,9 +96,7 @@ function predicate(leaf: Exclude<LeafNode, { type: 'null' }>, column: SQL): SQL 
   let op = leaf.op;
   // statuses are stored lower case; MLflow writes them upper case: patterns on them ignore case
   if (leaf.field.scope === 'attributes' && leaf.field.path[0] === 'status' && op === 'like') op = 'ilike';
-  const compared = sql`${column} ${sql.raw(sqlOps[op])} ${literalSql(leaf.value, castFor(leaf.field, leaf.value))}`;
-  // NaN sorts above every number in PostgreSQL: a NaN metric must not satisfy `> x` (migration 0009)
-  return leaf.field.scope === 'metrics' ? sql`(${compared} and ${column} <> 'NaN'::float8)` : compared;
+  return sql`${column} ${sql.raw(sqlOps[op])} ${literalSql(leaf.value, castFor(leaf.field, leaf.value))}`;
 }
 
 function attributeLeaf(leaf: LeafNode): SQL {
