@@ -3,6 +3,8 @@
 // `leakproof worker` processes through the PostgreSQL job queue; prints images/s, the ratio to the baseline,
 // per-job overhead and checks every report is identical to the baseline's.
 // Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/distributed.ts [--images 20000] [--shard-size 500] [--workers 1,2,4]
+//      … bench/distributed.ts --hash-only   (near and label-conflict checks off: no verification phase)
+//      … bench/distributed.ts --queue-only   (raw pg-boss round trips: insert, fetch + complete of empty jobs)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
@@ -10,7 +12,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { auditManifest, defaultPolicy, type AuditReport } from '@leakproof/audit';
 import { buildManifest } from '@leakproof/ingest';
-import { codeVersion, connectQueue, distributedAudit, queueSettingsSchema } from '@leakproof/queue';
+import { codeVersion, connectQueue, distributedAudit, queueName, queueSettingsSchema } from '@leakproof/queue';
 import { generateSyntheticDataset } from '@leakproof/synth';
 
 const args = process.argv.slice(2);
@@ -22,6 +24,9 @@ const adminUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5
 const cli = join(import.meta.dirname, '../apps/cli/bin/leakproof.js');
 const root = `/tmp/leakproof-bench-distributed-${images}`;
 const settings = queueSettingsSchema.parse({ pollSeconds: 0.5, heartbeatSeconds: 1 });
+// On this synthetic set verification dominates (85,349 candidates for 20,009 images: ~90% of a full audit);
+// --hash-only measures the hash phase alone, which is what one machine cannot keep up with on large sets.
+const policy = args.includes('--hash-only') ? { ...defaultPolicy, checks: { ...defaultPolicy.checks, near: 'off' as const, 'label-conflict': 'off' as const } } : defaultPolicy;
 
 async function sql(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResultRow[]> {
   const c = new pg.Client({ connectionString: url });
@@ -38,6 +43,40 @@ function comparable(r: AuditReport): string {
   return JSON.stringify(rest);
 }
 
+if (args.includes('--queue-only')) {
+  await queueRoundTrips();
+  process.exit(0);
+}
+
+/** The queue's own cost per job, without any work: what bounds throughput when shards get tiny. */
+async function queueRoundTrips(): Promise<void> {
+  const db = `lpq_bench_queue_${process.pid}`;
+  await sql(adminUrl, `create database ${db}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${db}`;
+  const q = await connectQueue(url.toString(), { settings, version: codeVersion() });
+  const name = queueName('audit-hash', codeVersion());
+  const jobs = 2000;
+  let t = performance.now();
+  for (let i = 0; i < jobs; i += 500) await q.boss.insert(Array.from({ length: 500 }, (_, k) => ({ name, data: { i: i + k } })));
+  const insertMs = performance.now() - t;
+  t = performance.now();
+  let done = 0;
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      const [job] = await q.boss.fetch(name, { batchSize: 1 });
+      if (!job) return;
+      await q.boss.complete(name, job.id);
+      done++;
+    }
+  };
+  await Promise.all([lane(), lane(), lane()]);
+  const cycleMs = performance.now() - t;
+  console.log(`queue round trips: insert ${((insertMs * 1000) / jobs).toFixed(0)} µs/job (batches of 500); fetch + complete ${(cycleMs / done).toFixed(1)} ms/job with 3 lanes in one process = ${((done * 1000) / cycleMs).toFixed(0)} jobs/s`);
+  await q.close();
+  await sql(adminUrl, `drop database ${db} with (force)`);
+}
+
 if (!existsSync(`${root}.complete`)) {
   console.log(`generating ${images} images into ${root} (once) …`);
   await rm(root, { recursive: true, force: true });
@@ -49,7 +88,7 @@ const n = manifest.images.length;
 console.log(`${n} images in ${root}; shard size ${shardSize}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
 let t = performance.now();
-const baseline = await auditManifest(manifest, { policy: defaultPolicy, cacheDir: null });
+const baseline = await auditManifest(manifest, { policy, cacheDir: null });
 const baseSeconds = (performance.now() - t) / 1000;
 console.log(`single process (baseline): ${baseSeconds.toFixed(1)} s, ${(n / baseSeconds).toFixed(0)} img/s (hash ${baseline.timings.hashMs} ms, verify ${baseline.timings.verifyMs} ms of ${baseline.info.nearCandidates} candidates)`);
 
@@ -62,10 +101,11 @@ for (const count of workerCounts) {
   const env = { ...process.env, DATABASE_URL: url.toString(), LEAKPROOF_QUEUE_POLL_SECONDS: '0.5', LEAKPROOF_QUEUE_HEARTBEAT_SECONDS: '1' };
   // migrations and pg-boss schema first, so worker start-up is not timed as audit work
   await (await connectQueue(url.toString(), { settings, version: codeVersion() })).close();
-  const workers = Array.from({ length: count }, () => spawn(process.execPath, [cli, 'worker', '--queues', 'audit'], { env, stdio: 'ignore' }));
+  const workers = Array.from({ length: count }, () => spawn(process.execPath, [cli, 'worker', '--queues', 'audit'], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
+  for (const w of workers) w.on('exit', (code) => code !== 0 && code !== null && console.error(`a worker exited with code ${code}`));
   while (Number((await sql(url.toString(), 'select count(*) as n from queue_workers where stopped_at is null'))[0]?.n) < count) await new Promise((r) => setTimeout(r, 200));
   t = performance.now();
-  const report = await distributedAudit(manifest, { databaseUrl: url.toString(), version: codeVersion(), settings, policy: defaultPolicy, shardSize });
+  const report = await distributedAudit(manifest, { databaseUrl: url.toString(), version: codeVersion(), settings, policy, shardSize });
   const seconds = (performance.now() - t) / 1000;
   const jobs = Number((await sql(url.toString(), `select count(*) as n from pgboss.job where state = 'completed'`))[0]?.n);
   const identical = comparable(report) === comparable(baseline);

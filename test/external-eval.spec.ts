@@ -29,7 +29,7 @@ describe('evaluating an external model', () => {
     expect((await cli(work, ['audit', dataset, '--format', 'json'])).code).toBe(0);
     // the command trains nothing: the predictions below stand for a model trained elsewhere
     const res = await cli(work, ['run', '--dataset', dataset, '--', 'true'], env);
-    expect(res.code).toBe(0);
+    expect(res.code, res.stderr).toBe(0);
     runId = runIdOf(res);
     const text = await readFile(join(work, '.leakproof', 'runs', String(runId), 'splits.json'), 'utf8');
     images = (JSON.parse(text) as { images: typeof images }).images;
@@ -41,7 +41,7 @@ describe('evaluating an external model', () => {
     const val = await file('val.csv', rowsOf('val'));
     const res = await cli(work, ['eval', String(runId), '--predictions', test, '--val-predictions', val, '--format', 'json'], env);
     expect(res.stderr).not.toMatch(/internal error/);
-    expect(res.code).toBe(0);
+    expect(res.code, res.stderr).toBe(0);
     const evaluation = JSON.parse(res.stdout) as { report: { threshold: { rule: string }; image: { n: number; metrics: Record<string, { value: number; lo: number; hi: number }> } }; predictionsFile: string; source: unknown };
     expect(evaluation.source).toEqual({ predictions: test, valPredictions: val });
     expect(evaluation.report.image.n).toBe(68);
@@ -62,7 +62,7 @@ describe('evaluating an external model', () => {
     const train = images.find((i) => i.split === 'train')!;
     const test = await file('test-with-train.csv', [...rowsOf('test'), `${train.path},0.5`]);
     const res = await cli(work, ['eval', String(runId), '--predictions', test, '--val-predictions', await file('val.csv', rowsOf('val'))], env);
-    expect(res.code).toBe(1);
+    expect(res.code, res.stderr).toBe(1);
     expect(res.stderr).toContain(`${test}:70: ${train.path} is an image of split 'train', not 'test'`);
     expect(res.stderr).toMatch(/fix: this file must hold predictions for split 'test' only/);
   });
@@ -70,16 +70,16 @@ describe('evaluating an external model', () => {
   it('refuses a file that misses images, and predictions without validation predictions', async () => {
     const short = await file('test-short.csv', rowsOf('test').slice(0, 60));
     const missing = await cli(work, ['eval', String(runId), '--predictions', short, '--val-predictions', await file('val.csv', rowsOf('val'))], env);
-    expect(missing.code).toBe(1);
+    expect(missing.code, missing.stderr).toBe(1);
     expect(missing.stderr).toMatch(/misses 8 of the 68 images of split 'test'/);
     const noVal = await cli(work, ['eval', String(runId), '--predictions', short], env);
-    expect(noVal.code).toBe(2);
+    expect(noVal.code, noVal.stderr).toBe(2);
     expect(noVal.stderr).toMatch(/--predictions needs --val-predictions/);
   });
 
   it('says how to evaluate a run that has no built-in model', async () => {
     const res = await cli(work, ['eval', String(runId)], env);
-    expect(res.code).toBe(2);
+    expect(res.code, res.stderr).toBe(2);
     expect(res.stderr).toMatch(new RegExp(`run ${runId} has no built-in model.*\\n.*--predictions test\\.csv --val-predictions val\\.csv`));
   });
 
@@ -87,7 +87,7 @@ describe('evaluating an external model', () => {
     const victim = images.find((i) => i.split === 'test')!;
     await appendFile(join(dataset, victim.path), Buffer.from([0]));
     const res = await cli(work, ['eval', String(runId), '--predictions', await file('test.csv', rowsOf('test')), '--val-predictions', await file('val.csv', rowsOf('val'))], env);
-    expect(res.code).toBe(1);
+    expect(res.code, res.stderr).toBe(1);
     expect(res.stderr).toMatch(/changed since its audit/);
     expect((await showRun(work, runId)).evaluations).toHaveLength(1);
   });

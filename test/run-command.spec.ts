@@ -23,7 +23,7 @@ describe('leakproof run', () => {
 
   it('refuses a dataset that was never audited, before starting anything', async () => {
     const res = await run(['sh', '-c', 'echo started > started.txt']);
-    expect(res.code).toBe(2);
+    expect(res.code, res.stderr).toBe(2);
     expect(res.stderr).toMatch(/never been audited/);
     expect((await cli(work, ['runs', 'list', '--format', 'json'])).stdout.trim()).toBe('[]');
   });
@@ -37,7 +37,7 @@ describe('leakproof run', () => {
     ].join('\n');
     const res = await run(['sh', '-c', script]);
     expect(res.stderr).not.toMatch(/internal error/);
-    expect(res.code).toBe(0);
+    expect(res.code, res.stderr).toBe(0);
     const id = runIdOf(res);
     const vars = Object.fromEntries(res.stdout.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
     expect(vars['LEAKPROOF_RUN_ID']).toBe(String(id));
@@ -68,7 +68,7 @@ describe('leakproof run', () => {
 
   it('marks the run failed with the exit code when the command fails', async () => {
     const res = await run(['sh', '-c', 'echo boom >&2; exit 3']);
-    expect(res.code).toBe(1);
+    expect(res.code, res.stderr).toBe(1);
     expect(res.stderr).toMatch(/run \d+ failed \(exit code 3\)/);
     const shown = await showRun(work, runIdOf(res));
     expect(shown.status).toBe('failed');
@@ -77,7 +77,7 @@ describe('leakproof run', () => {
 
   it('says so clearly when the command does not exist, and marks the run failed', async () => {
     const res = await run(['no-such-trainer-xyz', '--epochs', '3']);
-    expect(res.code).toBe(2);
+    expect(res.code, res.stderr).toBe(2);
     expect(res.stderr).toMatch(/cannot start 'no-such-trainer-xyz': no such command \(run (\d+) marked failed\)/);
     const id = Number(/run (\d+) marked failed/.exec(res.stderr)![1]);
     const shown = await showRun(work, id);
@@ -87,11 +87,11 @@ describe('leakproof run', () => {
 
   it('leakproof log: metrics, params, tags and artifacts from a shell script; a clear error outside a run', async () => {
     const outside = await cli(work, ['log', 'metric', 'loss', '0.5'], env);
-    expect(outside.code).toBe(2);
+    expect(outside.code, outside.stderr).toBe(2);
     expect(outside.stderr).toMatch(/not inside `leakproof run`/);
     const inside = { ...env, LEAKPROOF_TRACKING_URI: 'http://127.0.0.1:9', LEAKPROOF_RUN_ID: '1' };
     const bad = await cli(work, ['log', 'metric', 'loss', 'not-a-number'], inside);
-    expect(bad.code).toBe(2);
+    expect(bad.code, bad.stderr).toBe(2);
     expect(bad.stderr).toMatch(/metric value 'not-a-number' is not a number/);
 
     await writeFile(join(work, 'notes.txt'), 'trained by a shell script\n');
@@ -106,7 +106,7 @@ describe('leakproof run', () => {
     ].join('\n');
     const res = await run(['sh', '-c', script]);
     expect(res.stderr).not.toMatch(/internal error/);
-    expect(res.code).toBe(0);
+    expect(res.code, res.stderr).toBe(0);
     const shown = await showRun(work, runIdOf(res));
     expect(shown.metrics.find((m) => m.key === 'loss')).toMatchObject({ count: 2, last: 0.4 });
     expect(shown.params['optimizer']).toBe('sgd');
@@ -117,13 +117,13 @@ describe('leakproof run', () => {
   it.skipIf(!python.ok)(`the stdlib trainer: metric history, an artifact and an external evaluation with intervals${python.ok ? '' : ` (skipped: ${python.reason})`}`, async () => {
     const res = await run(['python3', join(repo, 'examples', 'stdlib', 'train.py')]);
     expect(res.stderr).not.toMatch(/internal error|Traceback/);
-    expect(res.code).toBe(0);
+    expect(res.code, res.stderr).toBe(0);
     const id = runIdOf(res);
     expect(res.stderr).toMatch(new RegExp(`next: leakproof eval ${id} --predictions \\S+test_predictions\\.csv --val-predictions \\S+val_predictions\\.csv`));
     const dir = join(work, '.leakproof', 'runs', String(id));
     const evaluated = await cli(work, ['eval', String(id), '--predictions', join(dir, 'test_predictions.csv'), '--val-predictions', join(dir, 'val_predictions.csv')], env);
     expect(evaluated.stderr).not.toMatch(/internal error/);
-    expect(evaluated.code).toBe(0);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(evaluated.stdout).toMatch(/Recall \(sensitivity\)\s+│ \d\.\d{3}\s+│ \[\d\.\d{3}, \d\.\d{3}\]/);
 
     const shown = await showRun(work, id);

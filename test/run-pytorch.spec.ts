@@ -24,11 +24,11 @@ describe.skipIf(!torch.ok)(`PyTorch example trainer under leakproof run${torch.o
     const config = join(repo, 'examples', 'pytorch', 'experiment.json');
     const res = await cli(work, ['run', '--config', config, '--set', 'train.epochs=6', '--', python, join(repo, 'examples', 'pytorch', 'train.py')], env);
     expect(res.stderr).not.toMatch(/internal error|Traceback/);
-    expect(res.code).toBe(0);
+    expect(res.code, res.stderr).toBe(0);
     const id = runIdOf(res);
     const dir = join(work, '.leakproof', 'runs', String(id));
     const evaluated = await cli(work, ['eval', String(id), '--predictions', join(dir, 'test_predictions.csv'), '--val-predictions', join(dir, 'val_predictions.csv')], env);
-    expect(evaluated.code).toBe(0);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(evaluated.stdout).toMatch(/ROC-AUC\s+│ \d\.\d{3}\s+│ \[\d\.\d{3}, \d\.\d{3}\]/);
 
     const shown = await showRun(work, id);

@@ -41,8 +41,11 @@ describe('one owner per embedded store', () => {
       expect(existsSync(join(registryDir, 'server.json'))).toBe(true);
       const { registry } = owner;
       const audit = await registry.recordAudit({ dataset: { name: 'chest', root: join(cwd, 'data') }, fingerprint: fingerprint('d5'), verdict: 'pass', policy: {}, policyHash: 'p', report: {}, toolVersion: 't', splits: [{ name: 'test', images: 4, patients: 2 }] });
+      // an earlier, finished and evaluated run (for `history`), and the one training now
+      const earlier = await registry.createRun({ experiment: 'e', name: 'earlier', auditId: audit.id });
+      await registry.finishRun(earlier.id);
+      await registry.recordEvaluation({ runId: earlier.id, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 1, fp: 1, tn: 1, fn: 1 }, metrics: { recall: { value: 0.5, lo: 0.2, hi: 0.8 } } });
       const run = await registry.createRun({ experiment: 'e', name: 'training', auditId: audit.id });
-      await registry.recordEvaluation({ runId: run.id, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 1, fp: 1, tn: 1, fn: 1 }, metrics: { recall: { value: 0.5, lo: 0.2, hi: 0.8 } } });
       // the "training loop": metrics every few milliseconds through the owner's own registry, as train does
       let step = 0;
       let training = true;
@@ -62,7 +65,10 @@ describe('one owner per embedded store', () => {
       training = false;
       await loop;
       expect(list, list.stderr).toMatchObject({ code: 0 });
-      expect(JSON.parse(list.stdout).map((r: { name: string; status: string }) => [r.name, r.status])).toEqual([['training', 'running']]);
+      expect(JSON.parse(list.stdout).map((r: { name: string; status: string }) => [r.name, r.status])).toEqual([
+        ['training', 'running'],
+        ['earlier', 'finished'],
+      ]);
       expect(show.code, show.stderr).toBe(0);
       expect(JSON.parse(show.stdout)).toMatchObject({ id: run.id, status: 'running', tags: {} });
       expect(history.code, history.stderr).toBe(0);

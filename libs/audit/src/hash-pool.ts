@@ -1,3 +1,4 @@
+import { mapLimited } from '@leakproof/core';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { decodeGray, type DecodeOptions, type GrayImage } from '@leakproof/ingest';
@@ -86,32 +87,22 @@ async function decodeAndHash(paths: string[], options: HashFilesOptions, hash: (
   const out: HashOutcome[] = new Array(paths.length);
   const decodeOptions = options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels };
   const decode = options.decode ?? decodeGray;
-  let next = 0;
   let done = 0;
-  let failed = false;
   const failedDecodes: number[] = [];
   // Each lane holds one image (decoding, or hashing): enough lanes keep sharp's decode threads and the hash
-  // workers busy at once, and memory stays bounded by the lane count whatever the image sizes.
-  const lane = async (): Promise<void> => {
-    while (next < paths.length && !failed) {
-      const i = next++;
-      let image: GrayImage;
-      try {
-        image = await decode(paths[i] as string, decodeOptions);
-      } catch {
-        failedDecodes.push(i);
-        continue;
-      }
-      try {
-        out[i] = await hash(image);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-      options.onDone?.(++done);
+  // workers busy at once, and memory stays bounded by the lane count whatever the image sizes. A failing
+  // hash worker stops the pool (mapLimited starts nothing after a failure).
+  await mapLimited(paths, Math.max(4, 2 * availableParallelism()), async (path, i) => {
+    let image: GrayImage;
+    try {
+      image = await decode(path, decodeOptions);
+    } catch {
+      failedDecodes.push(i);
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(paths.length, Math.max(4, 2 * availableParallelism())) }, lane));
+    out[i] = await hash(image);
+    options.onDone?.(++done);
+  });
   // libvips keeps one error buffer per process: a decode that fails while others run can report another's
   // message or "Unknown error" (a truncated JPEG then reads as 'unreadable'). Failures are rare, so each is
   // decoded again alone, which gives its own error (or, if the failure was spurious, its hashes).

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { LeakproofError } from '@leakproof/core';
+import { findingKinds, LeakproofError, type FindingKind } from '@leakproof/core';
 
-/** `unverified`: a candidate pair whose verification failed (e.g. a file could not be decoded again): not proven clean */
-export const findingKinds = ['exact', 'pixel', 'near', 'patient', 'label-conflict', 'unverified'] as const;
-export type FindingKind = (typeof findingKinds)[number];
+export { findingKinds, type FindingKind };
 
 const action = z.enum(['fail', 'warn', 'off']);
 const reason = z.string().trim().min(3, 'every allowlist entry needs a written reason');

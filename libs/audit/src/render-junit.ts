@@ -1,4 +1,4 @@
-import { findingKinds } from './policy.js';
+import { findingKinds } from '@leakproof/core';
 import type { AuditReport } from './report-schema.js';
 
 function xml(s: string): string {

@@ -1,17 +1,8 @@
 import { z } from 'zod';
 import { problemSchema } from '@leakproof/ingest';
-import { findingKinds } from './policy.js';
+import { findingBaseSchema } from '@leakproof/core';
 
-export const findingSchema = z.object({
-  kind: z.enum(findingKinds),
-  severity: z.enum(['fail', 'warn', 'info']),
-  splitA: z.string(),
-  splitB: z.string(),
-  pathA: z.string().optional(),
-  pathB: z.string().optional(),
-  patient: z.string().optional(),
-  /** near: thumbnail correlation after alignment; exact/pixel: 1 */
-  score: z.number().optional(),
+export const findingSchema = findingBaseSchema.extend({
   /** near: blockhash Hamming distance of the best matching code */
   distance: z.number().int().optional(),
   labelA: z.string().optional(),

@@ -2,3 +2,18 @@
 // Node-only helpers (paths under .leakproof/) live in ./node.ts, imported as '@leakproof/core/node'.
 export { InterruptedError, LeakproofError, ProblemFoundError, isLeakproofError } from './errors.js';
 export * from './api/ui.js';
+export { mulberry32, shuffleInPlace, shuffled } from './random.js';
+export { mapLimited } from './concurrency.js';
+export {
+  findingBaseSchema,
+  findingKinds,
+  findingKindSchema,
+  findingSeveritySchema,
+  fixedThresholdSchema,
+  targetRecallSchema,
+  thresholdRuleNames,
+  thresholdRuleSchema,
+  type FindingKind,
+  type ThresholdRule,
+  type ThresholdRuleName,
+} from './contracts.js';

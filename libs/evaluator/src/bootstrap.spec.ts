@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bootstrapMetrics, preparePredictions, quantileSorted, weightedMetrics } from './bootstrap.js';
 import { computeMetrics, metricNames, type MetricValues } from './metrics.js';
 import type { Prediction } from './predictions.js';
-import { mulberry32 } from './rng.js';
+import { mulberry32 } from '@leakproof/core';
 import { randomPredictions } from './test-fixtures.js';
 
 const expectMetricsClose = (a: MetricValues, b: MetricValues) => {

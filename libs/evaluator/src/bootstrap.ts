@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- hot loops over typed arrays indexed within their lengths; noUncheckedIndexedAccess cannot see that */
 import { calibrationBin, metricNames, thresholdMetrics, type MetricName, type MetricValues } from './metrics.js';
 import type { Prediction } from './predictions.js';
-import { mulberry32 } from './rng.js';
+import { mulberry32 } from '@leakproof/core';
 
 /**
  * Cluster bootstrap by patient: each replicate draws as many patients as there are, uniformly with

@@ -17,7 +17,7 @@ export {
 } from './metrics.js';
 export { rocCurve, prCurve, type RocPoint, type PrPoint } from './curves.js';
 export { bootstrapMetrics, DEFAULT_BOOTSTRAP, type BootstrapOptions, type BootstrapResult, type Interval } from './bootstrap.js';
-export { mulberry32 } from './rng.js';
+export { mulberry32 } from '@leakproof/core';
 export {
   chooseThreshold,
   thresholdChoiceSchema,

@@ -1,5 +1,5 @@
 import type { Prediction } from './predictions.js';
-import { mulberry32 } from './rng.js';
+import { mulberry32 } from '@leakproof/core';
 
 /** Builds predictions from [label, prob] pairs, one image per patient unless `patient` is given. */
 export function preds(rows: readonly (readonly [0 | 1, number, string?])[]): Prediction[] {

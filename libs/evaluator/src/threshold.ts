@@ -1,3 +1,4 @@
+import { targetRecallSchema, thresholdRuleNames, thresholdRuleSchema, type ThresholdRule, type ThresholdRuleName } from '@leakproof/core';
 import { z } from 'zod';
 import { confusionMatrix, thresholdMetrics, tieGroups } from './metrics.js';
 import { EvaluationInputError, validatePredictions, type Prediction } from './predictions.js';
@@ -24,13 +25,12 @@ import { EvaluationInputError, validatePredictions, type Prediction } from './pr
  *   and buys recall with exactly the false positives the shift already inflates.
  * Evidence (simulation, not proof): bench/evaluator-threshold-shift.ts; figures in libs/evaluator/README.md.
  */
-export const thresholdRuleNames = ['max-f1', 'target-recall', 'fixed'] as const;
-export type ThresholdRuleName = (typeof thresholdRuleNames)[number];
+export { thresholdRuleNames, type ThresholdRule, type ThresholdRuleName };
 
 export const thresholdChoiceSchema = z.object({
   rule: z.enum(thresholdRuleNames),
   /** target-recall: the validation recall the threshold must still reach. */
-  target: z.number().min(0).max(1).optional(),
+  target: targetRecallSchema.optional(),
   /** Predicted positive when prob ≥ value. */
   value: z.number().min(0).max(1),
   /** What the chosen threshold achieved on validation (null when undefined there). */
@@ -47,12 +47,6 @@ export const thresholdChoiceSchema = z.object({
   note: z.string().optional(),
 });
 export type ThresholdChoice = z.infer<typeof thresholdChoiceSchema>;
-
-export type ThresholdRule =
-  | ThresholdRuleName
-  | { rule: 'max-f1' }
-  | { rule: 'target-recall'; target?: number }
-  | { rule: 'fixed'; value?: number };
 
 export const DEFAULT_TARGET_RECALL = 0.975;
 export const DEFAULT_FIXED_THRESHOLD = 0.5;
@@ -100,19 +94,13 @@ function targetRecallThreshold(val: readonly Prediction[], target: number): numb
   return positives[Math.min(needed, positives.length) - 1];
 }
 
-const ruleSpecSchema = z.object({
-  rule: z.enum(thresholdRuleNames),
-  target: z.number().gt(0).max(1).optional(),
-  value: z.number().min(0).max(1).optional(),
-});
-
-function normaliseRule(rule: ThresholdRule): z.infer<typeof ruleSpecSchema> {
-  const parsed = ruleSpecSchema.safeParse(typeof rule === 'string' ? { rule } : rule);
-  if (parsed.success) return parsed.data;
+function normaliseRule(rule: ThresholdRule): { rule: ThresholdRuleName; target?: number; value?: number } {
+  const parsed = thresholdRuleSchema.safeParse(rule);
+  if (parsed.success) return typeof parsed.data === 'string' ? { rule: parsed.data } : parsed.data;
   const issue = parsed.error.issues[0];
   throw new EvaluationInputError(
     `threshold rule: field '${issue?.path.join('.') || 'rule'}' is invalid: ${issue?.message ?? 'bad value'}; ` +
-      `use 'max-f1', { rule: 'target-recall', target: 0..1 } or { rule: 'fixed', value: 0..1 }`,
+      `use 'max-f1', { rule: 'target-recall', target: (0, 1] } or { rule: 'fixed', value: (0, 1) }`,
   );
 }
 

@@ -1,3 +1,4 @@
+import { mapLimited } from '@leakproof/core';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDatasetConfig, resolvedIdRule, type DatasetConfig, type DatasetConfigInput } from './dataset-config.js';
@@ -24,20 +25,6 @@ export interface BuildManifestOptions {
    * the CLI passes `() => resolvePatientIdKey(cwd)`). Without one, a dataset whose IDs must be hashed is refused.
    */
   patientIdKey?: PatientIdKey | (() => Promise<PatientIdKey>);
-}
-
-async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>, onDone: () => void): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-      onDone();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -77,18 +64,18 @@ export async function buildManifest(root: string, config: DatasetConfigInput = {
   const total = listing.candidates.length;
   let done = 0;
   options.onProgress?.(0, total);
-  const inspections = await mapPool(
-    listing.candidates,
-    options.concurrency ?? 48,
-    async (c): Promise<Inspection> => {
-      const cached = await cache?.lookup(c.absPath);
-      if (!cached) return inspectImageFile(c.absPath, cfg.maxPixels);
-      // identifiers are never cached (PHI): a cached DICOM's are re-read from its header
-      if (cached.ok && cache?.isDicom(c.absPath)) return { ...cached, dicom: (await readDicomIdentifiers(c.absPath)) ?? {} };
-      return cached;
-    },
-    () => options.onProgress?.(++done, total),
-  );
+  const inspectCandidate = async (c: Candidate): Promise<Inspection> => {
+    const cached = await cache?.lookup(c.absPath);
+    if (!cached) return inspectImageFile(c.absPath, cfg.maxPixels);
+    // identifiers are never cached (PHI): a cached DICOM's are re-read from its header
+    if (cached.ok && cache?.isDicom(c.absPath)) return { ...cached, dicom: (await readDicomIdentifiers(c.absPath)) ?? {} };
+    return cached;
+  };
+  const inspections = await mapLimited(listing.candidates, options.concurrency ?? 48, async (c): Promise<Inspection> => {
+    const inspection = await inspectCandidate(c);
+    options.onProgress?.(++done, total);
+    return inspection;
+  });
   // A failure seen next to other reads may come from libvips' one per-process error buffer (another file's
   // message, or a spurious error): each is inspected once more, alone, and only a second failure counts.
   for (let i = 0; i < inspections.length; i++) {

@@ -1,6 +1,6 @@
 import type { ImageRecord } from './manifest-schema.js';
 import { IngestUserError } from './user-error.js';
-import { seededRandom } from './seeded-random.js';
+import { mulberry32, shuffleInPlace } from '@leakproof/core';
 
 export interface CarveOptions {
   /** share of fromSplit's patients to move (per label stratum when stratified) */
@@ -43,14 +43,10 @@ export function carveByPatient(images: readonly ImageRecord[], options: CarveOpt
     const key = options.stratify === false ? '' : patientLabel(labels);
     strata.set(key, [...(strata.get(key) ?? []), patient]);
   }
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const moved = new Set<string>();
   for (const key of [...strata.keys()].sort()) {
-    const patients = (strata.get(key) as string[]).sort();
-    for (let i = patients.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [patients[i], patients[j]] = [patients[j] as string, patients[i] as string];
-    }
+    const patients = shuffleInPlace((strata.get(key) as string[]).sort(), random);
     const take = Math.min(patients.length - 1, Math.max(1, Math.round(patients.length * fraction)));
     for (const p of patients.slice(0, patients.length > 1 ? take : 0)) moved.add(p);
   }

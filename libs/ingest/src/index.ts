@@ -18,7 +18,8 @@ export { summarizeManifest, type ManifestSummary } from './summarize.js';
 export { carveByPatient, patientLabel, type CarveOptions } from './carve.js';
 export { sniffFormat, headerDimensions, looksTruncated, imageExtensions, type ImageFormat } from './sniff.js';
 export { inspectImageFile, type Inspection } from './inspect-file.js';
-export { seededRandom } from './seeded-random.js';
+/** the shared seeded generator (`mulberry32` in @leakproof/core), under the name carving has always used */
+export { mulberry32 as seededRandom } from '@leakproof/core';
 export { previewPng } from './decode.js';
 export { isDicom, transferSyntaxName, supportedTransferSyntaxes } from './dicom-header.js';
 export { encodeDicom, encodeJpegLossless, type DicomFixture } from './dicom-writer.js';

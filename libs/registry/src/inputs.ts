@@ -1,3 +1,4 @@
+import { findingBaseSchema } from '@leakproof/core';
 import { z } from 'zod';
 
 /** What the registry stores, validated at its boundary (the auditor and trainer are separate packages). */
@@ -10,17 +11,7 @@ export const auditSplitSchema = z.object({
   patients: z.number().int().nonnegative(),
 });
 
-export const auditFindingSchema = z.object({
-  kind: z.enum(['exact', 'pixel', 'near', 'patient', 'label-conflict', 'unverified']),
-  severity: z.enum(['fail', 'warn', 'info']),
-  splitA: z.string(),
-  splitB: z.string(),
-  pathA: z.string().optional(),
-  pathB: z.string().optional(),
-  patient: z.string().optional(),
-  score: z.number().optional(),
-  detail: z.unknown().optional(),
-});
+export const auditFindingSchema = findingBaseSchema.extend({ detail: z.unknown().optional() });
 
 export const auditInputSchema = z.object({
   dataset: z.object({ name: z.string().min(1), root: z.string().min(1) }),

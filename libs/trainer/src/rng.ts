@@ -1,3 +1,5 @@
+import { shuffleInPlace } from '@leakproof/core';
+
 /**
  * Seeded, serialisable PRNG (sfc32). Training derives an independent stream per (seed, epoch, batch, purpose)
  * instead of threading one generator through the run, so prefetching, worker scheduling and mid-epoch resume
@@ -47,11 +49,7 @@ export class Rng {
   }
 
   shuffle<T>(items: T[]): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      [items[i], items[j]] = [items[j]!, items[i]!];
-    }
-    return items;
+    return shuffleInPlace(items, () => this.next());
   }
 }
 

@@ -25,7 +25,7 @@ export interface SelectBackendOptions {
   threads?: number;
 }
 
-type Attempt = { backend: Exclude<BackendPreference, 'auto'>; load: () => Promise<Omit<BackendInfo, 'skipped' | 'threads'> & { threads?: number }> };
+export type BackendAttempt = { backend: Exclude<BackendPreference, 'auto'>; load: () => Promise<Omit<BackendInfo, 'skipped' | 'threads'> & { threads?: number }> };
 
 async function loadNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<Omit<BackendInfo, 'skipped'>> {
   // A variable specifier keeps bundlers/TS from resolving an optional, usually absent package.
@@ -37,7 +37,8 @@ async function loadNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-n
   return { name: 'tensorflow', kernels: 'native', threads: 1, version: `${pkg}@${version}` };
 }
 
-const ATTEMPTS: Attempt[] = [
+/** The chain `selectBackend` walks, fastest first. */
+export const BACKEND_ATTEMPTS: readonly BackendAttempt[] = [
   { backend: 'tensorflow-gpu', load: () => loadNative('@tensorflow/tfjs-node-gpu') },
   { backend: 'tensorflow', load: () => loadNative('@tensorflow/tfjs-node') },
   {
@@ -71,10 +72,15 @@ function preferenceFrom(opts: SelectBackendOptions | undefined, env: NodeJS.Proc
  * backend that fails to load still falls back to the slower ones; each skip is reported.
  */
 export async function selectBackend(opts?: SelectBackendOptions, env: NodeJS.ProcessEnv = process.env): Promise<BackendInfo> {
+  return selectBackendFrom(BACKEND_ATTEMPTS, opts, env);
+}
+
+/** `selectBackend` over a given chain (tests pass one whose native entries fail, whatever is installed). */
+export async function selectBackendFrom(attempts: readonly BackendAttempt[], opts?: SelectBackendOptions, env: NodeJS.ProcessEnv = process.env): Promise<BackendInfo> {
   const prefer = preferenceFrom(opts, env);
-  const start = prefer === 'auto' ? 0 : ATTEMPTS.findIndex((a) => a.backend === prefer);
+  const start = prefer === 'auto' ? 0 : attempts.findIndex((a) => a.backend === prefer);
   const skipped: BackendInfo['skipped'] = [];
-  for (const attempt of ATTEMPTS.slice(start)) {
+  for (const attempt of attempts.slice(start)) {
     try {
       const info = await attempt.load();
       return BackendInfoSchema.parse({ ...info, threads: opts?.threads ?? info.threads ?? 1, skipped });

@@ -1,17 +1,9 @@
+import { mulberry32 } from '@leakproof/core';
 import * as tf from '@tensorflow/tfjs';
 import { useWasmBackend } from './wasm-backend.js';
 
-/** Deterministic PRNG (mulberry32) so randomised gradient checks are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the shared mulberry32) so randomised gradient checks are reproducible. */
+export const rng: (seed: number) => () => number = mulberry32;
 
 export function randomArray(next: () => number, size: number, lo = -1, hi = 1): Float32Array {
   const out = new Float32Array(size);

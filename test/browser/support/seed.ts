@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,15 @@ async function must(timings: Record<string, number>, step: string, cwd: string, 
  */
 export async function seedProject(): Promise<Seeded> {
   const work = await mkdtemp(join(tmpdir(), 'leakproof-ui-'));
+  try {
+    return await seedInto(work);
+  } catch (error) {
+    await rm(work, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function seedInto(work: string): Promise<Seeded> {
   const timings: Record<string, number> = {};
   const sampleAudit = JSON.parse(await must(timings, 'audit sample', work, ['audit', sampleRoot, '--format', 'json'])) as AuditJson;
   const config = {

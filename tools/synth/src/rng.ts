@@ -1,7 +1,7 @@
-import { seededRandom } from '@leakproof/ingest';
+import { mulberry32, shuffled as shuffledBy } from '@leakproof/core';
 
-/** The same seeded generator ingest carves with, so fixtures are reproducible everywhere. */
-export const createRng: (seed: number) => () => number = seededRandom;
+/** The same seeded generator ingest carves with (core's mulberry32), so fixtures are reproducible everywhere. */
+export const createRng: (seed: number) => () => number = mulberry32;
 
 export type Rng = () => number;
 
@@ -14,10 +14,5 @@ export function intBetween(rng: Rng, lo: number, hiInclusive: number): number {
 }
 
 export function shuffled<T>(rng: Rng, items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
+  return shuffledBy(items, rng);
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { liveOwner } from '@leakproof/server';
+import { isLoopback, liveOwner } from '@leakproof/server';
 import type { CommandHandler } from '../command-table.js';
 import { log, type CliContext } from '../context.js';
 import { UserError } from '../errors.js';
@@ -47,6 +47,10 @@ export const run: CommandHandler = async (ctx, args, opts) => {
   }
   const host = String(opts['host'] ?? '127.0.0.1');
   const port = String(opts['port'] ?? '5000');
+  if (!isLoopback(host)) {
+    // beyond loopback every request needs `Authorization: Bearer`, which a browser's page and image loads cannot send
+    log(ctx, `note: beyond loopback the server requires its token, which a browser cannot send; for the dashboard from another machine keep the default host and tunnel: ssh -L ${port}:127.0.0.1:${port} <this host>`);
+  }
   if (port !== '0') {
     const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     ctx.stdout.write(`dashboard: http://${shown}:${port}/runs\n`);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { thresholdRuleSchema } from '@leakproof/core';
 import { z } from 'zod';
 import { applyOverrides } from '@leakproof/trainer';
 import { UserError } from '../errors.js';
@@ -32,14 +33,7 @@ export const experimentConfigSchema = z
       })
       .default({ train: 'train', val: 'val', test: 'test', minValImages: 100, valFraction: 0.15, heldOutFraction: 0.15, seed: 1234 }),
     /** evaluator threshold rule, chosen on validation only; default: the evaluator's DEFAULT_THRESHOLD_RULE */
-    threshold: z
-      .union([
-        z.enum(['max-f1', 'target-recall', 'fixed']),
-        z.object({ rule: z.literal('max-f1') }).strict(),
-        z.object({ rule: z.literal('target-recall'), target: z.number().gt(0).lte(1).optional() }).strict(),
-        z.object({ rule: z.literal('fixed'), value: z.number().gt(0).lt(1).optional() }).strict(),
-      ])
-      .optional(),
+    threshold: thresholdRuleSchema.optional(),
     bootstrap: z
       .object({ replicates: z.number().int().min(100).default(1000), seed: z.number().int().default(7) })
       .default({ replicates: 1000, seed: 7 }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePredictionsCsv, type ExpectedSplit } from './external-predictions.js';
+import { exitCodeFor } from '../errors.js';
 
 const image = (path: string, split: string, label: string, patient: string) => ({ path, split, label, patient, size: 1, sha256: '0'.repeat(64), mtimeMs: 0 });
 const expected: ExpectedSplit = {
@@ -17,7 +18,7 @@ const refusal = (text: string) => {
   try {
     parse(text);
   } catch (error) {
-    return { message: (error as Error).message, hint: (error as { hint?: string }).hint, exitCode: (error as { exitCode?: number }).exitCode };
+    return { message: (error as Error).message, hint: (error as { hint?: string }).hint, exitCode: exitCodeFor(error) };
   }
   throw new Error('expected a refusal');
 };

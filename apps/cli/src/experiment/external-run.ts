@@ -5,7 +5,7 @@ import type { Policy } from '@leakproof/audit';
 import type { RegistryApi, RunStatus } from '@leakproof/registry';
 import { log, type CliContext } from '../context.js';
 import { UserError } from '../errors.js';
-import { startBoundRun, type BoundRun } from './bound-run.js';
+import { startBoundRun, type BoundRun } from './external-binding.js';
 import { runCommand, type CommandOutcome } from './child-command.js';
 import type { LoadedExperimentConfig } from './experiment-config.js';
 import type { TrackingEndpoint } from '../registry-access.js';

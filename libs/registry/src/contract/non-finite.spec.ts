@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Registry } from '../registry.js';
 import { auditFixture, openTestStore, stores, type TestStore } from './stores.js';
 
-// MLflow accepts NaN and ±Infinity metric values (migration 0009): history keeps them, summaries and filters skip NaN.
-describe.each(stores)('non-finite metric values on $kind', ({ kind }) => {
+// What MLflow tracking needs (migration 0009): NaN and ±Infinity metric values (history keeps them, summaries and
+// filters skip NaN) and params logged after a run started (write-once per key).
+describe.each(stores)('non-finite metric values and growing params on $kind', ({ kind }) => {
   let store: TestStore;
   let registry: Registry;
   let runId: number;
@@ -43,6 +44,21 @@ describe.each(stores)('non-finite metric values on $kind', ({ kind }) => {
     expect(await registry.queryRuns('metrics.loss > 0')).toEqual([]);
     expect((await registry.queryRuns('max(metrics.loss) >= 0.5')).map((r) => r.id)).toEqual([runId]);
     expect((await registry.queryRuns('metrics.grad < 0')).map((r) => r.id)).toEqual([runId]);
+    expect(await registry.queryRuns('metrics.loss not in (0.5, 0.25)')).toEqual([]);
     expect((await registry.listRuns())[0]?.metrics).toMatchObject({ loss: Number.NaN, grad: -Infinity });
+  });
+
+  it('lets params grow but never change (write-once keys, as in MLflow)', async () => {
+    const auditId = (await registry.getRunRecord(runId))?.auditId as number;
+    const running = (await registry.createRun({ experiment: 'nan', name: 'params', auditId, params: { lr: 0.1, optimizer: { name: 'adam' } } })).id;
+    await registry.logParams(running, { batch: '32', lr: 0.1 });
+    await expect(registry.logParams(running, { batch: '64' })).rejects.toMatchObject({ code: 'LP010' });
+    await expect(registry.logParams(running, { optimizer: { name: 'sgd' } })).rejects.toMatchObject({ code: 'LP010' });
+    const rows = (await registry.db.execute(`select key, num_value, text_value from run_params where run_id = ${running} order by key`)) as unknown as { rows: unknown[] };
+    expect(rows.rows).toEqual([
+      { key: 'batch', num_value: null, text_value: '32' },
+      { key: 'lr', num_value: 0.1, text_value: '0.1' },
+      { key: 'optimizer.name', num_value: null, text_value: 'adam' },
+    ]);
   });
 });

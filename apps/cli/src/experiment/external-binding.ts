@@ -4,12 +4,12 @@ import { stringify } from 'csv-stringify/sync';
 import type { Policy } from '@leakproof/audit';
 import type { RegistryApi, RunRecord } from '@leakproof/registry';
 import { log, type CliContext } from '../context.js';
-import { auditPlannedSplits, requirePassingAudit } from './audit-binding.js';
 import type { LoadedExperimentConfig } from './experiment-config.js';
 import { gitState } from './git-state.js';
 import { runDir, writeRunFile } from './run-files.js';
 import { loadManifest } from './manifest.js';
-import { planSplits, type SplitPlan } from './split-plan.js';
+import { auditedPlan } from './run-training.js';
+import type { SplitPlan } from './split-plan.js';
 
 export interface BoundRun {
   run: RunRecord;
@@ -37,11 +37,8 @@ export async function startBoundRun(
 ): Promise<BoundRun> {
   const { config } = loaded;
   const manifest = await loadManifest(ctx, config);
-  const datasetName = basename(manifest.root);
-  await requirePassingAudit(registry, manifest, datasetName);
-  const plan = planSplits(manifest.images, config);
-  for (const note of plan.notes) log(ctx, note);
-  const { report, record } = await auditPlannedSplits(ctx, registry, { ...manifest, images: plan.images }, policy, `${datasetName} (planned splits)`);
+  // the same gate as `train`: a passing audit of the data as it is now, then the planned splits audited
+  const { plan, report, record } = await auditedPlan(ctx, registry, manifest, config, policy);
 
   const git = await gitState(ctx.cwd);
   const program = basename(command[0] ?? 'command');
