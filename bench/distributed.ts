@@ -3,6 +3,7 @@
 // `leakproof worker` processes through the PostgreSQL job queue; prints images/s, the ratio to the baseline,
 // per-job overhead and checks every report is identical to the baseline's.
 // Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/distributed.ts [--images 20000] [--shard-size 500] [--workers 1,2,4]
+//      … bench/distributed.ts --queue-only   (raw pg-boss round trips: insert, fetch + complete of empty jobs)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { auditManifest, defaultPolicy, type AuditReport } from '@leakproof/audit';
 import { buildManifest } from '@leakproof/ingest';
-import { codeVersion, connectQueue, distributedAudit, queueSettingsSchema } from '@leakproof/queue';
+import { codeVersion, connectQueue, distributedAudit, queueName, queueSettingsSchema } from '@leakproof/queue';
 import { generateSyntheticDataset } from '@leakproof/synth';
 
 const args = process.argv.slice(2);
@@ -36,6 +37,40 @@ async function sql(url: string, text: string, values: unknown[] = []): Promise<p
 function comparable(r: AuditReport): string {
   const { timings: _t, createdAt: _c, ...rest } = r;
   return JSON.stringify(rest);
+}
+
+if (args.includes('--queue-only')) {
+  await queueRoundTrips();
+  process.exit(0);
+}
+
+/** The queue's own cost per job, without any work: what bounds throughput when shards get tiny. */
+async function queueRoundTrips(): Promise<void> {
+  const db = `lpq_bench_queue_${process.pid}`;
+  await sql(adminUrl, `create database ${db}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${db}`;
+  const q = await connectQueue(url.toString(), { settings, version: codeVersion() });
+  const name = queueName('audit-hash', codeVersion());
+  const jobs = 2000;
+  let t = performance.now();
+  for (let i = 0; i < jobs; i += 500) await q.boss.insert(Array.from({ length: 500 }, (_, k) => ({ name, data: { i: i + k } })));
+  const insertMs = performance.now() - t;
+  t = performance.now();
+  let done = 0;
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      const [job] = await q.boss.fetch(name, { batchSize: 1 });
+      if (!job) return;
+      await q.boss.complete(name, job.id);
+      done++;
+    }
+  };
+  await Promise.all([lane(), lane(), lane()]);
+  const cycleMs = performance.now() - t;
+  console.log(`queue round trips: insert ${((insertMs * 1000) / jobs).toFixed(0)} µs/job (batches of 500); fetch + complete ${(cycleMs / done).toFixed(1)} ms/job with 3 lanes in one process = ${((done * 1000) / cycleMs).toFixed(0)} jobs/s`);
+  await q.close();
+  await sql(adminUrl, `drop database ${db} with (force)`);
 }
 
 if (!existsSync(`${root}.complete`)) {

@@ -4,7 +4,11 @@
  * same question from the raw metric history (what a store without per-(run, key) summaries must do).
  *
  *   node --import tsx bench/registry-query.ts [--store postgres|pglite|both] [--scale N] [--pglite-scale N] [--steps 50] [--repeat N]
- *     [--trigger-sample 500] [--keep]
+ *     [--trigger-sample 500] [--keep] [--long-and 8,64,256,1000] [--old-cap 128] [--old-cap-pglite 32] [--old-timeout-s 30]
+ *
+ * Then long AND chains of metric comparisons: planning and execution time (EXPLAIN ANALYZE) of the pivot the
+ * registry compiles them to, against the per-term semi-join shape every filter had before (capped at --old-cap
+ * terms and cut at --old-timeout-s on PostgreSQL; PGlite cannot time a statement out, so it stops at --old-cap-pglite).
  *
  * PostgreSQL: DATABASE_URL or LEAKPROOF_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres);
  * the bench creates its own database there and drops it at the end. Default scale: 100,000 runs on
@@ -14,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
-import { openRegistry, type Registry } from '@leakproof/registry';
+import { compileFilter, compileOrder, parseFilter, type FilterStrategy, type Registry, openRegistry } from '@leakproof/registry';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,6 +29,10 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '50' },
     'trigger-sample': { type: 'string', default: '500' },
     keep: { type: 'boolean', default: false },
+    'long-and': { type: 'string', default: '8,64,256,1000' },
+    'old-cap': { type: 'string', default: '128' },
+    'old-cap-pglite': { type: 'string', default: '32' },
+    'old-timeout-s': { type: 'string', default: '30' },
   },
 });
 const keys = ['recall', 'precision', 'val_recall', 'val_precision', 'loss', 'val_loss', 'f1', 'auc', 'accuracy', 'specificity', ...Array.from({ length: 10 }, (_, i) => `extra_${i}`)];
@@ -198,6 +206,65 @@ async function measure(registry: Registry, label: string, runs: number): Promise
     having max(value) filter (where key = 'val_recall') > 0.99 and min(value) filter (where key = 'loss') < 0.05 limit 100`);
   const baseline = performance.now() - b0;
   console.log(`${'baseline: raw-history scan'.padEnd(30)} ${baseline.toFixed(1).padStart(9)} ${''.padStart(9)}   (max + min aggregates via summaries is ${(baseline / summaryP50).toFixed(0)}× faster)`);
+  await measureLongAnd(registry);
+}
+
+/** n comparisons over the 20 keys; thresholds near the top of the value range, so few runs pass all of them */
+function longAnd(n: number): string {
+  return Array.from({ length: n }, (_, i) => `metrics.${keys[i % keys.length]} > ${(0.3 + (i % 10) / 100).toFixed(2)}`).join(' and ');
+}
+
+interface Explained {
+  planMs: number;
+  execMs: number;
+  rows: number;
+}
+
+/** EXPLAIN ANALYZE of the id query queryRuns sends (first page, newest first), under a statement timeout. */
+async function explain(registry: Registry, filter: string, strategy: FilterStrategy, timeoutS: number): Promise<Explained | 'timeout'> {
+  const compiled = compileFilter(parseFilter(filter), { strategy });
+  const order = compileOrder([]);
+  const query = sql`explain (analyze, summary, format json)
+    select r.id from runs r join experiments e on e.id = r.experiment_id ${compiled.joins} ${order.joins}
+    where not r.archived and ${compiled.where} order by ${order.orderBy} limit 100`;
+  try {
+    return await registry.db.transaction(async (tx) => {
+      if (registry.kind === 'postgres') await tx.execute(sql.raw(`set local statement_timeout = '${timeoutS}s'`));
+      const [row] = (await tx.execute(query)).rows as Record<string, unknown>[];
+      const raw = (row as Record<string, unknown>)['QUERY PLAN'];
+      const [plan] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { 'Planning Time': number; 'Execution Time': number; Plan: { 'Actual Rows': number } }[];
+      return { planMs: plan!['Planning Time'], execMs: plan!['Execution Time'], rows: plan!.Plan['Actual Rows'] };
+    });
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code === '57014' || (error as { code?: string }).code === '57014') return 'timeout';
+    throw error;
+  }
+}
+
+async function measureLongAnd(registry: Registry): Promise<void> {
+  const sizes = String(args['long-and']).split(',').map(Number).filter((n) => n > 0);
+  const oldCap = Number(registry.kind === 'postgres' ? args['old-cap'] : args['old-cap-pglite']);
+  const timeoutS = Number(args['old-timeout-s']);
+  const oldSizes = [...new Set([...sizes.filter((n) => n <= oldCap), ...(sizes.some((n) => n > oldCap) ? [oldCap] : [])])].sort((a, b) => a - b);
+  console.log(`\nlong AND chains of metrics.* comparisons (EXPLAIN ANALYZE, median of 3; old shape: one run, cut at ${registry.kind === 'postgres' ? `${timeoutS} s` : `${oldCap} terms`})`);
+  console.log(`${'terms'.padStart(6)} ${'pivot plan ms'.padStart(14)} ${'exec ms'.padStart(9)} ${'wall ms'.padStart(9)} ${'rows'.padStart(5)}   ${'old plan ms'.padStart(12)} ${'exec ms'.padStart(9)}`);
+  for (const n of [...new Set([...sizes, ...oldSizes])].sort((a, b) => a - b)) {
+    const filter = longAnd(n);
+    let pivot: Explained | undefined;
+    let wall = 0;
+    if (sizes.includes(n)) {
+      const samples: Explained[] = [];
+      for (let i = 0; i < 3; i++) samples.push((await explain(registry, filter, 'pivot', 600)) as Explained);
+      samples.sort((a, b) => a.planMs + a.execMs - (b.planMs + b.execMs));
+      pivot = samples[1];
+      const w = await time(() => registry.queryRuns(filter, { limit: 100 }));
+      wall = w.p50;
+    }
+    const old = oldSizes.includes(n) ? await explain(registry, filter, 'subqueries', timeoutS) : undefined;
+    const oldText = old === undefined ? ''.padStart(22) : old === 'timeout' ? `> ${timeoutS * 1000} (timeout)`.padStart(22) : `${old.planMs.toFixed(1).padStart(12)} ${old.execMs.toFixed(1).padStart(9)}`;
+    const pivotText = pivot ? `${pivot.planMs.toFixed(1).padStart(14)} ${pivot.execMs.toFixed(1).padStart(9)} ${wall.toFixed(1).padStart(9)} ${String(pivot.rows).padStart(5)}` : ''.padStart(40);
+    console.log(`${String(n).padStart(6)} ${pivotText}   ${oldText}`);
+  }
 }
 
 async function benchPostgres(runs: number): Promise<void> {
@@ -215,7 +282,8 @@ async function benchPostgres(runs: number): Promise<void> {
   url.pathname = `/${name}`;
   let registry: Registry | undefined;
   try {
-    registry = await openRegistry({ databaseUrl: url.toString() });
+    // seeding 100,000 runs takes longer than the default statement timeout
+    registry = await openRegistry({ databaseUrl: url.toString(), statementTimeoutMs: 0 });
     await registry.db.execute(sql`set synchronous_commit = off`);
     await measure(registry, 'PostgreSQL', runs);
   } finally {

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,4 +162,30 @@ describe.skipIf(!adminUrl)('distributed audit: real workers on PostgreSQL', () =
     expect(rows).toBe(new Set(manifest.images.filter((r) => r.path !== poisoned).map((r) => r.sha256)).size);
     expect(report.timings.images).toBe(manifest.images.length);
   });
+
+  it('sweep: one audit of one split plan, one queued job per configuration × seed; status picks on validation only', async () => {
+    const url = await database();
+    const cwd = await mkdtemp(join(tmpdir(), 'lp-sweep-'));
+    await generateSyntheticDataset(join(cwd, 'clean'), { seed: 8, patients: 12 });
+    await writeFile(join(cwd, 'exp.json'), JSON.stringify({ dataset: { root: 'clean' }, train: { model: 'cnn4', imageSize: 64, epochs: 1 } }));
+    const env = { DATABASE_URL: url };
+    expect((await cli(cwd, ['audit', 'clean'], env)).code).toBe(0);
+    const refused = await cli(cwd, ['sweep', '--config', 'exp.json', '--grid', 'splits.seed=[1,2]'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/one split plan/);
+    const started = await cli(cwd, ['sweep', '--config', 'exp.json', '--grid', 'train.maxLr=[0.001,0.003]', '--seeds', '2', '--format', 'json'], env);
+    expect(started.code).toBe(0);
+    const sweep = JSON.parse(started.stdout) as { sweepId: string; auditId: number; configurations: unknown[] };
+    expect(sweep.configurations).toHaveLength(4);
+    const jobs = await sql<{ audit: string; n: string }>(url, `select data->>'auditId' as audit, count(*) as n from pgboss.job where data->>'sweepId' = $1 group by 1`, [sweep.sweepId]);
+    expect(jobs).toEqual([{ audit: String(sweep.auditId), n: '4' }]);
+    const status = await cli(cwd, ['sweep', 'status', sweep.sweepId, '--format', 'json'], env);
+    const shown = JSON.parse(status.stdout) as { rows: { job: string }[]; best?: unknown; note: string };
+    expect(shown.rows.map((r) => r.job)).toEqual(['created', 'created', 'created', 'created']);
+    expect(shown.best).toBeUndefined();
+    expect(shown.note).toMatch(/validation split only/);
+    const byTest = await cli(cwd, ['sweep', 'status', sweep.sweepId, '--metric', 'test_auc'], env);
+    expect(byTest.stderr).toMatch(/never on test/);
+  });
 });
+

@@ -76,11 +76,52 @@ export const commandTable: CommandSpec[] = [
   {
     path: ['eval'],
     args: ['<run>'],
-    description: 'evaluate a trained run on a split of its audited dataset',
-    options: [{ flags: '--split <split>', description: 'split to evaluate', default: 'test' }],
+    description: "evaluate a run on a split of its audited dataset, with its own model or an external model's predictions",
+    options: [
+      { flags: '--split <split>', description: 'split to evaluate', default: 'test' },
+      { flags: '--predictions <csv>', description: "an external model's predictions for the split (columns path, prob); labels and patients come from the audited manifest" },
+      { flags: '--val-predictions <csv>', description: 'the same for the validation split, where the threshold is chosen' },
+    ],
     data: true,
     formats: ['table', 'json'],
     load: () => import('./commands/eval.js'),
+  },
+  {
+    path: ['run'],
+    args: ['<command...>'],
+    description: 'run any training command on an audited dataset: the run is bound to the audit first, the command gets the split files and MLflow/leakproof tracking env; status follows its exit',
+    options: [
+      { flags: '-c, --config <file>', description: 'experiment config (JSON): dataset, splits, threshold; `train` is passed to the command' },
+      { flags: '--dataset <dir>', description: 'the dataset (instead of, or overriding, dataset.root in --config)' },
+      set,
+    ],
+    load: () => import('./commands/run.js'),
+  },
+  {
+    path: ['log', 'metric'],
+    args: ['<key>', '<value>'],
+    description: 'inside `leakproof run`: log a metric to the bound run',
+    options: [{ flags: '--step <n>', description: 'step (e.g. epoch)', default: '0' }],
+    load: () => import('./commands/log.js').then((m) => ({ run: m.logMetric })),
+  },
+  {
+    path: ['log', 'param'],
+    args: ['<key>', '<value>'],
+    description: 'inside `leakproof run`: log a parameter (write-once) to the bound run',
+    load: () => import('./commands/log.js').then((m) => ({ run: m.logParam })),
+  },
+  {
+    path: ['log', 'tag'],
+    args: ['<key>', '<value>'],
+    description: 'inside `leakproof run`: set a tag on the bound run',
+    load: () => import('./commands/log.js').then((m) => ({ run: m.logTag })),
+  },
+  {
+    path: ['log', 'artifact'],
+    args: ['<file>'],
+    description: 'inside `leakproof run`: upload a file as an artifact of the bound run',
+    options: [{ flags: '--path <dir>', description: 'folder inside the run\'s artifacts' }],
+    load: () => import('./commands/log.js').then((m) => ({ run: m.logArtifact })),
   },
   {
     path: ['lr-find'],
@@ -154,6 +195,25 @@ export const commandTable: CommandSpec[] = [
     options: [{ flags: '-c, --config <file>', description: 'experiment config (JSON)' }, { flags: '--grid <spec>', description: "space-separated key=[v1,v2] lists" }, { flags: '--seeds <n>', description: 'seeds per configuration', default: '1' }, { flags: '--metric <name>', description: 'validation metric that picks the best configuration', default: 'val_auc' }],
     data: true,
     load: () => import('./commands/sweep.js'),
+  },
+  {
+    path: ['server'],
+    description: 'serve the registry over HTTP: its own /api/v1, the MLflow tracking API (MLFLOW_TRACKING_URI) and the dashboard',
+    options: [
+      { flags: '--host <host>', description: 'interface to bind; beyond 127.0.0.1 an access token is required (generated and printed once)', default: '127.0.0.1' },
+      { flags: '--port <port>', description: 'TCP port (0: any free port)', default: '5000' },
+    ],
+    load: () => import('./commands/server.js'),
+  },
+  {
+    path: ['ui'],
+    description: 'the web dashboard: prints the URL of the server serving this registry, or starts one (opens a browser only with --open)',
+    options: [
+      { flags: '--host <host>', description: 'interface to bind when starting a server', default: '127.0.0.1' },
+      { flags: '--port <port>', description: 'TCP port when starting a server (0: any free port)', default: '5000' },
+      { flags: '--open', description: 'also open the dashboard in the desktop browser (never in CI)' },
+    ],
+    load: () => import('./commands/ui.js'),
   },
   {
     path: ['demo'],

@@ -1,5 +1,6 @@
 export { openRegistry, migrationsFolder, defaultStatementTimeoutMs, type OpenRegistryOptions } from './open.js';
 export { Registry, type RegistryKind } from './registry.js';
+export type { RegistryApi } from './registry-api.js';
 export type { QueryOptions } from './query-repo.js';
 export { RegistryError } from './errors.js';
 export { FilterSyntaxError } from './filter/syntax-error.js';
@@ -12,6 +13,7 @@ export {
   auditSplitSchema,
   runInputSchema,
   metricEntrySchema,
+  metricKeySchema,
   evaluationInputSchema,
   artifactInputSchema,
   type AuditInput,

@@ -40,6 +40,9 @@ export const runInputSchema = z.object({
   /** recorded verbatim: a string is stored as-is, anything else as its JSON text */
   config: z.union([z.string(), z.unknown()]).optional(),
   threads: z.number().int().positive().nullable().optional(),
+  /** the process that runs it, for liveness; default this process (a server passes its client's) */
+  pid: z.number().int().positive().optional(),
+  hostname: z.string().min(1).optional(),
 });
 export type RunInput = z.input<typeof runInputSchema>;
 
@@ -47,7 +50,8 @@ export const metricKeySchema = z.string().min(1).max(200);
 export const metricEntrySchema = z.object({
   key: metricKeySchema,
   step: z.number().int().nonnegative(),
-  value: z.number().finite(),
+  /** NaN and ±Infinity are kept verbatim (MLflow accepts them); summaries skip NaN (migration 0009) */
+  value: z.custom<number>((v) => typeof v === 'number', 'must be a number (NaN and ±Infinity allowed)'),
 });
 export type MetricEntry = z.infer<typeof metricEntrySchema>;
 

@@ -70,7 +70,8 @@ async function summaries(db: RegistryDb, ids: number[]): Promise<RunSummary[]> {
         createdAt: new Date(row.createdAt),
         finishedAt: row.finishedAt ? new Date(row.finishedAt) : null,
         params: row.params as Record<string, unknown>,
-        metrics: sortKeys(row.metrics),
+        // json renders NaN and ±Infinity as strings
+        metrics: sortKeys(Object.fromEntries(Object.entries(row.metrics).map(([k, v]) => [k, Number(v)]))),
         tags: sortKeys(row.tags),
       },
     ];
@@ -136,6 +137,7 @@ export async function queryRuns(db: RegistryDb, filter: string, opts: QueryOptio
   const compiled = compileFilter(tree, { strategy: opts.strategy });
   const terms = parseOrderBy(opts.orderBy ?? '');
   try {
+    opts.signal?.throwIfAborted();
     const ids = await selectOrdered(db, compiled, terms, checkLimit(opts.limit, 100), opts.includeArchived ?? false);
     opts.signal?.throwIfAborted();
     return await summaries(db, ids);

@@ -41,6 +41,7 @@ export interface ExperimentRecord {
   id: number;
   name: string;
   createdAt: Date;
+  archived?: boolean;
 }
 
 export interface RunRecord {
@@ -65,13 +66,14 @@ export interface RunRecord {
   archived: boolean;
 }
 
+/** last is the last point as logged (may be NaN); min/max/avg/count cover the non-NaN points, null when none. */
 export interface MetricSummary {
   key: string;
   last: number;
   lastStep: number;
-  min: number;
-  max: number;
-  avg: number;
+  min: number | null;
+  max: number | null;
+  avg: number | null;
   count: number;
 }
 

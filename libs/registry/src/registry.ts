@@ -15,13 +15,15 @@ import type {
   RunRecord,
   RunSummary,
 } from './records.js';
+import type { RegistryApi } from './registry-api.js';
 import * as runs from './runs-repo.js';
 import { inProcessSession, type Session } from './session.js';
+import * as tracking from './tracking-repo.js';
 
 export type RegistryKind = 'pglite' | 'postgres';
 
 /** The experiment registry: one object over either store, with the same repositories. */
-export class Registry {
+export class Registry implements RegistryApi {
   private closed = false;
   constructor(
     /** the drizzle database, for tests and advanced queries */
@@ -62,6 +64,15 @@ export class Registry {
   getOrCreateExperiment(name: string): Promise<ExperimentRecord> {
     return runs.getOrCreateExperiment(this.db, name);
   }
+  getExperiment(id: number): Promise<ExperimentRecord | undefined> {
+    return tracking.getExperiment(this.db, id);
+  }
+  getExperimentByName(name: string): Promise<ExperimentRecord | undefined> {
+    return tracking.getExperimentByName(this.db, name);
+  }
+  listExperiments(limit?: number): Promise<ExperimentRecord[]> {
+    return tracking.listExperiments(this.db, limit);
+  }
   createRun(input: RunInput): Promise<RunRecord> {
     return runs.createRun(this.db, input);
   }
@@ -73,6 +84,10 @@ export class Registry {
   }
   logMetrics(runId: number, entries: MetricEntry[]): Promise<void> {
     return runs.logMetrics(this.db, runId, entries);
+  }
+  /** write-once per key: the same value again is fine, another value is refused (LP010) */
+  logParams(runId: number, params: Record<string, unknown>): Promise<void> {
+    return tracking.logParams(this.db, runId, params);
   }
   heartbeat(runId: number): Promise<void> {
     return runs.heartbeat(this.db, runId);
@@ -89,11 +104,17 @@ export class Registry {
   setTag(runId: number, key: string, value: string): Promise<void> {
     return runs.setTag(this.db, runId, key, value);
   }
+  deleteTag(runId: number, key: string): Promise<void> {
+    return tracking.deleteTag(this.db, runId, key);
+  }
   archiveRun(runId: number, archived = true): Promise<void> {
     return runs.archiveRun(this.db, runId, archived);
   }
   countRuns(opts: { includeArchived?: boolean } = {}): Promise<number> {
     return runs.countRuns(this.db, opts.includeArchived);
+  }
+  getRunRecord(id: number): Promise<RunRecord | undefined> {
+    return runs.getRunRecord(this.db, id);
   }
   getRun(id: number): Promise<RunDetail | undefined> {
     return runs.getRun(this.db, id);

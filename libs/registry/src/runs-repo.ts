@@ -52,8 +52,8 @@ export async function createRun(db: RegistryDb, input: RunInput): Promise<RunRec
         model: r.model ?? null,
         config,
         threads: r.threads ?? null,
-        pid: process.pid,
-        hostname: hostname(),
+        pid: r.pid ?? process.pid,
+        hostname: r.hostname ?? hostname(),
       })
       .returning({ id: runs.id });
     return (await getRunRecord(db, (row as { id: number }).id)) as RunRecord;
@@ -187,7 +187,7 @@ export async function archiveRun(db: RegistryDb, runId: number, archived = true)
 
 export async function runMetricSummaries(db: RegistryDb, runId: number): Promise<MetricSummary[]> {
   const found = await db.select().from(metricSummaries).where(eq(metricSummaries.runId, runId)).orderBy(asc(metricSummaries.key));
-  return found.map((m) => ({ key: m.key, last: m.lastValue, lastStep: m.lastStep, min: m.minValue, max: m.maxValue, avg: m.sum / m.count, count: m.count }));
+  return found.map((m) => ({ key: m.key, last: m.lastValue, lastStep: m.lastStep, min: m.minValue, max: m.maxValue, avg: m.count > 0 ? m.sum / m.count : null, count: m.count }));
 }
 
 export async function metricHistory(db: RegistryDb, runId: number, key: string): Promise<MetricPoint[]> {

@@ -162,12 +162,13 @@ export const metricSummaries = pgTable(
     key: text('key').notNull(),
     count: bigint('count', { mode: 'number' }).notNull(),
     sum: doublePrecision('sum').notNull(),
-    minValue: doublePrecision('min_value').notNull(),
-    maxValue: doublePrecision('max_value').notNull(),
+    /** over the non-NaN points; null when a key has only NaN (migration 0009) */
+    minValue: doublePrecision('min_value'),
+    maxValue: doublePrecision('max_value'),
     lastStep: integer('last_step').notNull(),
     lastValue: doublePrecision('last_value').notNull(),
     /** stored so avg(metrics.k) filters and sorts use an index like the other aggregates */
-    avgValue: doublePrecision('avg_value').generatedAlwaysAs(sql`sum / count`),
+    avgValue: doublePrecision('avg_value').generatedAlwaysAs(sql`CASE WHEN count > 0 THEN sum / count END`),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -27,6 +27,7 @@ export const run: CommandHandler = async (ctx, args, opts) => {
   });
   const { policy, source } = await resolvePolicy(ctx.cwd, undefined);
   const started = Date.now();
+  // serve: while the demo owns the embedded store, runs list / show / history and the API answer through it
   return withRegistry(ctx, async (registry) => {
     log(ctx, `1/4 audit ${root} (policy: ${source})`);
     const report = await auditDataset(ctx, { root, policy, cache: true });
@@ -68,5 +69,5 @@ export const run: CommandHandler = async (ctx, args, opts) => {
           ...Object.values(d.plots).map((p) => `  ${p}`),
         ].join('\n'),
     });
-  });
+  }, { serve: true });
 };

@@ -1,14 +1,27 @@
+import { resolve } from 'node:path';
 import type { CommandHandler } from '../command-table.js';
 import { evaluateRun } from '../experiment/evaluate-run.js';
 import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
+import { UserError } from '../errors.js';
 import { parseRunId } from '../run-id.js';
 
 export const run: CommandHandler = async (ctx, args, opts) => {
   const runId = parseRunId(args[0]);
   const split = (opts['split'] as string | undefined) ?? 'test';
-  const evaluation = await withRegistry(ctx, (registry) => evaluateRun(ctx, registry, runId, split));
+  const predictions = opts['predictions'] as string | undefined;
+  const valPredictions = opts['valPredictions'] as string | undefined;
+  if (valPredictions && !predictions) throw new UserError('--val-predictions needs --predictions', `pass the predictions for split '${split}' with --predictions`);
+  const external = predictions ? { predictions: resolve(ctx.cwd, predictions), ...(valPredictions ? { valPredictions: resolve(ctx.cwd, valPredictions) } : {}) } : undefined;
+  const evaluation = await withRegistry(ctx, (registry) => evaluateRun(ctx, registry, runId, split, external));
   return result(evaluation, {
-    table: (e) => [`run ${e.runId}, split ${e.split}`, e.table, 'plots:', ...Object.values(e.plots).map((p) => `  ${p}`)].join('\n'),
+    table: (e) =>
+      [
+        `run ${e.runId}, split ${e.split}${e.source === 'built-in' ? '' : ` (external predictions ${e.source.predictions})`}`,
+        e.table,
+        `per-image predictions: ${e.predictionsFile}`,
+        'plots:',
+        ...Object.values(e.plots).map((p) => `  ${p}`),
+      ].join('\n'),
   });
 };

@@ -75,6 +75,17 @@ describe('runs and history commands (embedded registry)', { timeout: 120_000 }, 
     expect(bad.err).toContain('^');
   });
 
+  it("takes MLflow's filter syntax and refuses impossible dates without a stack trace", async () => {
+    const mlflow = await cli(cwd, 'runs', 'query', 'metric.val_recall > .95 AND params.model LIKE "res%"', '--format', 'json');
+    expect((JSON.parse(mlflow.out) as { name: string }[]).map((r) => r.name)).toEqual(['b']);
+    for (const date of ['2025', '2025-02-30']) {
+      const bad = await cli(cwd, 'runs', 'query', `attributes.created > '${date}'`);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toContain('column 22');
+      expect(bad.err).not.toMatch(/\bat .*\.ts:\d+/);
+    }
+  });
+
   it('shows and compares runs', async () => {
     const show = await cli(cwd, 'runs', 'show', String(ids[0]));
     expect(show.code).toBe(0);

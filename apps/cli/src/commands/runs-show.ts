@@ -1,15 +1,16 @@
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
-import type { Registry, RunDetail } from '@leakproof/registry';
+import type { RegistryApi, RunDetail } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
 import { result } from '../output.js';
 import { UserError } from '../errors.js';
 import { parseRunId } from '../run-id.js';
+import { predictionsArtifactKind } from '../experiment/predictions-artifact.js';
 import { withRegistry } from '../registry-access.js';
 import { thresholdRuleLabel } from '../threshold-rule-label.js';
 import { num } from './runs-list.js';
 
-export async function loadRun(registry: Registry, id: number): Promise<RunDetail> {
+export async function loadRun(registry: RegistryApi, id: number): Promise<RunDetail> {
   const found = await registry.getRun(id);
   if (!found) throw new UserError(`run ${id} does not exist`, 'list runs with `leakproof runs list --all`');
   return found;
@@ -53,13 +54,14 @@ function sections(r: RunDetail): { title: string; header: string[]; rows: string
     { title: 'metrics', header: ['metric', 'last', 'step', 'min', 'max', 'count'], rows: r.metrics.map((m) => [m.key, num(m.last), String(m.lastStep), num(m.min), num(m.max), String(m.count)]) },
     {
       title: 'evaluations',
-      header: ['split', 'threshold', 'rule', 'tp/fp/tn/fn', ...evaluationMetrics],
+      header: ['split', 'threshold', 'rule', 'tp/fp/tn/fn', ...evaluationMetrics, 'predictions'],
       rows: r.evaluations.map((e) => [
         e.split,
         num(e.threshold),
         thresholdRuleLabel(e.thresholdRule),
         `${e.confusion.tp}/${e.confusion.fp}/${e.confusion.tn}/${e.confusion.fn}`,
         ...evaluationMetrics.map((m) => (e.metrics[m] ? interval(e.metrics[m]) : '')),
+        r.artifacts.find((a) => a.kind === predictionsArtifactKind(e.split, e.id))?.path ?? '',
       ]),
     },
     { title: 'artifacts', header: ['kind', 'path', 'size', 'sha256'], rows: r.artifacts.map((a) => [a.kind, a.path, String(a.size), a.sha256.slice(0, 16)]) },

@@ -63,7 +63,7 @@ async function status(ctx: CliContext, sweepId: string, metric: string) {
     return Promise.all(
       found.map(async (r): Promise<SweepRunMetrics> => {
         const s = (await registry.metricSummaries(r.id)).find((m) => m.key === metric);
-        return { runId: r.id, index: Number(r.tags['sweep_job']), status: r.status, value: s ? (lower ? s.min : s.max) : undefined };
+        return { runId: r.id, index: Number(r.tags['sweep_job']), status: r.status, value: (s ? (lower ? s.min : s.max) : undefined) ?? undefined };
       }),
     );
   });

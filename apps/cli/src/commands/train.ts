@@ -33,7 +33,8 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
 async function trainNew(ctx: Parameters<CommandHandler>[0], opts: Record<string, unknown>) {
   const loaded = await loadExperimentConfig(ctx.cwd, opts['config'] as string | undefined, (opts['set'] as string[] | undefined) ?? []);
   const { policy } = await resolvePolicy(ctx.cwd, undefined);
-  return withRegistry(ctx, (registry) => trainRun(ctx, registry, loaded, policy));
+  // serve: while training owns the embedded store, runs list / show / history and the API answer through it
+  return withRegistry(ctx, (registry) => trainRun(ctx, registry, loaded, policy), { serve: true });
 }
 
 /** A resumed run keeps the config it was started with: its checkpoint is only valid for that config. */
@@ -42,5 +43,5 @@ async function resume(ctx: Parameters<CommandHandler>[0], opts: Record<string, u
   if (opts['config'] !== undefined || (opts['set'] as string[] | undefined)?.length) {
     throw new UserError('--resume continues a run with the config it was started with; --config and --set cannot change it', `drop --config/--set: \`leakproof train --resume ${runId}\``);
   }
-  return withRegistry(ctx, (registry) => resumeTrainRun(ctx, registry, runId));
+  return withRegistry(ctx, (registry) => resumeTrainRun(ctx, registry, runId), { serve: true });
 }

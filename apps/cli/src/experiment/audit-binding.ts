@@ -1,7 +1,7 @@
 import { auditManifest, splitFingerprint, type Policy } from '@leakproof/audit';
 import { auditRecordInput } from '../commands/audit-support.js';
 import type { Manifest } from '@leakproof/ingest';
-import type { Registry } from '@leakproof/registry';
+import type { RegistryApi } from '@leakproof/registry';
 import { join } from 'node:path';
 import { ProblemError, UserError } from '../errors.js';
 import { log, type CliContext } from '../context.js';
@@ -10,7 +10,7 @@ import { log, type CliContext } from '../context.js';
  * The binding rule: data may be trained on only when the registry holds a passing audit of exactly these
  * records. Each refusal names the command that fixes it.
  */
-export async function requirePassingAudit(registry: Registry, manifest: Manifest, datasetName: string) {
+export async function requirePassingAudit(registry: RegistryApi, manifest: Manifest, datasetName: string) {
   const fingerprint = splitFingerprint(manifest.images);
   const passing = await registry.findPassingAudit(fingerprint);
   if (passing) return passing;
@@ -36,7 +36,7 @@ export async function requirePassingAudit(registry: Registry, manifest: Manifest
  * The splits training actually uses (validation or held-out parts carved by patient) are audited like any
  * other split set and recorded; the run is bound to that audit.
  */
-export async function auditPlannedSplits(ctx: CliContext, registry: Registry, manifest: Manifest, policy: Policy, name: string) {
+export async function auditPlannedSplits(ctx: CliContext, registry: RegistryApi, manifest: Manifest, policy: Policy, name: string) {
   const report = await auditManifest(manifest, { policy, cacheDir: join(ctx.cwd, '.leakproof', 'cache'), name });
   const record = await registry.recordAudit(auditRecordInput(report, policy));
   log(ctx, `audit of the planned splits (${report.splits.map((s) => `${s.name} ${s.images}`).join(', ')}): ${report.verdict}, fingerprint ${report.fingerprint.slice(0, 12)}`);

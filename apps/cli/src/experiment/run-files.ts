@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ImageRecord } from '@leakproof/ingest';
-import type { Registry } from '@leakproof/registry';
+import type { RegistryApi } from '@leakproof/registry';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { experimentConfigSchema, type ExperimentConfig } from './experiment-config.js';
@@ -48,7 +48,7 @@ export function sha256File(buffer: Buffer): string {
 }
 
 /** Records every file under `dir` (model, plots, checkpoints excluded) as an artifact of the run. */
-export async function recordArtifacts(registry: Registry, runId: number, dir: string, kind: string): Promise<string[]> {
+export async function recordArtifacts(registry: RegistryApi, runId: number, dir: string, kind: string): Promise<string[]> {
   const paths: string[] = [];
   const walk = async (d: string): Promise<void> => {
     for (const entry of await readdir(d, { withFileTypes: true })) {

@@ -94,13 +94,33 @@ describe.each(stores)('database invariants on $kind', ({ kind }) => {
     expect((await attack(registry, `insert into run_params (run_id, key, num_value) values (${runId}, 'lr', 1)`)).code).toBe('LP009');
   });
 
-  it.each(['datasets', 'audits', 'audit_splits', 'audit_findings', 'experiments', 'runs', 'run_params', 'metrics', 'metric_summaries', 'evaluations', 'artifacts', 'tags'])(
+  it.each(['datasets', 'audits', 'audit_splits', 'audit_findings', 'experiments', 'runs', 'run_params', 'metrics', 'metric_summaries', 'evaluations', 'artifacts'])(
     'never hard-deletes or truncates %s',
     async (table) => {
       expect(await attack(registry, `delete from ${table}`)).toMatchObject({ code: 'LP005', message: expect.stringContaining('archive') });
       expect((await attack(registry, `truncate ${table} cascade`)).code).toBe('LP005');
     },
   );
+
+  it('deletes tags only when they do not record lineage (leakproof.*), never truncates them', async () => {
+    await registry.setTag(runId, 'leakproof.audit', String(passing));
+    expect(await attack(registry, `delete from tags where run_id = ${runId}`)).toMatchObject({ code: 'LP005', message: expect.stringContaining('lineage') });
+    expect((await attack(registry, `truncate tags cascade`)).code).toBe('LP005');
+    await registry.deleteTag(runId, 'note');
+    expect((await registry.getRun(runId))?.tags).toEqual({ 'leakproof.audit': String(passing) });
+    await registry.setTag(runId, 'note', 'x');
+  });
+
+  it('lets params grow but never change (write-once keys, as in MLflow)', async () => {
+    await registry.logParams(runId, { batch: '32', lr: 0.1 });
+    await expect(registry.logParams(runId, { batch: '64' })).rejects.toMatchObject({ code: 'LP010' });
+    const rows = (await registry.db.execute(`select key, num_value, text_value from run_params where run_id = ${runId} order by key`)) as unknown as { rows: unknown[] };
+    expect(rows.rows).toEqual([
+      { key: 'batch', num_value: null, text_value: '32' },
+      { key: 'lr', num_value: 0.1, text_value: '0.1' },
+      { key: 'optimizer.name', num_value: null, text_value: 'adam' },
+    ]);
+  });
 
   it('archives a run instead of deleting it', async () => {
     await registry.archiveRun(runId);

@@ -36,7 +36,7 @@ describe.each(stores)('repositories on $kind', ({ kind }) => {
     await expect(registry.recordAudit(auditFixture({ fingerprint: 'xyz' }))).rejects.toThrow(/fingerprint: must be 64/);
     await expect(registry.createRun({ experiment: 'e', name: 'r', auditId: 99_999 })).rejects.toThrow(/audit 99999 does not exist/);
     await expect(registry.logMetric(99_999, 'loss', 0, 1)).rejects.toThrow(/run 99999 does not exist/);
-    await expect(registry.logMetric(1, 'loss', 0, Number.NaN)).rejects.toThrow(/value/);
+    await expect(registry.logMetrics(1, [{ key: 'loss', step: 0, value: '0.5' as unknown as number }])).rejects.toThrow(/value/);
   });
 
   it('runs a run through its life: params, metrics, evaluations, artifacts, tags', async () => {

@@ -13,6 +13,8 @@ import { leavesOf, type AttributeName, type ComparisonOp, type FieldRef, type Fi
  */
 export type FilterStrategy = 'auto' | 'subqueries' | 'pivot';
 export const semiJoinLimit = 3;
+/** top-level AND comparisons the pivot also gives the planner as index semi-joins */
+export const pivotDrivers = 2;
 
 export interface CompiledFilter {
   /** joins the where clause needs (pivot strategy), placed after `runs r join experiments e` */
@@ -61,16 +63,17 @@ function tableOf(field: FieldRef): Table {
   return field.scope === 'metrics' ? 'metric_summaries' : field.scope === 'params' ? 'run_params' : 'tags';
 }
 
-function literalSql(value: Literal, as: 'float8' | 'text' | 'timestamptz'): SQL {
-  if (as === 'float8' && value.type === 'number' && Number.isSafeInteger(value.value)) return sql`${value.value}::int8`;
+function literalSql(value: Literal, as: 'int8' | 'float8' | 'text' | 'timestamptz'): SQL {
   const v = value.type === 'number' && as === 'text' ? String(value.value) : value.value;
   return sql`${v}::${sql.raw(as)}`;
 }
 
-function castFor(field: FieldRef, value: Literal): 'float8' | 'text' | 'timestamptz' {
+function castFor(field: FieldRef, value: Literal): 'int8' | 'float8' | 'text' | 'timestamptz' {
   if (field.scope === 'attributes') {
     const attr = field.path[0] as AttributeName;
-    return attr === 'id' ? 'float8' : attr === 'created' || attr === 'finished' ? 'timestamptz' : 'text';
+    // an integer id compares int4 with int8, which the primary key index serves; a float would cast every id
+    if (attr === 'id') return value.type === 'number' && Number.isSafeInteger(value.value) ? 'int8' : 'float8';
+    return attr === 'created' || attr === 'finished' ? 'timestamptz' : 'text';
   }
   return value.type === 'number' ? 'float8' : 'text';
 }
@@ -87,7 +90,9 @@ function predicate(leaf: Exclude<LeafNode, { type: 'null' }>, column: SQL): SQL 
   let op = leaf.op;
   // statuses are stored lower case; MLflow writes them upper case: patterns on them ignore case
   if (leaf.field.scope === 'attributes' && leaf.field.path[0] === 'status' && op === 'like') op = 'ilike';
-  return sql`${column} ${sql.raw(sqlOps[op])} ${literalSql(leaf.value, castFor(leaf.field, leaf.value))}`;
+  const compared = sql`${column} ${sql.raw(sqlOps[op])} ${literalSql(leaf.value, castFor(leaf.field, leaf.value))}`;
+  // NaN sorts above every number in PostgreSQL: a NaN metric must not satisfy `> x` (migration 0009)
+  return leaf.field.scope === 'metrics' ? sql`(${compared} and ${column} <> 'NaN'::float8)` : compared;
 }
 
 function attributeLeaf(leaf: LeafNode): SQL {
@@ -166,7 +171,14 @@ export function compileFilter(node: FilterNode | undefined, opts: { strategy?: F
   }
   const pivot = new Pivot();
   const where = compileNode(node, (l) => (l.field.scope === 'attributes' ? attributeLeaf(l) : pivot.leaf(l)));
-  return { joins: pivot.joins(), where, strategy };
+  // The pivot reads every candidate run. A couple of the top-level AND's comparisons repeated as index semi-joins
+  // (implied by the where clause, so the result is the same) let PostgreSQL start from the runs they select;
+  // two cost the planner almost nothing.
+  const drivers = (node.type === 'and' ? node.operands : [node])
+    .filter((n): n is LeafNode => 'field' in n && n.field.scope !== 'attributes' && n.type !== 'null' && !(n.type === 'in' && n.negated))
+    .slice(0, pivotDrivers)
+    .map(subqueryLeaf);
+  return { joins: pivot.joins(), where: drivers.length > 0 ? sql`(${sql.join([...drivers, where], sql` and `)})` : where, strategy };
 }
 
 export interface CompiledOrder {

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { splitFingerprint } from '@leakproof/audit';
-import type { AuditRecord, Registry, RunDetail } from '@leakproof/registry';
+import type { AuditRecord, RegistryApi, RunDetail } from '@leakproof/registry';
 import type { CliContext } from '../context.js';
 import { ProblemError, UserError } from '../errors.js';
 import { loadManifest } from './manifest.js';
@@ -22,7 +22,7 @@ const listRuns = 'list runs with `leakproof runs list`';
  * another registry (another DATABASE_URL, a deleted .leakproof/registry) has the same id but another audit
  * or creation time.
  */
-export async function loadRunOnDisk(ctx: CliContext, registry: Registry, runId: number): Promise<RunOnDisk> {
+export async function loadRunOnDisk(ctx: CliContext, registry: RegistryApi, runId: number): Promise<RunOnDisk> {
   const run = await registry.getRun(runId);
   if (!run) throw new UserError(`no run ${runId} in the registry`, listRuns);
   const dir = runDir(ctx.cwd, runId);

@@ -1,0 +1,40 @@
+/** Numbers as the CLI prints them: run tables with 4 significant digits, evaluation metrics with 3 decimals. */
+export const num = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '' : !Number.isFinite(v) ? String(v) : Number.isInteger(v) ? String(v) : Number(v.toPrecision(4)).toString();
+
+export const fixed = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits));
+
+export const interval = (m: { value: number | null; lo?: number | null | undefined; hi?: number | null | undefined } | undefined): string => {
+  if (!m) return '';
+  const lo = m.lo ?? null;
+  const hi = m.hi ?? null;
+  return lo === null || hi === null ? fixed(m.value) : `${fixed(m.value)} [${fixed(lo)}, ${fixed(hi)}]`;
+};
+
+export const shortHash = (h: string, n = 12): string => h.slice(0, n);
+
+export const when = (iso: string | null): string => (iso ? iso.replace('T', ' ').slice(0, 19) : '');
+
+/** Params are nested JSON; the registry's filter language addresses them by dotted keys. */
+export function flattenParams(params: Record<string, unknown>, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flattenParams(v as Record<string, unknown>, key));
+    else out[key] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return out;
+}
+
+/** Exponential moving average with debiasing (as TensorBoard's smoothing slider), NaN-safe. */
+export function smooth(values: (number | null)[], weight: number): (number | null)[] {
+  if (weight <= 0) return values;
+  let last = 0;
+  let n = 0;
+  return values.map((v) => {
+    if (v === null || !Number.isFinite(v)) return v;
+    last = last * weight + (1 - weight) * v;
+    n += 1;
+    return last / (1 - Math.pow(weight, n));
+  });
+}

@@ -1,0 +1,195 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { ensureWebBundle } from '@leakproof/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, launchChromium } from './support/browser.js';
+import { seedProject, type Seeded } from './support/seed.js';
+import { startUiServer, type UiServer } from './support/ui-server.js';
+
+// the test project has no DOM lib: the few browser-side shapes these assertions touch
+type Img = { naturalWidth: number; complete: boolean };
+type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+
+const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const XSS_NAME = `<img src=x onerror="window.__xss=1">'"><script>window.__xss=2</script>`;
+
+// A real Chromium against the dashboard over a registry the real CLI seeded.
+describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
+  let seeded: Seeded;
+  let server: UiServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  // from the top: a full-page capture taken while scrolled draws sticky table headers at the scroll offset
+  const shot = async (name: string) => {
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
+  };
+  const goto = async (path: string) => {
+    await page.goto(server.url + path);
+    await page.waitForSelector('main h1', { timeout: 15_000 });
+    await page.waitForSelector('main [role=status]', { state: 'detached', timeout: 15_000 });
+  };
+
+  beforeAll(async () => {
+    await mkdir(artifacts, { recursive: true });
+    // the bundle builds (first start) while the CLI seeds and Chromium starts
+    const started = performance.now();
+    const [s, b] = await Promise.all([seedProject(), launchChromium(), ensureWebBundle()]);
+    seeded = s;
+    browser = b;
+    process.stderr.write(`browser suite setup ${((performance.now() - started) / 1000).toFixed(1)} s; seeding steps (s): ${JSON.stringify(s.timings)}\n`);
+    server = await startUiServer(seeded.work);
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => void (m.type() === 'error' && !/Failed to load resource/.test(m.text()) && pageErrors.push(m.text())));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (seeded) await rm(seeded.work, { recursive: true, force: true });
+  });
+
+  it('lists both runs, narrows with a valid filter and puts a caret under a bad one', async () => {
+    await goto('/runs');
+    const rows = page.locator('table.runs tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    await shot('runs');
+
+    await page.fill('#filter-input', `attributes.id = ${seeded.runIds[1]}`);
+    await page.press('#filter-input', 'Enter');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(page.url()).toContain('filter=attributes.id');
+
+    await page.fill('#filter-input', 'metrics.loss >> 1');
+    await page.press('#filter-input', 'Enter');
+    const caret = page.locator('.caret');
+    await caret.waitFor();
+    expect(await caret.getAttribute('data-column')).toBe('15');
+    expect(await page.locator('#filter-error').textContent()).toMatch(/column 15/);
+    await shot('runs-filter-error');
+  });
+
+  it('draws the run page: params, audit badge, non-empty metric charts, evaluation and plots', async () => {
+    await goto(`/runs/${seeded.evaluationRunId}`);
+    await page.locator('.audit-badge').getByText('audit passed').waitFor();
+    const canvases = page.locator('.chart canvas');
+    await expect.poll(() => canvases.count()).toBeGreaterThan(0);
+    const inked = await canvases.first().evaluate((el) => {
+      const c = el as unknown as Canvas;
+      const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(100);
+    await page.locator('table.metrics').first().waitFor();
+    expect(await page.locator('table.metrics').first().textContent()).toMatch(/recall.*\[0\.\d{3}, [01]\.\d{3}\]/);
+    await expect.poll(() => page.locator('.plots img').evaluateAll((imgs) => imgs.filter((i) => (i as unknown as Img).naturalWidth > 0).length)).toBeGreaterThan(2);
+    await shot('run');
+  });
+
+  it('loads every thumbnail of the prediction gallery from the audited dataset', async () => {
+    const statuses: number[] = [];
+    page.on('response', (r) => void (r.url().includes('/predictions/') && r.url().endsWith('/image') && statuses.push(r.status())));
+    await page.getByRole('button', { name: /per-image predictions/ }).first().click();
+    // the default view: the errors (FP + FN), most confident first
+    const images = page.locator('.gallery img');
+    await expect.poll(() => images.count()).toBeGreaterThan(3);
+    await expect
+      .poll(() => images.evaluateAll((imgs) => imgs.every((i) => (i as unknown as Img).complete && (i as unknown as Img).naturalWidth > 0)), { timeout: 20_000 })
+      .toBe(true);
+    expect(statuses.length).toBeGreaterThan(3);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    await page.locator('.gallery-block select').first().selectOption('fp');
+    expect(await page.locator('.gallery li').evaluateAll((li) => li.every((l) => l.classList.contains('pred-fp')))).toBe(true);
+    await shot('run-gallery');
+  });
+
+  it('compares the two runs with the differing param highlighted', async () => {
+    await goto(`/compare?ids=${seeded.runIds.join(',')}`);
+    const diff = page.locator('table.params tr.diff');
+    await diff.first().waitFor();
+    expect(await diff.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-param')))).toContain('maxLr');
+    await expect.poll(() => page.locator('.chart canvas').count()).toBeGreaterThan(0);
+    await shot('compare');
+  });
+
+  it('shows the failing audit with the flagged pairs side by side, thumbnails loaded, and the policy change', async () => {
+    await goto('/audits');
+    await shot('audits');
+    await page.locator('table tbody tr', { hasText: 'fail' }).first().getByRole('link').first().click();
+    await page.locator('.pair').first().waitFor();
+    const thumbs = page.locator('.pair img');
+    await expect.poll(() => thumbs.count()).toBeGreaterThan(1);
+    await thumbs.first().scrollIntoViewIfNeeded();
+    await expect.poll(() => page.locator('.pair').first().locator('img').evaluateAll((imgs) => imgs.filter((i) => (i as unknown as Img).naturalWidth > 0).length), { timeout: 15_000 }).toBe(2);
+    await page.locator('.pair').first().getByRole('button', { name: /allow with a reason/ }).click();
+    await page.locator('.pair form.allow input').fill('reviewed: same acquisition, kept on purpose');
+    await page.locator('.pair form.allow').getByRole('button', { name: /show the policy change/ }).click();
+    await page.locator('.policy-preview pre').first().waitFor();
+    expect(await page.locator('.policy-preview pre').first().textContent()).toContain('reviewed: same acquisition');
+    await shot('audit');
+  });
+
+  it('shows history and the gate', async () => {
+    await goto('/history');
+    await expect.poll(() => page.locator('.chart canvas').count()).toBeGreaterThan(0);
+    await shot('history');
+    await goto('/gate');
+    await page.locator('table[aria-label="gated datasets"]').waitFor();
+    await shot('gate');
+  });
+
+  it('shows a run started while the page is open, and its chart grows without a reload', async () => {
+    await goto('/runs');
+    await expect.poll(() => page.locator('table.runs tbody tr').count()).toBe(2);
+    const first = await server.registry.getRun(seeded.evaluationRunId);
+    const live = await server.registry.createRun({ experiment: 'ui-e2e', name: 'live-run', auditId: first?.auditId as number, params: { note: 'live' } });
+    await server.registry.logMetrics(live.id, [0, 1, 2].map((step) => ({ key: 'loss', step, value: 1 / (step + 1) })));
+    await page.locator('table.runs tbody tr', { hasText: 'live-run' }).waitFor({ timeout: 10_000 });
+    await page.locator('table.runs').getByRole('link', { name: 'live-run' }).click();
+    const chart = page.locator('.chart').first();
+    await expect.poll(() => chart.getAttribute('data-points')).toBe('3');
+    await server.registry.logMetrics(live.id, [3, 4, 5, 6].map((step) => ({ key: 'loss', step, value: 1 / (step + 1) })));
+    await expect.poll(() => chart.getAttribute('data-points'), { timeout: 10_000 }).toBe('7');
+    await shot('run-live');
+    await server.registry.finishRun(live.id);
+  });
+
+  it('renders a run name holding HTML as text', async () => {
+    const first = await server.registry.getRun(seeded.evaluationRunId);
+    const evil = await server.registry.createRun({ experiment: 'ui-e2e', name: XSS_NAME, auditId: first?.auditId as number, params: { html: XSS_NAME } });
+    await server.registry.setTag(evil.id, 'note', XSS_NAME);
+    await server.registry.finishRun(evil.id);
+    await goto('/runs');
+    await page.locator('table.runs').getByText(XSS_NAME).waitFor();
+    await goto(`/runs/${evil.id}`);
+    await page.locator('h1').getByText(XSS_NAME).waitFor();
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    expect(await page.locator('main img[src="x"]').count()).toBe(0);
+    await shot('run-xss');
+  });
+
+  it('answers traversal attempts with 404 and sends a strict CSP', async () => {
+    const get = (path: string) => fetch(server.url + path);
+    for (const path of [
+      `/api/ui/evaluations/1/predictions/..%2F..%2F..%2Fetc%2Fpasswd/image`,
+      `/api/ui/evaluations/1/predictions/-1/image`,
+      `/api/ui/audits/1/findings/1/..%2F..%2Fpackage.json`,
+      `/assets/..%2F..%2Fpackage.json`,
+      `/assets/%2e%2e/%2e%2e/package.json`,
+      `/assets/../../../package.json`,
+      `/api/ui/artifacts/..%2F..%2Fpackage.json`,
+    ]) {
+      expect((await get(path)).status, path).toBe(404);
+    }
+    const index = await get('/runs');
+    expect(index.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(index.headers.get('content-security-policy')).not.toMatch(/unsafe-inline'[^;]*;.*script|script-src[^;]*unsafe/);
+    expect(pageErrors).toEqual([]);
+  });
+});
