@@ -84,7 +84,7 @@ export const auditFindings = pgTable(
     detail: jsonb('detail').notNull().default({}),
   },
   (t) => [
-    check('audit_findings_kind_ck', sql`${t.kind} in ('exact', 'pixel', 'near', 'patient', 'label-conflict')`),
+    check('audit_findings_kind_ck', sql`${t.kind} in ('exact', 'pixel', 'near', 'patient', 'label-conflict', 'unverified')`),
     check('audit_findings_severity_ck', sql`${t.severity} in ('fail', 'warn', 'info')`),
     index('audit_findings_audit_idx').on(t.auditId),
   ],

@@ -32,6 +32,17 @@ describe.each(stores)('repositories on $kind', ({ kind }) => {
     expect(detail?.policy).toEqual({ near: { maxBits: 10 } });
   });
 
+  it("stores the fail-closed 'unverified' finding (a pair the audit could not verify)", async () => {
+    const audit = await registry.recordAudit(
+      auditFixture({
+        fingerprint: fp('fa'),
+        findings: [{ kind: 'unverified', severity: 'fail', splitA: 'train', splitB: 'test', pathA: 'train/a.jpeg', pathB: 'test/b.jpeg', detail: { reason: 'cannot decode' } }],
+        verdict: 'fail',
+      }),
+    );
+    expect((await registry.getAuditDetail(audit.id))?.findings).toMatchObject([{ kind: 'unverified', detail: { reason: 'cannot decode' } }]);
+  });
+
   it('validates inputs with messages naming the field', async () => {
     await expect(registry.recordAudit(auditFixture({ fingerprint: 'xyz' }))).rejects.toThrow(/fingerprint: must be 64/);
     await expect(registry.createRun({ experiment: 'e', name: 'r', auditId: 99_999 })).rejects.toThrow(/audit 99999 does not exist/);
