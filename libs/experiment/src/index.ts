@@ -1,0 +1,18 @@
+export type { ExperimentContext, RegistryOpener } from './context.js';
+export { experimentConfigSchema, loadExperimentConfig, type ExperimentConfig, type LoadedExperimentConfig } from './experiment-config.js';
+export { loadManifest, patientKeyFor } from './manifest.js';
+export { planSplits, type SplitPlan } from './split-plan.js';
+export { auditPlannedSplits, requirePassingAudit } from './audit-binding.js';
+export { auditRecordInput } from './audit-record.js';
+export { auditedPlan, resumeTrainRun, trainRun, type BoundPlan, type TrainedRun } from './run-training.js';
+export { checkpointOf, loadRunOnDisk, planStillMatchesAudit, requireResumable, type RunOnDisk } from './run-on-disk.js';
+export { readRunFile, recordArtifacts, runDir, sha256File, writeRunFile, type RunFile } from './run-files.js';
+export { evaluateRun, type ExternalPredictionFiles, type RunEvaluation } from './evaluate-run.js';
+export { parsePredictionsCsv, readExternalPredictions, type ExpectedSplit, type ExternalPredictions } from './external-predictions.js';
+export { predictionsArtifactKind, storePredictionsArtifact, type EvaluatedSplit } from './predictions-artifact.js';
+export { startBoundRun, type BoundRun } from './external-binding.js';
+export { commandEnv, runExternal, statusOf, type ExternalRunResult, type TrackingEndpoint } from './external-run.js';
+export { runCommand, type CommandOutcome } from './child-command.js';
+export { runSweepJob, type SweepJobInput } from './sweep-job.js';
+export { artifactRootPath, TrackingClient, TrackingRequestError, trackingTargetFromEnv, type TrackingTarget } from './tracking-client.js';
+export { gitState } from './git-state.js';
