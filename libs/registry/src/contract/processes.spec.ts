@@ -91,7 +91,8 @@ describe('PGlite directory', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('refuses a second process while open, then reopens with runs of dead processes interrupted', async () => {
+  // two real child processes through tsx: on a loaded 2-core machine each start alone can take 20 s
+  it('refuses a second process while open, then reopens with runs of dead processes interrupted', { timeout: 180_000 }, async () => {
     const registry = await openRegistry({ dir });
     const auditId = (await registry.recordAudit(auditFixture())).id;
     const run = await registry.createRun({ experiment: 'dir', name: 'r', auditId });
