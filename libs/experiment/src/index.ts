@@ -1,6 +1,7 @@
 export type { ExperimentContext, RegistryOpener } from './context.js';
 export { experimentConfigSchema, loadExperimentConfig, type ExperimentConfig, type LoadedExperimentConfig } from './experiment-config.js';
-export { loadManifest, patientKeyFor } from './manifest.js';
+export { loadManifest } from './manifest.js';
+export { patientKeyFor } from './patient-key.js';
 export { planSplits, type SplitPlan } from './split-plan.js';
 export { auditPlannedSplits, requirePassingAudit } from './audit-binding.js';
 export { auditRecordInput } from './audit-record.js';

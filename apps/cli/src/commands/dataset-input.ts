@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { loadDatasetConfig, parseDatasetConfig, type DatasetConfig, type PatientIdKey } from '@leakproof/ingest';
-import { patientKeyFor as experimentPatientKeyFor } from '@leakproof/experiment/light';
+import { patientKeyFor as experimentPatientKeyFor } from '@leakproof/experiment/patient-key';
 import { experimentContext, type CliContext } from '../context.js';
 
 /** `--config FILE` and/or `--preset NAME` → one validated dataset config (the flag overrides the file's preset). */

@@ -1,4 +1,4 @@
-import { predictionsArtifactKind } from '@leakproof/experiment/light';
+import { predictionsArtifactKind } from '@leakproof/experiment';
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import type { RegistryApi, RunDetail } from '@leakproof/registry';
