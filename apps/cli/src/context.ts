@@ -1,3 +1,5 @@
+import type { ExperimentContext } from '@leakproof/experiment/light';
+
 /**
  * Everything a command may touch, injected so commands are plain async functions that tests can call
  * with a temporary cwd and captured streams.
@@ -24,4 +26,9 @@ export function processContext(): CliContext {
 
 export function log(ctx: CliContext, message: string): void {
   ctx.stderr.write(message.endsWith('\n') ? message : message + '\n');
+}
+
+/** What the experiment library needs of a command's context (libs/experiment). */
+export function experimentContext(ctx: CliContext): ExperimentContext {
+  return { cwd: ctx.cwd, env: ctx.env, stdout: ctx.stdout, stderr: ctx.stderr, log: (line) => log(ctx, line) };
 }

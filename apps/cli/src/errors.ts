@@ -1,4 +1,4 @@
-import { InterruptedError, LeakproofError, ProblemFoundError, isLeakproofError } from '@leakproof/core';
+import { InterruptedError, ProblemError as CoreProblemError, ProblemFoundError, UsageError, isLeakproofError } from '@leakproof/core';
 
 /** Exit codes shared by every command: 0 ok, 1 the check found a problem, 2 usage or internal error, 130 stopped by Ctrl-C. */
 export const ExitCode = { ok: 0, problem: 1, error: 2, interrupted: 130 } as const;
@@ -8,21 +8,13 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
  * A mistake the user can fix (bad flag, missing file, invalid config). Printed without a stack trace,
  * with the hint telling how to fix it. Everything else that escapes a command is an internal error.
  */
-export class UserError extends LeakproofError {
-  constructor(message: string, hint?: string) {
-    super(message, { code: 'usage', hint });
-  }
-}
+export class UserError extends UsageError {}
 
 /**
  * The command worked and found a problem the user must act on (leakage, a refused run): exit 1, printed
  * like a user error.
  */
-export class ProblemError extends ProblemFoundError {
-  constructor(message: string, hint?: string) {
-    super(message, { code: 'problem', hint });
-  }
-}
+export class ProblemError extends CoreProblemError {}
 
 /**
  * Errors map to exit codes by class: every library's user-fixable error subclasses LeakproofError

@@ -1,3 +1,4 @@
+import type { TrackingEndpoint } from '@leakproof/experiment';
 import { embeddedRegistryDir } from '@leakproof/core/node';
 import { openRegistry, Registry, type OpenRegistryOptions, type RegistryApi } from '@leakproof/registry';
 import { liveOwner, openServedRegistry, RemoteRegistry, startServer, type RunningServer } from '@leakproof/server';
@@ -69,13 +70,7 @@ async function openOrFindOwner(ctx: CliContext, location: OpenRegistryOptions): 
   }
 }
 
-export interface TrackingEndpoint {
-  /** base URL of a server speaking the MLflow tracking API, e.g. http://127.0.0.1:5000 */
-  uri: string;
-  /** bearer token its clients must send (MLFLOW_TRACKING_TOKEN), if it needs one */
-  token?: string;
-  close(): Promise<void>;
-}
+export type { TrackingEndpoint };
 
 /**
  * A tracking server for a child process (`leakproof run`): the server already serving this registry (standalone

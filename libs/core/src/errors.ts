@@ -22,6 +22,20 @@ export class LeakproofError extends Error {
 /** A check that ran and found a problem the user must act on (leakage, refused run): CLI exit 1. */
 export class ProblemFoundError extends LeakproofError {}
 
+/** A mistake the user can fix (bad flag, missing file, invalid config, a run in the wrong state): CLI exit 2, printed with its hint. */
+export class UsageError extends LeakproofError {
+  constructor(message: string, hint?: string) {
+    super(message, { code: 'usage', hint });
+  }
+}
+
+/** A ProblemFoundError with the generic code 'problem' (a refused run, a failed check): CLI exit 1. */
+export class ProblemError extends ProblemFoundError {
+  constructor(message: string, hint?: string) {
+    super(message, { code: 'problem', hint });
+  }
+}
+
 /** The user stopped the work (Ctrl-C twice): the CLI exits 130 like a shell does for SIGINT. Libraries throw it, never exit. */
 export class InterruptedError extends LeakproofError {
   constructor(message: string, opts: { hint?: string; cause?: unknown } = {}) {

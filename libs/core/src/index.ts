@@ -1,6 +1,6 @@
 // Browser-safe shared contracts: no node: imports here (the web client bundles this entry).
 // Node-only helpers (paths under .leakproof/) live in ./node.ts, imported as '@leakproof/core/node'.
-export { InterruptedError, LeakproofError, ProblemFoundError, isLeakproofError } from './errors.js';
+export { InterruptedError, LeakproofError, ProblemError, ProblemFoundError, UsageError, isLeakproofError } from './errors.js';
 export * from './api/ui.js';
 export { mulberry32, shuffleInPlace, shuffled } from './random.js';
 export { mapLimited } from './concurrency.js';

@@ -1,3 +1,4 @@
+import { auditRecordInput } from '@leakproof/experiment/light';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadGateConfig, loadLockFile, saveLockFile, type AuditReport, type Policy } from '@leakproof/audit';
@@ -6,7 +7,7 @@ import { log, type CliContext } from '../context.js';
 import { UserError } from '../errors.js';
 import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
-import { auditDataset, auditRecordInput, auditRenderers, resolvePolicy } from './audit-support.js';
+import { auditDataset, auditRenderers, resolvePolicy } from './audit-support.js';
 
 export const run: CommandHandler = async (ctx, args, opts) => {
   const dataset = args[0];

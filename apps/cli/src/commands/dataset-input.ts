@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
-import { loadDatasetConfig, parseDatasetConfig, resolvePatientIdKey, type DatasetConfig, type PatientIdKey } from '@leakproof/ingest';
-import { log, type CliContext } from '../context.js';
+import { loadDatasetConfig, parseDatasetConfig, type DatasetConfig, type PatientIdKey } from '@leakproof/ingest';
+import { patientKeyFor as experimentPatientKeyFor } from '@leakproof/experiment/patient-key';
+import { experimentContext, type CliContext } from '../context.js';
 
 /** `--config FILE` and/or `--preset NAME` → one validated dataset config (the flag overrides the file's preset). */
 export async function datasetConfigFrom(ctx: CliContext, configFile: unknown, preset: unknown): Promise<Partial<DatasetConfig>> {
@@ -11,12 +12,5 @@ export async function datasetConfigFrom(ctx: CliContext, configFile: unknown, pr
 
 /** The project's patient-ID key, resolved only when a dataset's IDs must be hashed (README of libs/ingest, "PHI"). */
 export function patientKeyFor(ctx: CliContext): () => Promise<PatientIdKey> {
-  return async () => {
-    const key = await resolvePatientIdKey(ctx.cwd, ctx.env);
-    if (key.created) {
-      log(ctx, `generated the patient-ID key ${key.source} (${key.id}): patient IDs in reports and the registry are keyed hashes under it.`);
-      log(ctx, '  keep it (fingerprints of DICOM/CSV-ID datasets depend on it); in CI set LEAKPROOF_PATIENT_ID_KEY to the same key as a secret.');
-    }
-    return key;
-  };
+  return experimentPatientKeyFor(experimentContext(ctx));
 }

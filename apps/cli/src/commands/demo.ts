@@ -1,15 +1,13 @@
+import { auditRecordInput, evaluateRun, loadExperimentConfig, trainRun } from '@leakproof/experiment';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandHandler } from '../command-table.js';
-import { log } from '../context.js';
+import { experimentContext, log } from '../context.js';
 import { ProblemError, UserError } from '../errors.js';
-import { evaluateRun } from '../experiment/evaluate-run.js';
-import { loadExperimentConfig } from '../experiment/experiment-config.js';
-import { trainRun } from '../experiment/run-training.js';
 import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
-import { auditDataset, auditRecordInput, resolvePolicy } from './audit-support.js';
+import { auditDataset, resolvePolicy } from './audit-support.js';
 
 /** The in-repo sample (real Kermany images, CC BY 4.0), found from the CLI's own location so any cwd works. */
 export const sampleDataset = fileURLToPath(new URL('../../../../data/sample/chest_xray', import.meta.url));
@@ -36,9 +34,9 @@ export const run: CommandHandler = async (ctx, args, opts) => {
       throw new ProblemError(`the audit of ${root} fails with ${report.findings.length} findings`, `see them with \`leakproof audit ${root}\``);
     }
     log(ctx, `2/4 train (validation carved by patient from train)`);
-    const trained = await trainRun(ctx, registry, loaded, policy);
+    const trained = await trainRun(experimentContext(ctx), registry, loaded, policy);
     log(ctx, `3/4 evaluate run ${trained.run.id} on the patient-level held-out split 'test'`);
-    const evaluation = await evaluateRun(ctx, registry, trained.run.id, 'test');
+    const evaluation = await evaluateRun(experimentContext(ctx), registry, trained.run.id, 'test');
     const runs = await registry.countRuns();
     log(ctx, `4/4 recorded: run ${trained.run.id}; the registry holds ${runs} run(s) (\`leakproof runs list\`)`);
     const data = {

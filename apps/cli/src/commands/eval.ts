@@ -1,6 +1,7 @@
+import { evaluateRun } from '@leakproof/experiment';
+import { experimentContext } from '../context.js';
 import { resolve } from 'node:path';
 import type { CommandHandler } from '../command-table.js';
-import { evaluateRun } from '../experiment/evaluate-run.js';
 import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
 import { UserError } from '../errors.js';
@@ -13,7 +14,7 @@ export const run: CommandHandler = async (ctx, args, opts) => {
   const valPredictions = opts['valPredictions'] as string | undefined;
   if (valPredictions && !predictions) throw new UserError('--val-predictions needs --predictions', `pass the predictions for split '${split}' with --predictions`);
   const external = predictions ? { predictions: resolve(ctx.cwd, predictions), ...(valPredictions ? { valPredictions: resolve(ctx.cwd, valPredictions) } : {}) } : undefined;
-  const evaluation = await withRegistry(ctx, (registry) => evaluateRun(ctx, registry, runId, split, external));
+  const evaluation = await withRegistry(ctx, (registry) => evaluateRun(experimentContext(ctx), registry, runId, split, external));
   return result(evaluation, {
     table: (e) =>
       [

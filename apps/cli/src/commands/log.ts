@@ -1,7 +1,7 @@
+import { TrackingClient, trackingTargetFromEnv } from '@leakproof/experiment/light';
 import { resolve } from 'node:path';
 import type { CommandHandler } from '../command-table.js';
 import { UserError } from '../errors.js';
-import { TrackingClient, trackingTargetFromEnv } from '../experiment/tracking-client.js';
 import { result } from '../output.js';
 
 /**

@@ -1,16 +1,15 @@
+import { loadExperimentConfig, loadManifest, planSplits } from '@leakproof/experiment';
+import { experimentContext } from '../context.js';
 import { join } from 'node:path';
 import { lineChartSvg, writePlots } from '@leakproof/evaluator';
 import { parseTrainConfig, lrFind } from '@leakproof/trainer';
 import type { CommandHandler } from '../command-table.js';
-import { loadExperimentConfig } from '../experiment/experiment-config.js';
-import { loadManifest } from '../experiment/run-training.js';
-import { planSplits } from '../experiment/split-plan.js';
 import { result } from '../output.js';
 
 /** The range test needs no audit: it records nothing and its numbers are never reported as results. */
 export const run: CommandHandler = async (ctx, _args, opts) => {
   const loaded = await loadExperimentConfig(ctx.cwd, opts['config'] as string | undefined, (opts['set'] as string[] | undefined) ?? []);
-  const manifest = await loadManifest(ctx, loaded.config);
+  const manifest = await loadManifest(experimentContext(ctx), loaded.config);
   const plan = planSplits(manifest.images, loaded.config);
   const config = parseTrainConfig({ positiveClass: loaded.config.positiveClass, ...loaded.config.train });
   const outDir = join(ctx.cwd, '.leakproof', 'lr-find');

@@ -1,9 +1,8 @@
+import { loadExperimentConfig, runExternal } from '@leakproof/experiment';
 import { resolve } from 'node:path';
 import type { CommandHandler } from '../command-table.js';
-import { log } from '../context.js';
+import { experimentContext, log } from '../context.js';
 import { UserError } from '../errors.js';
-import { loadExperimentConfig } from '../experiment/experiment-config.js';
-import { runExternal } from '../experiment/external-run.js';
 import { result } from '../output.js';
 import { trackingEndpoint, withRegistry } from '../registry-access.js';
 import { resolvePolicy } from './audit-support.js';
@@ -22,7 +21,7 @@ export const run: CommandHandler = async (ctx, args, opts) => {
   const loaded = await loadExperimentConfig(ctx.cwd, configPath, [...datasetOverride, ...overrides], { experiment: 'external' });
   const { policy } = await resolvePolicy(ctx.cwd, undefined);
   // serve: while the command runs, other commands (runs list, runs show) read the embedded store through this process
-  const outcome = await withRegistry(ctx, (registry) => runExternal(ctx, registry, { loaded, policy, argv: args, tracking: (r) => trackingEndpoint(ctx, r) }), { serve: true });
+  const outcome = await withRegistry(ctx, (registry) => runExternal(experimentContext(ctx), registry, { loaded, policy, argv: args, tracking: (r) => trackingEndpoint(ctx, r) }), { serve: true });
   const how = outcome.exitCode !== null ? `exit code ${outcome.exitCode}` : `signal ${outcome.signal ?? '?'}`;
   log(ctx, `leakproof: run ${outcome.runId} ${outcome.status} (${how}) after ${outcome.seconds} s; files in ${outcome.runDir}`);
   if (outcome.predictions) {

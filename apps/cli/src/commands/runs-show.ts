@@ -1,3 +1,4 @@
+import { predictionsArtifactKind } from '@leakproof/experiment';
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import type { RegistryApi, RunDetail } from '@leakproof/registry';
@@ -5,7 +6,6 @@ import type { CommandHandler } from '../command-table.js';
 import { result } from '../output.js';
 import { UserError } from '../errors.js';
 import { parseRunId } from '../run-id.js';
-import { predictionsArtifactKind } from '../experiment/predictions-artifact.js';
 import { withRegistry } from '../registry-access.js';
 import { thresholdRuleLabel } from '../threshold-rule-label.js';
 import { num } from './runs-list.js';

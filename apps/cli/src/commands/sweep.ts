@@ -1,13 +1,11 @@
+import { auditedPlan, loadExperimentConfig, loadManifest } from '@leakproof/experiment';
 import { randomBytes } from 'node:crypto';
 import Table from 'cli-table3';
 import { codeVersion, enqueueSweep, expandGrid, pickBest, queueSettingsFromEnv, requirePostgres, sweepJobStates, type SweepJob, type SweepRunMetrics } from '@leakproof/queue';
 import { parseTrainConfig } from '@leakproof/trainer';
 import type { CommandHandler } from '../command-table.js';
-import type { CliContext } from '../context.js';
-import { log } from '../context.js';
+import { experimentContext, log, type CliContext } from '../context.js';
 import { UserError } from '../errors.js';
-import { loadExperimentConfig } from '../experiment/experiment-config.js';
-import { auditedPlan, loadManifest } from '../experiment/run-training.js';
 import { result } from '../output.js';
 import { positiveInt, withRegistry } from '../registry-access.js';
 import { resolvePolicy } from './audit-support.js';
@@ -36,7 +34,7 @@ async function start(ctx: CliContext, opts: Record<string, unknown>) {
   const sweepId = `sw-${randomBytes(3).toString('hex')}`;
   const version = codeVersion(ctx.env);
   // one audit check, one split plan, one recorded audit of the planned splits: every run binds to it
-  const bound = await withRegistry(ctx, async (registry) => auditedPlan(ctx, registry, await loadManifest(ctx, loaded.config), loaded.config, policy));
+  const bound = await withRegistry(ctx, async (registry) => auditedPlan(experimentContext(ctx), registry, await loadManifest(experimentContext(ctx), loaded.config), loaded.config, policy));
   const jobs: SweepJob[] = points.map((p) => ({ version, sweepId, index: p.index, overrides: p.overrides, values: p.values, config: loaded.config as unknown as Record<string, unknown>, verbatim: loaded.verbatim, auditId: bound.record.id, fingerprint: bound.report.fingerprint }));
   await enqueueSweep(ctx.env['DATABASE_URL'], { version, settings: queueSettingsFromEnv(ctx.env), jobs, log: (l) => log(ctx, l) });
   log(ctx, `sweep ${sweepId}: ${jobs.length} configuration(s) queued for \`leakproof worker --queues train\`, bound to audit #${bound.record.id}`);

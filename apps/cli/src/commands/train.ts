@@ -1,7 +1,7 @@
+import { loadExperimentConfig, resumeTrainRun, trainRun } from '@leakproof/experiment';
+import { experimentContext } from '../context.js';
 import type { CommandHandler } from '../command-table.js';
 import { UserError } from '../errors.js';
-import { loadExperimentConfig } from '../experiment/experiment-config.js';
-import { resumeTrainRun, trainRun } from '../experiment/run-training.js';
 import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
 import { parseRunId } from '../run-id.js';
@@ -34,7 +34,7 @@ async function trainNew(ctx: Parameters<CommandHandler>[0], opts: Record<string,
   const loaded = await loadExperimentConfig(ctx.cwd, opts['config'] as string | undefined, (opts['set'] as string[] | undefined) ?? []);
   const { policy } = await resolvePolicy(ctx.cwd, undefined);
   // serve: while training owns the embedded store, runs list / show / history and the API answer through it
-  return withRegistry(ctx, (registry) => trainRun(ctx, registry, loaded, policy), { serve: true });
+  return withRegistry(ctx, (registry) => trainRun(experimentContext(ctx), registry, loaded, policy), { serve: true });
 }
 
 /** A resumed run keeps the config it was started with: its checkpoint is only valid for that config. */
@@ -43,5 +43,5 @@ async function resume(ctx: Parameters<CommandHandler>[0], opts: Record<string, u
   if (opts['config'] !== undefined || (opts['set'] as string[] | undefined)?.length) {
     throw new UserError('--resume continues a run with the config it was started with; --config and --set cannot change it', `drop --config/--set: \`leakproof train --resume ${runId}\``);
   }
-  return withRegistry(ctx, (registry) => resumeTrainRun(ctx, registry, runId), { serve: true });
+  return withRegistry(ctx, (registry) => resumeTrainRun(experimentContext(ctx), registry, runId), { serve: true });
 }

@@ -20,7 +20,7 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
       log: (line) => log(ctx, line),
       signal,
       hooks: testHooksFromEnv(ctx.env),
-      handlers: { train: async (data, context) => (await import('../experiment/sweep-job.js')).runSweepJob(ctx, data, context) },
+      handlers: { train: async (data, context) => (await import('../sweep-job-handler.js')).runSweepJob(ctx, data, context) },
     });
   });
   log(ctx, `worker stopped: ${stats.jobsDone} job(s) done, ${stats.jobsFailed} failed`);

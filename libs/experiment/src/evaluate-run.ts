@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { chooseThreshold, DEFAULT_THRESHOLD_RULE, evaluate, formatMetricsTable, renderPlots, writePlots, type EvaluationReport, type Prediction, type ThresholdRule } from '@leakproof/evaluator';
 import type { RegistryApi } from '@leakproof/registry';
 import { predict } from '@leakproof/trainer';
-import { log, type CliContext } from '../context.js';
-import { ProblemError, UserError } from '../errors.js';
+import type { ExperimentContext } from './context.js';
+import { ProblemError, UsageError } from '@leakproof/core';
 import { readExternalPredictions } from './external-predictions.js';
 import { storePredictionsArtifact } from './predictions-artifact.js';
 import { recordArtifacts } from './run-files.js';
@@ -35,7 +35,7 @@ export interface ExternalPredictionFiles {
  * come from the run's own model or, with `external`, from files whose every row is checked against the
  * audited manifest.
  */
-export async function evaluateRun(ctx: CliContext, registry: RegistryApi, runId: number, split: string, external?: ExternalPredictionFiles): Promise<RunEvaluation> {
+export async function evaluateRun(ctx: ExperimentContext, registry: RegistryApi, runId: number, split: string, external?: ExternalPredictionFiles): Promise<RunEvaluation> {
   const bound = await loadAuditedRun(ctx, registry, runId, split);
   const { dir, file, root, images } = bound;
   const rule: ThresholdRule = file.experiment.threshold ?? DEFAULT_THRESHOLD_RULE;
@@ -44,10 +44,10 @@ export async function evaluateRun(ctx: CliContext, registry: RegistryApi, runId:
   let preds: Prediction[];
   if (external) {
     const valFile = external.valPredictions ?? (split === 'val' ? external.predictions : undefined);
-    if (!valFile) throw new UserError('--predictions needs --val-predictions: the threshold is chosen on validation predictions only', `pass --val-predictions with one row per image of split 'val'`);
+    if (!valFile) throw new UsageError('--predictions needs --val-predictions: the threshold is chosen on validation predictions only', `pass --val-predictions with one row per image of split 'val'`);
     const read = async (path: string, s: string) => {
       const got = await readExternalPredictions(path, { root, images, split: s, positiveClass: file.experiment.positiveClass });
-      if (got.ignoredColumns.length > 0) log(ctx, `${path}: ignoring columns ${got.ignoredColumns.join(', ')} (labels and patients come from the audited manifest)`);
+      if (got.ignoredColumns.length > 0) ctx.log(`${path}: ignoring columns ${got.ignoredColumns.join(', ')} (labels and patients come from the audited manifest)`);
       return got.predictions;
     };
     valPreds = await read(valFile, 'val');
@@ -55,15 +55,15 @@ export async function evaluateRun(ctx: CliContext, registry: RegistryApi, runId:
   } else {
     const modelDir = join(dir, 'model');
     if (!existsSync(modelDir)) {
-      throw new UserError(`run ${runId} has no built-in model (it was trained by an external command)`, `evaluate its predictions: leakproof eval ${runId} --predictions test.csv --val-predictions val.csv`);
+      throw new UsageError(`run ${runId} has no built-in model (it was trained by an external command)`, `evaluate its predictions: leakproof eval ${runId} --predictions test.csv --val-predictions val.csv`);
     }
     const backendConfig = { backend: 'auto' as const, workers: 2 };
-    log(ctx, `predicting ${valImages.length} validation images to choose the threshold…`);
+    ctx.log(`predicting ${valImages.length} validation images to choose the threshold…`);
     valPreds = await predict({ root, images: valImages, modelDir, config: backendConfig });
     preds = split === 'val' ? valPreds : await predict({ root, images: images.filter((i) => i.split === split), modelDir, config: backendConfig });
   }
   const choice = chooseThreshold(valPreds, rule);
-  log(ctx, `threshold ${choice.value.toFixed(4)} by rule ${choice.rule}${choice.target !== undefined ? ` (target recall ${choice.target})` : ''}`);
+  ctx.log(`threshold ${choice.value.toFixed(4)} by rule ${choice.rule}${choice.target !== undefined ? ` (target recall ${choice.target})` : ''}`);
   const report = evaluate({ predictions: preds, threshold: choice.value, thresholdRule: choice, bootstrap: file.experiment.bootstrap });
   const plots = await writeEvaluationPlots(registry, runId, dir, split, report);
 
@@ -91,12 +91,12 @@ export async function evaluateRun(ctx: CliContext, registry: RegistryApi, runId:
 }
 
 /** The finished run, its run file and the data as it is now, planned the same way, checked to be exactly what was audited. */
-async function loadAuditedRun(ctx: CliContext, registry: RegistryApi, runId: number, split: string) {
+async function loadAuditedRun(ctx: ExperimentContext, registry: RegistryApi, runId: number, split: string) {
   const onDisk = await loadRunOnDisk(ctx, registry, runId);
   const { run, file, dir } = onDisk;
   if (run.status !== 'finished') {
     const hint = run.status === 'interrupted' ? `finish it first: \`leakproof train --resume ${runId}\`` : 'evaluate a finished run (`leakproof runs list`)';
-    throw new UserError(`run ${runId} is ${run.status}; only a finished run is evaluated`, hint);
+    throw new UsageError(`run ${runId} is ${run.status}; only a finished run is evaluated`, hint);
   }
   const auditedSplits = [...new Set(file.images.map((i) => i.split))];
   if (!auditedSplits.includes(split)) {

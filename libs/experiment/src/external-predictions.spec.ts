@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePredictionsCsv, type ExpectedSplit } from './external-predictions.js';
-import { exitCodeFor } from '../errors.js';
+import { ProblemFoundError } from '@leakproof/core';
 
 const image = (path: string, split: string, label: string, patient: string) => ({ path, split, label, patient, size: 1, sha256: '0'.repeat(64), mtimeMs: 0 });
 const expected: ExpectedSplit = {
@@ -18,7 +18,7 @@ const refusal = (text: string) => {
   try {
     parse(text);
   } catch (error) {
-    return { message: (error as Error).message, hint: (error as { hint?: string }).hint, exitCode: exitCodeFor(error) };
+    return { message: (error as Error).message, hint: (error as { hint?: string }).hint, problemFound: error instanceof ProblemFoundError };
   }
   throw new Error('expected a refusal');
 };
@@ -55,6 +55,6 @@ describe('external predictions CSV', () => {
     const r = refusal(text);
     expect(r.message).toMatch(message);
     expect(r.hint).toBeTruthy();
-    expect(r.exitCode).toBe(1);
+    expect(r.problemFound).toBe(true); // the CLI maps ProblemFoundError to exit 1
   });
 });

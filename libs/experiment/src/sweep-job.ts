@@ -1,24 +1,38 @@
 import { defaultPolicy, splitFingerprint } from '@leakproof/audit';
-import { requireVisibleRoot, sweepJobSchema } from '@leakproof/queue';
-import type { CliContext } from '../context.js';
-import { ProblemError } from '../errors.js';
-import { withRegistry } from '../registry-access.js';
+import { ProblemError } from '@leakproof/core';
+import type { ExperimentContext, RegistryOpener } from './context.js';
 import { loadExperimentConfig } from './experiment-config.js';
 import { loadManifest, trainRun } from './run-training.js';
 import { planSplits } from './split-plan.js';
+
+/** One job of a sweep as the queue delivers it (validated by the caller against the queue's schema). */
+export interface SweepJobInput {
+  sweepId: string;
+  index: number;
+  /** the sweep's base experiment config, as parsed JSON */
+  config: Record<string, unknown>;
+  /** the base config file's text, kept verbatim in the run */
+  verbatim: string;
+  overrides: string[];
+  /** split fingerprint the sweep audited */
+  fingerprint: string;
+  auditId: number;
+}
 
 /**
  * One configuration of a sweep, on a worker: the same split plan the sweep audited (checked by fingerprint),
  * trained by the built-in trainer, recorded as a run bound to the sweep's audit and tagged with the sweep id.
  * A configuration that already has a finished run (a retried job) is not trained twice.
  */
-export async function runSweepJob(ctx: CliContext, raw: unknown, context: { jobId: string; log: (line: string) => void }): Promise<{ runId: number; reused: boolean }> {
-  const job = sweepJobSchema.parse(raw);
-  const base = job.config as { dataset: { root: string } };
-  requireVisibleRoot(base.dataset.root);
+export async function runSweepJob(
+  ctx: ExperimentContext,
+  withRegistry: RegistryOpener,
+  job: SweepJobInput,
+  context: { jobId: string; log: (line: string) => void },
+): Promise<{ runId: number; reused: boolean }> {
   const loaded = await loadExperimentConfig(ctx.cwd, undefined, job.overrides, job.config);
   loaded.verbatim = JSON.stringify({ sweep: job.sweepId, base: JSON.parse(job.verbatim) as unknown, overrides: job.overrides }, null, 2);
-  return withRegistry(ctx, async (registry) => {
+  return withRegistry(async (registry) => {
     const done = await registry.queryRuns(`tags.sweep = '${job.sweepId}' and tags.sweep_job = '${job.index}' and attributes.status = 'finished'`);
     if (done[0]) {
       context.log(`sweep ${job.sweepId} #${job.index}: run ${done[0].id} already finished`);

@@ -3,20 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../context.js';
+import type { ExperimentContext } from './context.js';
 import { runCommand } from './child-command.js';
 import { statusOf } from './external-run.js';
 
 describe('running the command of `leakproof run`', () => {
   let dir: string;
   let shown: { out: string; err: string };
-  const ctx = (): CliContext => {
+  const ctx = (): ExperimentContext => {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     shown = { out: '', err: '' };
     stdout.on('data', (d: Buffer) => (shown.out += d.toString()));
     stderr.on('data', (d: Buffer) => (shown.err += d.toString()));
-    return { cwd: dir, env: {}, stdout, stderr, interactive: false };
+    return { cwd: dir, env: {}, stdout, stderr, log: (line) => stderr.write(line + '\n') };
   };
   const env = { PATH: process.env['PATH'] };
 

@@ -2,8 +2,8 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { splitFingerprint } from '@leakproof/audit';
 import type { AuditRecord, RegistryApi, RunDetail } from '@leakproof/registry';
-import type { CliContext } from '../context.js';
-import { ProblemError, UserError } from '../errors.js';
+import type { ExperimentContext } from './context.js';
+import { ProblemError, UsageError } from '@leakproof/core';
 import { loadManifest } from './manifest.js';
 import { readRunFile, runDir, type RunFile } from './run-files.js';
 import { planSplits, type SplitPlan } from './split-plan.js';
@@ -22,15 +22,15 @@ const listRuns = 'list runs with `leakproof runs list`';
  * another registry (another DATABASE_URL, a deleted .leakproof/registry) has the same id but another audit
  * or creation time.
  */
-export async function loadRunOnDisk(ctx: CliContext, registry: RegistryApi, runId: number): Promise<RunOnDisk> {
+export async function loadRunOnDisk(ctx: ExperimentContext, registry: RegistryApi, runId: number): Promise<RunOnDisk> {
   const run = await registry.getRun(runId);
-  if (!run) throw new UserError(`no run ${runId} in the registry`, listRuns);
+  if (!run) throw new UsageError(`no run ${runId} in the registry`, listRuns);
   const dir = runDir(ctx.cwd, runId);
   const file = await readRunFile(dir, runId);
   const audit = run.audit;
   const created = run.createdAt.toISOString();
   if (file.runId !== runId || file.auditId !== run.auditId || audit.fingerprint !== file.fingerprint || (file.runCreatedAt !== undefined && file.runCreatedAt !== created)) {
-    throw new UserError(
+    throw new UsageError(
       `${dir} does not belong to run ${runId} of this registry (it was written for a run of another store: audit ${file.auditId}, fingerprint ${file.fingerprint.slice(0, 12)})`,
       'use the registry the run was recorded in (same folder, same DATABASE_URL or none)',
     );
@@ -39,7 +39,7 @@ export async function loadRunOnDisk(ctx: CliContext, registry: RegistryApi, runI
 }
 
 /** The data as it is now, planned the same way, must be exactly what the run's audit saw. */
-export async function planStillMatchesAudit(ctx: CliContext, { run, file, audit }: RunOnDisk): Promise<{ root: string; plan: SplitPlan }> {
+export async function planStillMatchesAudit(ctx: ExperimentContext, { run, file, audit }: RunOnDisk): Promise<{ root: string; plan: SplitPlan }> {
   const manifest = await loadManifest(ctx, file.experiment);
   const plan = planSplits(manifest.images, file.experiment);
   const now = splitFingerprint(plan.images);
@@ -55,11 +55,11 @@ export async function planStillMatchesAudit(ctx: CliContext, { run, file, audit 
 /** Only an interrupted run continues; every other state says why not and what to do instead. */
 export function requireResumable(run: RunDetail): void {
   const fresh = 'start a new run with `leakproof train --config <file>`';
-  if (run.archived) throw new UserError(`run ${run.id} is archived and cannot be resumed`, fresh);
-  if (run.status === 'finished') throw new UserError(`run ${run.id} already finished; there is nothing to resume`, `evaluate it (\`leakproof eval ${run.id}\`) or ${fresh}`);
-  if (run.status === 'failed') throw new UserError(`run ${run.id} failed; a failed run is not resumed (its last state may be what failed)`, fresh);
+  if (run.archived) throw new UsageError(`run ${run.id} is archived and cannot be resumed`, fresh);
+  if (run.status === 'finished') throw new UsageError(`run ${run.id} already finished; there is nothing to resume`, `evaluate it (\`leakproof eval ${run.id}\`) or ${fresh}`);
+  if (run.status === 'failed') throw new UsageError(`run ${run.id} failed; a failed run is not resumed (its last state may be what failed)`, fresh);
   if (run.status === 'running') {
-    throw new UserError(`run ${run.id} is still running (pid ${run.pid ?? '?'} on ${run.hostname ?? '?'})`, 'wait for it or stop it with Ctrl-C; a run whose process died is marked interrupted the next time the registry opens');
+    throw new UsageError(`run ${run.id} is still running (pid ${run.pid ?? '?'} on ${run.hostname ?? '?'})`, 'wait for it or stop it with Ctrl-C; a run whose process died is marked interrupted the next time the registry opens');
   }
 }
 

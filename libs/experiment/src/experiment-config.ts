@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { thresholdRuleSchema } from '@leakproof/core';
 import { z } from 'zod';
 import { applyOverrides } from '@leakproof/trainer';
-import { UserError } from '../errors.js';
+import { UsageError } from '@leakproof/core';
 
 /**
  * The file `leakproof train --config` reads: which dataset, how its splits are planned, how the threshold is
@@ -58,12 +58,12 @@ export async function loadExperimentConfig(cwd: string, path: string | undefined
     try {
       text = await readFile(abs, 'utf8');
     } catch (error) {
-      throw new UserError(`cannot read config ${abs}: ${(error as Error).message}`, 'pass an existing JSON file to --config');
+      throw new UsageError(`cannot read config ${abs}: ${(error as Error).message}`, 'pass an existing JSON file to --config');
     }
     try {
       raw = JSON.parse(text) as Record<string, unknown>;
     } catch (error) {
-      throw new UserError(`config ${abs} is not valid JSON: ${(error as Error).message}`, 'fix the JSON syntax');
+      throw new UsageError(`config ${abs} is not valid JSON: ${(error as Error).message}`, 'fix the JSON syntax');
     }
   }
   const merged = applyOverrides(raw, overrides);
@@ -71,7 +71,7 @@ export async function loadExperimentConfig(cwd: string, path: string | undefined
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || '(root)';
-    throw new UserError(`config ${abs ?? '(defaults)'}: field '${field}': ${issue?.message}`, 'see README "Training config" for the fields');
+    throw new UsageError(`config ${abs ?? '(defaults)'}: field '${field}': ${issue?.message}`, 'see README "Training config" for the fields');
   }
   const config = parsed.data;
   // dataset paths in a config file are relative to that file, so a config can travel with its repo

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { log, type CliContext } from '../context.js';
+import type { ExperimentContext } from './context.js';
 
 export interface CommandOutcome {
   /** the direct child's exit code; null when it was killed by a signal or never started */
@@ -26,7 +26,7 @@ const drainAfterExitMs = 1500;
  * here, forwarded to the whole group) rather than twice. Resolves when the direct child exits: a command
  * that forks and exits ends the run even if its children live on.
  */
-export function runCommand(ctx: CliContext, argv: readonly string[], env: NodeJS.ProcessEnv, logDir: string): Promise<CommandOutcome> {
+export function runCommand(ctx: ExperimentContext, argv: readonly string[], env: NodeJS.ProcessEnv, logDir: string): Promise<CommandOutcome> {
   const stdoutLog = join(logDir, 'stdout.log');
   const stderrLog = join(logDir, 'stderr.log');
   const files = [createWriteStream(stdoutLog), createWriteStream(stderrLog)] as const;
@@ -35,7 +35,7 @@ export function runCommand(ctx: CliContext, argv: readonly string[], env: NodeJS
     const child = spawn(argv[0] as string, argv.slice(1), { cwd: ctx.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const forward = (signal: NodeJS.Signals) => {
       outcome.forwarded = signal;
-      log(ctx, `leakproof: passing ${signal} on to the command`);
+      ctx.log(`leakproof: passing ${signal} on to the command`);
       if (child.pid !== undefined) killGroup(child.pid, signal);
     };
     for (const s of forwardedSignals) process.on(s, forward);
@@ -61,7 +61,7 @@ export function runCommand(ctx: CliContext, argv: readonly string[], env: NodeJS
       for (const s of forwardedSignals) process.off(s, forward);
       const drained = !started || (await within(Promise.all(ended), drainAfterExitMs));
       if (!drained) {
-        log(ctx, 'leakproof: the command exited but processes it started still hold its output; their output is no longer recorded');
+        ctx.log('leakproof: the command exited but processes it started still hold its output; their output is no longer recorded');
         for (const [from] of streams) from.destroy();
       }
       await Promise.all(files.map((f) => new Promise<void>((done) => f.end(done))));

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import type { ImageRecord } from '@leakproof/ingest';
 import type { RegistryApi } from '@leakproof/registry';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { UsageError } from '@leakproof/core';
 import { experimentConfigSchema, type ExperimentConfig } from './experiment-config.js';
 
 /** Run directories live next to the embedded registry so one folder holds a project's whole history. */
@@ -36,10 +36,10 @@ export async function readRunFile(dir: string, runId: number): Promise<RunFile> 
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new UserError(`run ${runId} has no run directory at ${dir}`, 'evaluate from the folder the run was trained in (its .leakproof/runs/<id>)');
+    throw new UsageError(`run ${runId} has no run directory at ${dir}`, 'evaluate from the folder the run was trained in (its .leakproof/runs/<id>)');
   }
   const parsed = runFileSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new UserError(`${path} is not a valid run file: ${parsed.error.issues[0]?.message}`, 'retrain the run');
+  if (!parsed.success) throw new UsageError(`${path} is not a valid run file: ${parsed.error.issues[0]?.message}`, 'retrain the run');
   return parsed.data;
 }
 

@@ -1,5 +1,5 @@
 import { carveByPatient, type ImageRecord } from '@leakproof/ingest';
-import { UserError } from '../errors.js';
+import { UsageError } from '@leakproof/core';
 import type { ExperimentConfig } from './experiment-config.js';
 
 export interface SplitPlan {
@@ -23,7 +23,7 @@ export function planSplits(all: ImageRecord[], cfg: ExperimentConfig): SplitPlan
   let images = all.map((i) => ({ ...i }));
   if (!images.some((i) => i.split === s.train)) {
     const present = [...new Set(images.map((i) => i.split))].join(', ') || 'none';
-    throw new UserError(`the dataset has no '${s.train}' split (splits found: ${present})`, `name the training split with splits.train in the config`);
+    throw new UsageError(`the dataset has no '${s.train}' split (splits found: ${present})`, `name the training split with splits.train in the config`);
   }
   if (s.val !== 'val' || s.test !== 'test' || s.train !== 'train') {
     images = images.map((i) => ({ ...i, split: i.split === s.train ? 'train' : i.split === s.val ? 'val' : i.split === s.test ? 'test' : i.split }));
@@ -47,7 +47,7 @@ export function planSplits(all: ImageRecord[], cfg: ExperimentConfig): SplitPlan
   }
   for (const split of ['train', 'val', 'test']) {
     if (labelsOf(images.filter((i) => i.split === split)).size < 2) {
-      throw new UserError(`split '${split}' has fewer than two classes after planning`, 'add images of both classes or change splits.* in the config');
+      throw new UsageError(`split '${split}' has fewer than two classes after planning`, 'add images of both classes or change splits.* in the config');
     }
   }
   return { images, valCarved, testCarved, notes };

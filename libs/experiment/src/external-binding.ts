@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Policy } from '@leakproof/audit';
 import type { RegistryApi, RunRecord } from '@leakproof/registry';
-import { log, type CliContext } from '../context.js';
+import type { ExperimentContext } from './context.js';
 import type { LoadedExperimentConfig } from './experiment-config.js';
 import { gitState } from './git-state.js';
 import { runDir, writeRunFile } from './run-files.js';
@@ -29,7 +29,7 @@ export interface BoundRun {
  * bound to that audit, and the planned splits written as files for the external command to read.
  */
 export async function startBoundRun(
-  ctx: CliContext,
+  ctx: ExperimentContext,
   registry: RegistryApi,
   loaded: LoadedExperimentConfig,
   policy: Policy,
@@ -58,7 +58,7 @@ export async function startBoundRun(
   const dir = runDir(ctx.cwd, run.id);
   await writeRunFile(dir, { schemaVersion: 1, runId: run.id, runCreatedAt: run.createdAt.toISOString(), experiment: config, images: plan.images, auditId: record.id, fingerprint: report.fingerprint });
   const splitFiles = await writeSplitFiles(dir, { runId: run.id, root: manifest.root, plan, auditId: record.id, fingerprint: report.fingerprint, positiveClass: config.positiveClass, train: config.train });
-  log(ctx, `run ${run.id} started (audit ${record.id}, splits ${report.fingerprint.slice(0, 12)}); files in ${dir}`);
+  ctx.log(`run ${run.id} started (audit ${record.id}, splits ${report.fingerprint.slice(0, 12)}); files in ${dir}`);
   return { run, experimentId: experiment.id, runDir: dir, root: manifest.root, plan, auditId: record.id, fingerprint: report.fingerprint, splitFiles };
 }
 

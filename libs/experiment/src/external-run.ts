@@ -3,12 +3,11 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Policy } from '@leakproof/audit';
 import type { RegistryApi, RunStatus } from '@leakproof/registry';
-import { log, type CliContext } from '../context.js';
-import { UserError } from '../errors.js';
+import type { ExperimentContext } from './context.js';
+import { UsageError } from '@leakproof/core';
 import { startBoundRun, type BoundRun } from './external-binding.js';
 import { runCommand, type CommandOutcome } from './child-command.js';
 import type { LoadedExperimentConfig } from './experiment-config.js';
-import type { TrackingEndpoint } from '../registry-access.js';
 import { sha256File } from './run-files.js';
 
 export interface ExternalRunResult {
@@ -23,6 +22,15 @@ export interface ExternalRunResult {
   predictions: { val: string; test: string } | null;
 }
 
+/** A server speaking the MLflow tracking API that the external command logs to (the caller starts or finds it). */
+export interface TrackingEndpoint {
+  /** base URL of a server speaking the MLflow tracking API, e.g. http://127.0.0.1:5000 */
+  uri: string;
+  /** bearer token its clients must send (MLFLOW_TRACKING_TOKEN), if it needs one */
+  token?: string;
+  close(): Promise<void>;
+}
+
 const heartbeatMs = 30_000;
 
 /**
@@ -30,7 +38,7 @@ const heartbeatMs = 30_000;
  * the split files and tracking coordinates in its environment; the run's status follows the command's exit.
  */
 export async function runExternal(
-  ctx: CliContext,
+  ctx: ExperimentContext,
   registry: RegistryApi,
   input: { loaded: LoadedExperimentConfig; policy: Policy; argv: readonly string[]; tracking: (registry: RegistryApi) => Promise<TrackingEndpoint> },
 ): Promise<ExternalRunResult> {
@@ -44,7 +52,7 @@ export async function runExternal(
     const tracking = await input.tracking(registry);
     trackingUri = tracking.uri;
     try {
-      log(ctx, `running ${input.argv.join(' ')} (tracking ${tracking.uri}, run ${runId})`);
+      ctx.log(`running ${input.argv.join(' ')} (tracking ${tracking.uri}, run ${runId})`);
       outcome = await runCommand(ctx, input.argv, commandEnv(ctx.env, bound, tracking), bound.runDir);
     } finally {
       await tracking.close();
@@ -57,7 +65,7 @@ export async function runExternal(
   const status = statusOf(outcome);
   if (outcome.spawnError) {
     const notFound = outcome.spawnError.code === 'ENOENT';
-    throw new UserError(
+    throw new UsageError(
       `cannot start '${input.argv[0]}': ${notFound ? 'no such command' : outcome.spawnError.message} (run ${runId} marked failed)`,
       notFound ? 'check the spelling, or give the path to the program (e.g. /usr/bin/python3)' : 'make the program executable (chmod +x) or run it through its interpreter',
     );

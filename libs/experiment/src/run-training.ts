@@ -5,7 +5,7 @@ import { InterruptedError } from '@leakproof/core';
 import type { RegistryApi, RunRecord } from '@leakproof/registry';
 import { parseTrainConfig, train, type TrainConfig, type TrainResult } from '@leakproof/trainer';
 import { selectBackend } from '@leakproof/wasm-training';
-import { log, type CliContext } from '../context.js';
+import type { ExperimentContext } from './context.js';
 import { auditPlannedSplits, requirePassingAudit } from './audit-binding.js';
 import { checkpointOf, loadRunOnDisk, planStillMatchesAudit, requireResumable } from './run-on-disk.js';
 import type { ExperimentConfig, LoadedExperimentConfig } from './experiment-config.js';
@@ -51,11 +51,11 @@ export interface BoundPlan {
 }
 
 /** audit check of the data as it is → split plan → audit of the planned splits, recorded. */
-export async function auditedPlan(ctx: CliContext, registry: RegistryApi, manifest: Manifest, config: ExperimentConfig, policy: Policy): Promise<BoundPlan> {
+export async function auditedPlan(ctx: ExperimentContext, registry: RegistryApi, manifest: Manifest, config: ExperimentConfig, policy: Policy): Promise<BoundPlan> {
   const datasetName = basename(manifest.root);
   await requirePassingAudit(registry, manifest, datasetName);
   const plan = planSplits(manifest.images, config);
-  for (const note of plan.notes) log(ctx, note);
+  for (const note of plan.notes) ctx.log(note);
   const { report, record } = await auditPlannedSplits(ctx, registry, { ...manifest, images: plan.images }, policy, `${datasetName} (planned splits)`);
   return { plan, report, record };
 }
@@ -64,7 +64,7 @@ export async function auditedPlan(ctx: CliContext, registry: RegistryApi, manife
  * audit check → split plan → audit of the planned splits → run record → training with every epoch streamed
  * into the registry → artifacts. The run is marked failed or interrupted on the way out, never left running.
  */
-export async function trainRun(ctx: CliContext, registry: RegistryApi, loaded: LoadedExperimentConfig, policy: Policy, bound?: BoundPlan): Promise<TrainedRun> {
+export async function trainRun(ctx: ExperimentContext, registry: RegistryApi, loaded: LoadedExperimentConfig, policy: Policy, bound?: BoundPlan): Promise<TrainedRun> {
   return trainBoundRun(ctx, registry, await startRun(ctx, registry, loaded, policy, bound));
 }
 
@@ -72,18 +72,18 @@ export async function trainRun(ctx: CliContext, registry: RegistryApi, loaded: L
  * Continues an interrupted run: same run id and audit, config from the run's own record, data re-checked
  * against that audit, training from the last checkpoint (the trainer's resume is bit-identical).
  */
-export async function resumeTrainRun(ctx: CliContext, registry: RegistryApi, runId: number): Promise<TrainedRun> {
+export async function resumeTrainRun(ctx: ExperimentContext, registry: RegistryApi, runId: number): Promise<TrainedRun> {
   const onDisk = await loadRunOnDisk(ctx, registry, runId);
   requireResumable(onDisk.run);
   const { root, plan } = await planStillMatchesAudit(ctx, onDisk);
   const trainConfig = trainConfigOf(onDisk.file.experiment, `run ${runId}'s recorded config`);
   const resumeFrom = await checkpointOf(onDisk.dir);
   const run = await registry.resumeRun(runId);
-  log(ctx, resumeFrom ? `resuming run ${runId} from its checkpoint in ${onDisk.dir}` : `run ${runId} has no checkpoint yet: training it again from epoch 1`);
+  ctx.log(resumeFrom ? `resuming run ${runId} from its checkpoint in ${onDisk.dir}` : `run ${runId} has no checkpoint yet: training it again from epoch 1`);
   return trainBoundRun(ctx, registry, { run, dir: onDisk.dir, root, plan, trainConfig, auditId: onDisk.audit.id, fingerprint: onDisk.audit.fingerprint, resumeFrom });
 }
 
-async function startRun(ctx: CliContext, registry: RegistryApi, loaded: LoadedExperimentConfig, policy: Policy, bound?: BoundPlan): Promise<BoundRun> {
+async function startRun(ctx: ExperimentContext, registry: RegistryApi, loaded: LoadedExperimentConfig, policy: Policy, bound?: BoundPlan): Promise<BoundRun> {
   const { config } = loaded;
   const manifest = await loadManifest(ctx, config);
   const { plan, report, record, tags } = bound ?? (await auditedPlan(ctx, registry, manifest, config, policy));
@@ -116,11 +116,11 @@ async function startRun(ctx: CliContext, registry: RegistryApi, loaded: LoadedEx
     fingerprint: report.fingerprint,
   });
   for (const [key, value] of Object.entries(tags ?? {})) await registry.setTag(run.id, key, value);
-  log(ctx, `run ${run.id} started (audit ${record.id}); files in ${dir}`);
+  ctx.log(`run ${run.id} started (audit ${record.id}); files in ${dir}`);
   return { run, dir, root: manifest.root, plan, trainConfig, auditId: record.id, fingerprint: report.fingerprint };
 }
 
-async function trainBoundRun(ctx: CliContext, registry: RegistryApi, bound: BoundRun): Promise<TrainedRun> {
+async function trainBoundRun(ctx: ExperimentContext, registry: RegistryApi, bound: BoundRun): Promise<TrainedRun> {
   const { run, dir } = bound;
   // epochs already in the registry (a resumed run); a process killed between checkpoint and metric write
   // leaves an epoch in the checkpoint's history only, and it is written after training

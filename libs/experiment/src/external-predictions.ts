@@ -3,7 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Prediction } from '@leakproof/evaluator';
 import type { ImageRecord } from '@leakproof/ingest';
-import { ProblemError, UserError } from '../errors.js';
+import { ProblemError, UsageError } from '@leakproof/core';
 
 export interface ExpectedSplit {
   /** absolute dataset root; paths in the file are relative to it (as in the manifest) or absolute inside it */
@@ -33,7 +33,7 @@ export async function readExternalPredictions(file: string, expected: ExpectedSp
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read predictions file ${file}: ${(error as Error).message}`, 'pass an existing CSV file with columns path, prob');
+    throw new UsageError(`cannot read predictions file ${file}: ${(error as Error).message}`, 'pass an existing CSV file with columns path, prob');
   }
   return parsePredictionsCsv(file, text, expected);
 }

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { nonFiniteReplacer } from '@leakproof/core/api/v1';
-import { UserError } from '../errors.js';
+import { UsageError } from '@leakproof/core';
 
 /** Thrown when the tracking server refuses a request; carries its `{ error_code, message }`. */
-export class TrackingRequestError extends UserError {
+export class TrackingRequestError extends UsageError {
   constructor(
     message: string,
     readonly errorCode: string,
@@ -27,7 +27,7 @@ export function trackingTargetFromEnv(env: NodeJS.ProcessEnv): TrackingTarget {
   const uri = env['LEAKPROOF_TRACKING_URI'];
   const runId = env['LEAKPROOF_RUN_ID'];
   if (!uri || !runId) {
-    throw new UserError(
+    throw new UsageError(
       `not inside \`leakproof run\`: ${!uri ? 'LEAKPROOF_TRACKING_URI' : 'LEAKPROOF_RUN_ID'} is not set`,
       'run your script as `leakproof run --config exp.json -- ./train.sh`; it sets both for the command and everything it starts',
     );
@@ -63,7 +63,7 @@ export class TrackingClient {
     try {
       body = await readFile(file);
     } catch (error) {
-      throw new UserError(`cannot read ${file}: ${(error as Error).message}`, 'pass an existing file');
+      throw new UsageError(`cannot read ${file}: ${(error as Error).message}`, 'pass an existing file');
     }
     const relative = [artifactPath.replace(/^\/+|\/+$/g, ''), basename(file)].filter(Boolean).join('/');
     const path = [root, relative].filter(Boolean).join('/');
@@ -84,7 +84,7 @@ export class TrackingClient {
       if (this.target.token) headers['authorization'] = `Bearer ${this.target.token}`;
       response = await fetch(url, { method, headers, ...(body ? { body } : {}) });
     } catch (error) {
-      throw new UserError(`cannot reach the tracking server at ${this.target.uri}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`, 'is the `leakproof run` that started this command still running?');
+      throw new UsageError(`cannot reach the tracking server at ${this.target.uri}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`, 'is the `leakproof run` that started this command still running?');
     }
     const text = await response.text();
     let parsed: unknown = {};

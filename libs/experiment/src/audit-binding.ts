@@ -1,10 +1,10 @@
 import { auditManifest, splitFingerprint, type Policy } from '@leakproof/audit';
-import { auditRecordInput } from '../commands/audit-support.js';
+import { auditRecordInput } from './audit-record.js';
 import type { Manifest } from '@leakproof/ingest';
 import type { RegistryApi } from '@leakproof/registry';
 import { join } from 'node:path';
-import { ProblemError, UserError } from '../errors.js';
-import { log, type CliContext } from '../context.js';
+import { ProblemError, UsageError } from '@leakproof/core';
+import type { ExperimentContext } from './context.js';
 
 /**
  * The binding rule: data may be trained on only when the registry holds a passing audit of exactly these
@@ -29,17 +29,17 @@ export async function requirePassingAudit(registry: RegistryApi, manifest: Manif
       `re-audit the data as it is now: \`${audit}\``,
     );
   }
-  throw new UserError(`${manifest.root} has never been audited (fingerprint ${fingerprint.slice(0, 12)})`, `run \`${audit}\` first`);
+  throw new UsageError(`${manifest.root} has never been audited (fingerprint ${fingerprint.slice(0, 12)})`, `run \`${audit}\` first`);
 }
 
 /**
  * The splits training actually uses (validation or held-out parts carved by patient) are audited like any
  * other split set and recorded; the run is bound to that audit.
  */
-export async function auditPlannedSplits(ctx: CliContext, registry: RegistryApi, manifest: Manifest, policy: Policy, name: string) {
+export async function auditPlannedSplits(ctx: ExperimentContext, registry: RegistryApi, manifest: Manifest, policy: Policy, name: string) {
   const report = await auditManifest(manifest, { policy, cacheDir: join(ctx.cwd, '.leakproof', 'cache'), name });
   const record = await registry.recordAudit(auditRecordInput(report, policy));
-  log(ctx, `audit of the planned splits (${report.splits.map((s) => `${s.name} ${s.images}`).join(', ')}): ${report.verdict}, fingerprint ${report.fingerprint.slice(0, 12)}`);
+  ctx.log(`audit of the planned splits (${report.splits.map((s) => `${s.name} ${s.images}`).join(', ')}): ${report.verdict}, fingerprint ${report.fingerprint.slice(0, 12)}`);
   if (report.verdict !== 'pass') {
     throw new ProblemError(`the planned splits of ${manifest.root} fail the audit (${report.findings.length} findings)`, `inspect them with \`leakproof audit ${manifest.root}\``);
   }
