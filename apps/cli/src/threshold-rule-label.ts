@@ -1,13 +1,2 @@
-/**
- * Evaluations store the evaluator's whole threshold choice as JSON (rule, target, value, what it achieved on
- * validation); tables show just the rule, e.g. "target-recall 0.975".
- */
-export function thresholdRuleLabel(stored: string): string {
-  try {
-    const choice = JSON.parse(stored) as { rule?: unknown; target?: unknown };
-    if (typeof choice.rule !== 'string') return stored;
-    return typeof choice.target === 'number' ? `${choice.rule} ${choice.target}` : choice.rule;
-  } catch {
-    return stored;
-  }
-}
+// one label for the CLI and the dashboard: the function lives in core
+export { thresholdRuleLabel } from '@leakproof/core';

@@ -17,3 +17,12 @@ describe('LeakproofError', () => {
     expect(isLeakproofError('text')).toBe(false);
   });
 });
+
+describe('thresholdRuleLabel', () => {
+  it('shows the stored choice as its rule and target, and anything unparseable as it is', async () => {
+    const { thresholdRuleLabel } = await import('./threshold-rule-label.js');
+    expect(thresholdRuleLabel(JSON.stringify({ rule: 'target-recall', target: 0.975, value: 0.2 }))).toBe('target-recall 0.975');
+    expect(thresholdRuleLabel(JSON.stringify({ rule: 'max-f1', value: 0.4 }))).toBe('max-f1');
+    expect(thresholdRuleLabel('fixed')).toBe('fixed');
+  });
+});

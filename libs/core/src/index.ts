@@ -17,3 +17,4 @@ export {
   type ThresholdRule,
   type ThresholdRuleName,
 } from './contracts.js';
+export { thresholdRuleLabel } from './threshold-rule-label.js';

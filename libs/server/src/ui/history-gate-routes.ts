@@ -6,7 +6,8 @@ import { buildManifest, loadDatasetConfig } from '@leakproof/ingest';
 import type { Registry } from '@leakproof/registry';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { auditSummary, thresholdRuleLabel } from './serialise.js';
+import { thresholdRuleLabel } from '@leakproof/core';
+import { auditSummary } from './serialise.js';
 
 async function fingerprintsWithEvaluations(registry: Registry): Promise<UiHistory['fingerprints']> {
   const result = (await registry.db.execute(

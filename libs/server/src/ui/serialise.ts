@@ -1,5 +1,5 @@
 import type { UiAuditSummary, UiEvaluation, UiRunDetail, UiRunRow } from '@leakproof/core';
-import { UI_API_PREFIX } from '@leakproof/core';
+import { thresholdRuleLabel, UI_API_PREFIX } from '@leakproof/core';
 import type { ArtifactRecord, AuditRecord, EvaluationRecord, MetricWithInterval, RunDetail, RunSummary } from '@leakproof/registry';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -37,17 +37,6 @@ export function auditSummary(a: AuditRecord): UiAuditSummary {
     createdAt: a.createdAt.toISOString(),
     splits: a.splits,
   };
-}
-
-/** Evaluations store the evaluator's threshold choice as JSON; show the rule as `runs show` does ("target-recall 0.975"). */
-export function thresholdRuleLabel(stored: string): string {
-  try {
-    const choice = JSON.parse(stored) as { rule?: unknown; target?: unknown };
-    if (typeof choice.rule !== 'string') return stored;
-    return typeof choice.target === 'number' ? `${choice.rule} ${choice.target}` : choice.rule;
-  } catch {
-    return stored;
-  }
 }
 
 export const predictionsKind = (e: Pick<EvaluationRecord, 'id' | 'split'>) => `predictions:${e.split}:evaluation-${e.id}`;
