@@ -3,7 +3,12 @@ import { Command, CommanderError } from 'commander';
 import { commandTable, dataOptions, type CommandSpec } from './command-table.js';
 import type { CliContext } from './context.js';
 import { ExitCode, exitCodeFor, isUserFacing } from './errors.js';
+import { optionalText, parseOptions } from './options.js';
 import { emit, parseFormat, renderResult, requireFormat, requireOutputFolder } from './output.js';
+import { z } from 'zod';
+
+/** --format and --output, which every data command takes; read here, before the command runs. */
+const dataOptionsSchema = z.object({ format: optionalText(), output: optionalText() });
 
 export interface Outcome {
   exitCode: number;
@@ -24,12 +29,13 @@ function addCommand(root: Command, spec: CommandSpec, ctx: CliContext, outcome: 
     const command = received[received.length - 1] as Command;
     const opts = command.opts<Record<string, unknown>>();
     const args = command.args;
-    const format = parseFormat(opts['format'] as string | undefined);
+    const data = parseOptions(dataOptionsSchema, opts);
+    const format = parseFormat(data.format);
     if (spec.data && spec.formats) requireFormat(spec.path.join(' '), format, spec.formats);
-    if (spec.data && typeof opts['output'] === 'string') await requireOutputFolder(ctx.cwd, opts['output']);
+    if (spec.data && data.output !== undefined) await requireOutputFolder(ctx.cwd, data.output);
     const { run } = await spec.load();
     const res = await run(ctx, args, opts);
-    if (spec.data) await emit(renderResult(res, format), ctx.stdout, ctx.cwd, opts['output'] as string | undefined);
+    if (spec.data) await emit(renderResult(res, format), ctx.stdout, ctx.cwd, data.output);
     else if (res.render?.table) await emit(renderResult(res, 'table'), ctx.stdout, ctx.cwd);
     outcome.exitCode = res.exitCode;
   });

@@ -3,7 +3,6 @@ import { embeddedRegistryDir } from '@leakproof/core/node';
 import { openRegistry, Registry, type OpenRegistryOptions, type RegistryApi } from '@leakproof/registry';
 import { liveOwner, openServedRegistry, RemoteRegistry, startServer, type RunningServer } from '@leakproof/server';
 import type { CliContext } from './context.js';
-import { UserError } from './errors.js';
 
 /** DATABASE_URL when set (PostgreSQL), else the embedded PGlite store under <cwd>/.leakproof/registry. */
 export function registryLocation(ctx: CliContext): OpenRegistryOptions {
@@ -99,14 +98,4 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
   } finally {
     process.removeListener('SIGINT', onInterrupt);
   }
-}
-
-/** Parses a positive integer option such as --limit, or says which flag is wrong. */
-export function positiveInt(value: unknown, flag: string, fallback: number): number {
-  if (value === undefined || value === null || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new UserError(`${flag} must be a positive whole number, got '${String(value)}'`, `e.g. ${flag} 20`);
-  }
-  return n;
 }

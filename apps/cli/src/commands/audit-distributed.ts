@@ -2,16 +2,15 @@ import type { AuditReport } from '@leakproof/audit';
 import { codeVersion, distributedAudit, queueSettingsFromEnv, requirePostgres } from '@leakproof/queue';
 import { log, type CliContext } from '../context.js';
 import { withInterrupt } from '../interrupt.js';
-import { positiveInt } from '../registry-access.js';
 import { auditedManifest, type AuditRunOptions } from './audit-support.js';
 
 /**
  * `leakproof audit ROOT --distributed`: this process lists the dataset and coordinates; `leakproof worker`
  * processes (any machine that sees ROOT at the same path) hash and verify. Ctrl-C cancels its jobs.
  */
-export async function auditDistributed(ctx: CliContext, options: AuditRunOptions & { shardSize: unknown }): Promise<AuditReport> {
+export async function auditDistributed(ctx: CliContext, options: AuditRunOptions & { shardSize: number }): Promise<AuditReport> {
   const databaseUrl = requirePostgres(ctx.env['DATABASE_URL']);
-  const shardSize = positiveInt(options.shardSize, '--shard-size', 500);
+  const { shardSize } = options;
   // the same manifest as a single-machine audit (config, preset, keyed patient IDs), so the reports are identical
   const manifest = await auditedManifest(ctx, options);
   const bar = progressLine(ctx);

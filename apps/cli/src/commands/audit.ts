@@ -8,22 +8,37 @@ import { UserError } from '../errors.js';
 import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
 import { auditDataset, auditRenderers, resolvePolicy } from './audit-support.js';
+import { flagOption, formatOption, negatableFlag, optionalText, parseOptions, positiveIntOption } from '../options.js';
+import { z } from 'zod';
 
-export const run: CommandHandler = async (ctx, args, opts) => {
+export const auditOptions = z.object({
+  config: optionalText(),
+  preset: optionalText(),
+  policy: optionalText(),
+  cache: negatableFlag(),
+  record: negatableFlag(),
+  updateLock: flagOption(),
+  distributed: flagOption(),
+  shardSize: positiveIntOption(500),
+  format: formatOption,
+});
+
+export const run: CommandHandler = async (ctx, args, rawOpts) => {
+  const opts = parseOptions(auditOptions, rawOpts);
   const dataset = args[0];
   if (!dataset) throw new UserError('missing <dataset>', 'leakproof audit data/sample/chest_xray');
   const root = resolve(ctx.cwd, dataset);
-  const { policy, source } = await resolvePolicy(ctx.cwd, opts['policy'] as string | undefined);
+  const { policy, source } = await resolvePolicy(ctx.cwd, opts.policy);
   log(ctx, `policy: ${source}`);
-  const runOptions = { root, config: opts['config'] as string | undefined, preset: opts['preset'] as string | undefined, policy, cache: opts['cache'] !== false };
-  const report = opts['distributed'] === true
-    ? await (await import('./audit-distributed.js')).auditDistributed(ctx, { ...runOptions, shardSize: opts['shardSize'] })
+  const runOptions = { root, config: opts.config, preset: opts.preset, policy, cache: opts.cache };
+  const report = opts.distributed
+    ? await (await import('./audit-distributed.js')).auditDistributed(ctx, { ...runOptions, shardSize: opts.shardSize })
     : await auditDataset(ctx, runOptions);
 
-  if (opts['record'] !== false) await recordInRegistry(ctx, report, policy);
-  if (opts['updateLock'] === true) await updateLock(ctx, root, report);
+  if (opts.record) await recordInRegistry(ctx, report, policy);
+  if (opts.updateLock) await updateLock(ctx, root, report);
 
-  return result<unknown>(report, await auditRenderers(report, opts['format']), report.verdict === 'fail' ? 1 : 0);
+  return result<unknown>(report, await auditRenderers(report, opts.format), report.verdict === 'fail' ? 1 : 0);
 };
 
 /**

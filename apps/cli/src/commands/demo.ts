@@ -8,6 +8,13 @@ import { ProblemError, UserError } from '../errors.js';
 import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
 import { auditDataset, resolvePolicy } from './audit-support.js';
+import { parseOptions, stringList } from '../options.js';
+import { z } from 'zod';
+
+/** The options of `leakproof demo`, as commander passes them. */
+export const demoOptions = z.object({
+  set: stringList(),
+});
 
 /** The in-repo sample (real Kermany images, CC BY 4.0), found from the CLI's own location so any cwd works. */
 export const sampleDataset = fileURLToPath(new URL('../../../../data/sample/chest_xray', import.meta.url));
@@ -15,10 +22,11 @@ export const sampleDataset = fileURLToPath(new URL('../../../../data/sample/ches
 /** A recipe that finishes in a few minutes on 2 CPU cores: small images, a small net, a handful of epochs. */
 const demoTrain = { model: 'resnet-s', imageSize: 96, epochs: 8, batchSize: 16, workers: 2, earlyStopping: null };
 
-export const run: CommandHandler = async (ctx, args, opts) => {
+export const run: CommandHandler = async (ctx, args, rawOpts) => {
+  const opts = parseOptions(demoOptions, rawOpts);
   const root = args[0] ? resolve(ctx.cwd, args[0]) : sampleDataset;
   if (!existsSync(root)) throw new UserError(`dataset folder ${root} does not exist`, 'pass a dataset in the Kaggle layout: ROOT/{train,test}/{NORMAL,PNEUMONIA}');
-  const loaded = await loadExperimentConfig(ctx.cwd, undefined, (opts['set'] as string[] | undefined) ?? [], {
+  const loaded = await loadExperimentConfig(ctx.cwd, undefined, opts.set, {
     dataset: { root },
     experiment: 'demo',
     train: demoTrain,

@@ -6,12 +6,22 @@ import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
 import { UserError } from '../errors.js';
 import { parseRunId } from '../run-id.js';
+import { optionalText, parseOptions, textOption } from '../options.js';
+import { z } from 'zod';
 
-export const run: CommandHandler = async (ctx, args, opts) => {
+/** The options of `leakproof eval`, as commander passes them. */
+export const evalOptions = z.object({
+  split: textOption('test'),
+  predictions: optionalText(),
+  valPredictions: optionalText(),
+});
+
+export const run: CommandHandler = async (ctx, args, rawOpts) => {
+  const opts = parseOptions(evalOptions, rawOpts);
   const runId = parseRunId(args[0]);
-  const split = (opts['split'] as string | undefined) ?? 'test';
-  const predictions = opts['predictions'] as string | undefined;
-  const valPredictions = opts['valPredictions'] as string | undefined;
+  const split = opts.split;
+  const predictions = opts.predictions;
+  const valPredictions = opts.valPredictions;
   if (valPredictions && !predictions) throw new UserError('--val-predictions needs --predictions', `pass the predictions for split '${split}' with --predictions`);
   const external = predictions ? { predictions: resolve(ctx.cwd, predictions), ...(valPredictions ? { valPredictions: resolve(ctx.cwd, valPredictions) } : {}) } : undefined;
   const evaluation = await withRegistry(ctx, (registry) => evaluateRun(experimentContext(ctx), registry, runId, split, external));

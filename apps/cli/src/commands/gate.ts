@@ -7,6 +7,15 @@ import { log, type CliContext } from '../context.js';
 import { isUserFacing, UserError } from '../errors.js';
 import { result } from '../output.js';
 import { auditDataset, resolvePolicy } from './audit-support.js';
+import { flagOption, optionalText, parseOptions, textOption } from '../options.js';
+import { z } from 'zod';
+
+/** The options of `leakproof gate`. */
+export const gateOptions = z.object({
+  projectConfig: textOption('leakproof.config.json'),
+  update: flagOption(),
+  junit: optionalText(),
+});
 
 export interface GateDataset {
   name: string;
@@ -28,13 +37,13 @@ export interface GateResult {
 
 const MAX_ANNOTATIONS = 10;
 
-export const run: CommandHandler = async (ctx, _args, opts) => {
-  const configPath = resolve(ctx.cwd, (opts['projectConfig'] as string | undefined) ?? 'leakproof.config.json');
+export const run: CommandHandler = async (ctx, _args, rawOpts) => {
+  const { projectConfig, update, junit } = parseOptions(gateOptions, rawOpts);
+  const configPath = resolve(ctx.cwd, projectConfig);
   const config = await loadGateConfig(configPath);
   const base = dirname(configPath);
   const lockPath = resolve(base, config.lockFile);
   const lock = await loadLockFile(lockPath);
-  const update = opts['update'] === true;
   const datasets: GateDataset[] = [];
   // JUnit cases for reasons other than leakage findings (those come from the reports), recorded where they arise
   const extra: { dataset: string; name: string; message: string }[] = [];
@@ -78,7 +87,7 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
   }
   const gate: GateResult = { passed: datasets.every((d) => d.reasons.length === 0), lockFile: lockPath, updatedLock, datasets };
   const reports = datasets.flatMap((d) => (d.report ? [d.report] : []));
-  if (opts['junit']) await writeFile(resolve(ctx.cwd, opts['junit'] as string), renderJUnit(reports, extra));
+  if (junit) await writeFile(resolve(ctx.cwd, junit), renderJUnit(reports, extra));
   if (ctx.env['GITHUB_ACTIONS'] === 'true') await reportToGitHub(ctx, gate);
 
   return result<unknown>(gate, { table: (g) => renderGateTable(g as GateResult), md: (g) => renderGateMarkdown(g as GateResult) }, gate.passed ? 0 : 1);

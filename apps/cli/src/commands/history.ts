@@ -12,6 +12,15 @@ import { UserError } from '../errors.js';
 import { withRegistry } from '../registry-access.js';
 import { thresholdRuleLabel } from '../threshold-rule-label.js';
 import { num } from './runs-list.js';
+import { optionalText, parseOptions, textOption } from '../options.js';
+import { z } from 'zod';
+
+/** The options of `leakproof history`, as commander passes them. */
+export const historyOptions = z.object({
+  fingerprint: optionalText(),
+  metric: textOption('precision,recall'),
+  plot: optionalText(),
+});
 
 interface HistoryPoint {
   when: string;
@@ -89,12 +98,13 @@ function requireKnownMetrics(evaluations: EvaluationHistoryRow[], metrics: strin
   }
 }
 
-export const run: CommandHandler = async (ctx, _args, opts) => {
-  const prefix = typeof opts['fingerprint'] === 'string' ? opts['fingerprint'].trim().toLowerCase() : '';
+export const run: CommandHandler = async (ctx, _args, rawOpts) => {
+  const opts = parseOptions(historyOptions, rawOpts);
+  const prefix = (opts.fingerprint ?? '').trim().toLowerCase();
   if (!/^[0-9a-f]{4,64}$/.test(prefix)) {
     throw new UserError('history needs --fingerprint <fp>: a split fingerprint or a prefix of at least 4 hex characters', 'find fingerprints with `leakproof runs list`');
   }
-  const metrics = String(opts['metric'] ?? 'precision,recall')
+  const metrics = opts.metric
     .split(',')
     .map((m) => m.trim())
     .filter(Boolean);
@@ -107,7 +117,7 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
   let plot: string | null = null;
   const data = points(evaluations, metrics);
   if (data.length > 0) {
-    plot = resolve(ctx.cwd, typeof opts['plot'] === 'string' ? opts['plot'] : join('.leakproof', 'plots', `history-${fingerprint.slice(0, 12)}.svg`));
+    plot = resolve(ctx.cwd, opts.plot ?? join('.leakproof', 'plots', `history-${fingerprint.slice(0, 12)}.svg`));
     await mkdir(dirname(plot), { recursive: true });
     await writeFile(plot, await historySvg(data, fingerprint));
     log(ctx, `plot: ${plot}`);

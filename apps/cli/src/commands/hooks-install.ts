@@ -5,6 +5,13 @@ import { promisify } from 'node:util';
 import type { CommandHandler } from '../command-table.js';
 import { UserError } from '../errors.js';
 import { result } from '../output.js';
+import { flagOption, parseOptions } from '../options.js';
+import { z } from 'zod';
+
+/** The options of `leakproof hooks install`, as commander passes them. */
+export const hooksInstallOptions = z.object({
+  force: flagOption(),
+});
 
 const MARKER = '# leakproof-managed-hook';
 
@@ -14,7 +21,8 @@ ${MARKER}: pre-push (installed by \`leakproof hooks install\`; re-run it to upda
 exec npx --no-install leakproof gate --format table
 `;
 
-export const run: CommandHandler = async (ctx, _args, opts) => {
+export const run: CommandHandler = async (ctx, _args, rawOpts) => {
+  const opts = parseOptions(hooksInstallOptions, rawOpts);
   let hooksDir: string;
   try {
     const { stdout } = await promisify(execFile)('git', ['rev-parse', '--git-path', 'hooks'], { cwd: ctx.cwd });
@@ -29,7 +37,7 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
   } catch {
     existing = undefined;
   }
-  if (existing !== undefined && !existing.includes(MARKER) && opts['force'] !== true) {
+  if (existing !== undefined && !existing.includes(MARKER) && !opts.force) {
     throw new UserError(`${hookPath} already exists and was not installed by leakproof`, 'merge `npx leakproof gate` into it by hand, or pass --force to replace it');
   }
   await mkdir(hooksDir, { recursive: true });

@@ -3,6 +3,13 @@ import { resolve } from 'node:path';
 import type { CommandHandler } from '../command-table.js';
 import { UserError } from '../errors.js';
 import { result } from '../output.js';
+import { parseOptions, textOption } from '../options.js';
+import { z } from 'zod';
+
+/** The options of `leakproof log metric`; the step is checked below, where its message names the value. */
+export const logMetricOptions = z.object({ step: textOption('0') });
+/** The options of `leakproof log artifact`. */
+export const logArtifactOptions = z.object({ path: textOption('') });
 
 /**
  * `leakproof log metric|param|tag|artifact …`: the dependency-free way for a shell script started by
@@ -16,12 +23,13 @@ function keyValue(args: string[], what: string): [string, string] {
   return [key, value];
 }
 
-export const logMetric: CommandHandler = async (ctx, args, opts) => {
+export const logMetric: CommandHandler = async (ctx, args, rawOpts) => {
+  const opts = parseOptions(logMetricOptions, rawOpts);
   const [key, text] = keyValue(args, 'metric');
   // MLflow stores NaN and ±Infinity faithfully, so they are accepted here too; anything else must be a number
   const value = /^[+-]?(inf|infinity)$/i.test(text) ? (text.startsWith('-') ? -Infinity : Infinity) : /^nan$/i.test(text) ? Number.NaN : Number(text);
   if (text.trim() === '' || (Number.isNaN(value) && !/^nan$/i.test(text))) throw new UserError(`metric value '${text}' is not a number`, 'e.g. leakproof log metric loss 0.42 --step 3');
-  const stepText = (opts['step'] as string | undefined) ?? '0';
+  const stepText = opts.step;
   const step = Number(stepText);
   if (!Number.isInteger(step) || step < 0) throw new UserError(`--step '${stepText}' is not a whole number ≥ 0`, 'e.g. --step 3 (the epoch)');
   await client(ctx.env).logMetric(key, value, step);
@@ -40,9 +48,10 @@ export const logTag: CommandHandler = async (ctx, args) => {
   return result({ key, value });
 };
 
-export const logArtifact: CommandHandler = async (ctx, args, opts) => {
+export const logArtifact: CommandHandler = async (ctx, args, rawOpts) => {
+  const opts = parseOptions(logArtifactOptions, rawOpts);
   const file = args[0];
   if (!file) throw new UserError('log artifact needs a file', 'e.g. leakproof log artifact model.pt --path checkpoints');
-  const stored = await client(ctx.env).logArtifact(resolve(ctx.cwd, file), (opts['path'] as string | undefined) ?? '');
+  const stored = await client(ctx.env).logArtifact(resolve(ctx.cwd, file), opts.path);
   return result({ artifact: stored });
 };

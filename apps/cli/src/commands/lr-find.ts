@@ -5,10 +5,19 @@ import { lineChartSvg, writePlots } from '@leakproof/evaluator';
 import { parseTrainConfig, lrFind } from '@leakproof/trainer';
 import type { CommandHandler } from '../command-table.js';
 import { result } from '../output.js';
+import { optionalText, parseOptions, stringList } from '../options.js';
+import { z } from 'zod';
+
+/** The options of `leakproof lr-find`, as commander passes them. */
+export const lrFindOptions = z.object({
+  config: optionalText(),
+  set: stringList(),
+});
 
 /** The range test needs no audit: it records nothing and its numbers are never reported as results. */
-export const run: CommandHandler = async (ctx, _args, opts) => {
-  const loaded = await loadExperimentConfig(ctx.cwd, opts['config'] as string | undefined, (opts['set'] as string[] | undefined) ?? []);
+export const run: CommandHandler = async (ctx, _args, rawOpts) => {
+  const opts = parseOptions(lrFindOptions, rawOpts);
+  const loaded = await loadExperimentConfig(ctx.cwd, opts.config, opts.set);
   const manifest = await loadManifest(experimentContext(ctx), loaded.config);
   const plan = planSplits(manifest.images, loaded.config);
   const config = parseTrainConfig({ positiveClass: loaded.config.positiveClass, ...loaded.config.train });

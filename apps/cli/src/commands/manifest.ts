@@ -5,6 +5,14 @@ import type { CommandHandler } from '../command-table.js';
 import type { CliContext } from '../context.js';
 import { result } from '../output.js';
 import { datasetConfigFrom, patientKeyFor } from './dataset-input.js';
+import { optionalText, parseOptions } from '../options.js';
+import { z } from 'zod';
+
+/** The options of `leakproof manifest`, as commander passes them. */
+export const manifestOptions = z.object({
+  config: optionalText(),
+  preset: optionalText(),
+});
 
 export interface ManifestReport {
   summary: ManifestSummary;
@@ -67,9 +75,10 @@ function renderMarkdown({ summary, manifest }: ManifestReport): string {
 }
 
 /** `leakproof manifest <dataset> [--config f] [--preset name]`: always exit 0; problems are listed, not fatal. */
-export const run: CommandHandler = async (ctx, args, opts) => {
+export const run: CommandHandler = async (ctx, args, rawOpts) => {
+  const opts = parseOptions(manifestOptions, rawOpts);
   const root = resolve(ctx.cwd, args[0] ?? '.');
-  const config = await datasetConfigFrom(ctx, opts['config'], opts['preset']);
+  const config = await datasetConfigFrom(ctx, opts.config, opts.preset);
   const onProgress = progress(ctx);
   const manifest = await buildManifest(root, config, { patientIdKey: patientKeyFor(ctx), ...(onProgress ? { onProgress } : {}) });
   const report: ManifestReport = { summary: summarizeManifest(manifest), manifest };

@@ -6,16 +6,26 @@ import { UserError } from '../errors.js';
 import { result } from '../output.js';
 import { trackingEndpoint, withRegistry } from '../registry-access.js';
 import { resolvePolicy } from './audit-support.js';
+import { optionalText, parseOptions, stringList } from '../options.js';
+import { z } from 'zod';
+
+/** The options of `leakproof run`, as commander passes them. */
+export const runOptions = z.object({
+  config: optionalText(),
+  dataset: optionalText(),
+  set: stringList(),
+});
 
 /**
  * `leakproof run [--config exp.json] -- <command> [args]`. The command's own stdout and stderr pass through
  * unchanged (and are recorded); what leakproof says goes to stderr, so stdout stays the command's.
  */
-export const run: CommandHandler = async (ctx, args, opts) => {
+export const run: CommandHandler = async (ctx, args, rawOpts) => {
+  const opts = parseOptions(runOptions, rawOpts);
   if (args.length === 0) throw new UserError('no command to run', 'put it after --, e.g. leakproof run --config exp.json -- python3 train.py');
-  const configPath = opts['config'] as string | undefined;
-  const dataset = opts['dataset'] as string | undefined;
-  const overrides = (opts['set'] as string[] | undefined) ?? [];
+  const configPath = opts.config;
+  const dataset = opts.dataset;
+  const overrides = opts.set;
   if (!configPath && !dataset) throw new UserError('which dataset does the command train on?', 'pass --config exp.json (with dataset.root) or --dataset path/to/chest_xray');
   const datasetOverride = dataset ? [`dataset.root=${JSON.stringify(resolve(ctx.cwd, dataset))}`] : [];
   const loaded = await loadExperimentConfig(ctx.cwd, configPath, [...datasetOverride, ...overrides], { experiment: 'external' });

@@ -3,7 +3,15 @@ import { stringify } from 'csv-stringify/sync';
 import type { RunSummary } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
 import { result } from '../output.js';
-import { positiveInt, withRegistry } from '../registry-access.js';
+import { withRegistry } from '../registry-access.js';
+import { flagOption, parseOptions, positiveIntOption } from '../options.js';
+import { z } from 'zod';
+
+/** The options of `leakproof runs list`, as commander passes them. */
+export const runsListOptions = z.object({
+  limit: positiveIntOption(50),
+  all: flagOption(),
+});
 
 export const num = (v: number | null | undefined): string => (v === null || v === undefined ? '' : Number.isInteger(v) ? String(v) : Number(v.toPrecision(4)).toString());
 const when = (d: Date | string): string => new Date(d).toISOString().replace('T', ' ').slice(0, 19);
@@ -77,8 +85,9 @@ export function runsCsv(runs: RunSummary[]): string {
   return stringify([header, ...body]);
 }
 
-export const run: CommandHandler = async (ctx, _args, opts) => {
-  const limit = positiveInt(opts['limit'], '--limit', 50);
-  const runs = await withRegistry(ctx, (registry) => registry.listRuns({ limit, includeArchived: opts['all'] === true }));
+export const run: CommandHandler = async (ctx, _args, rawOpts) => {
+  const opts = parseOptions(runsListOptions, rawOpts);
+  const limit = opts.limit;
+  const runs = await withRegistry(ctx, (registry) => registry.listRuns({ limit, includeArchived: opts.all }));
   return result(runs, { table: (d) => runsTable(d), md: (d) => runsMarkdown(d), csv: runsCsv });
 };

@@ -6,12 +6,14 @@ import { log } from '../context.js';
 import { UserError } from '../errors.js';
 import { result } from '../output.js';
 import { registryLocation } from '../registry-access.js';
+import { parseOptions, textOption, wholeNumberOption } from '../options.js';
+import { z } from 'zod';
 
-function portOf(value: unknown): number {
-  const n = Number(value ?? 5000);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new UserError(`--port must be a whole number from 0 to 65535, got '${String(value)}'`, 'e.g. --port 5000 (0: any free port)');
-  return n;
-}
+/** The options of `leakproof server` (also what `leakproof ui` passes when it starts one). */
+export const serverOptions = z.object({
+  host: textOption('127.0.0.1'),
+  port: wholeNumberOption(5000, 0, 65_535, 'e.g. {flag} 5000 (0: any free port)'),
+});
 
 /** Resolves when the process is asked to stop (Ctrl-C, kill). */
 function untilSignalled(): Promise<NodeJS.Signals> {
@@ -30,9 +32,8 @@ function untilSignalled(): Promise<NodeJS.Signals> {
  * `leakproof server`: the registry over HTTP - Leakproof's /api/v1, MLflow's tracking API and the dashboard - until
  * stopped. On the embedded store it becomes the store's one owner: other commands go through it (server.json).
  */
-export const run: CommandHandler = async (ctx, _args, opts) => {
-  const host = String(opts['host'] ?? '127.0.0.1');
-  const port = portOf(opts['port']);
+export const run: CommandHandler = async (ctx, _args, rawOpts) => {
+  const { host, port } = parseOptions(serverOptions, rawOpts);
   const location = registryLocation(ctx);
   if (location.dir) {
     const owner = liveOwner(location.dir);

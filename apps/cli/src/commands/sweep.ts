@@ -7,27 +7,39 @@ import type { CommandHandler } from '../command-table.js';
 import { experimentContext, log, type CliContext } from '../context.js';
 import { UserError } from '../errors.js';
 import { result } from '../output.js';
-import { positiveInt, withRegistry } from '../registry-access.js';
+import { withRegistry } from '../registry-access.js';
+import { optionalText, parseOptions, positiveIntOption, textOption } from '../options.js';
+import { z } from 'zod';
 import { resolvePolicy } from './audit-support.js';
 
+/** The options of `leakproof sweep`; --grid is required only to start a sweep, so it is checked in the handler. */
+export const sweepOptions = z.object({
+  config: optionalText(),
+  grid: optionalText(),
+  seeds: positiveIntOption(1),
+  metric: textOption('val_auc'),
+});
+type SweepOptions = z.output<typeof sweepOptions>;
+
 /** `leakproof sweep --config exp.json --grid '…'` starts a sweep; `leakproof sweep status <id>` shows it. */
-export const run: CommandHandler = async (ctx, args, opts) => {
+export const run: CommandHandler = async (ctx, args, rawOpts) => {
+  const opts = parseOptions(sweepOptions, rawOpts);
   requirePostgres(ctx.env['DATABASE_URL']);
   if (args[0] === 'status') {
     if (!args[1]) throw new UserError('missing sweep id', 'leakproof sweep status sw-1a2b3c');
-    return status(ctx, args[1], String(opts['metric'] ?? 'val_auc'));
+    return status(ctx, args[1], opts.metric);
   }
   if (args[0] !== undefined) throw new UserError(`unknown sweep action '${args[0]}'`, "use `leakproof sweep --config exp.json --grid '…'` or `leakproof sweep status <id>`");
-  if (!opts['grid']) throw new UserError('missing --grid', "e.g. --grid 'train.maxLr=[0.001,0.003] train.imageSize=[128,160]'");
-  return start(ctx, opts);
+  if (!opts.grid) throw new UserError('missing --grid', "e.g. --grid 'train.maxLr=[0.001,0.003] train.imageSize=[128,160]'");
+  return start(ctx, { ...opts, grid: opts.grid });
 };
 
-async function start(ctx: CliContext, opts: Record<string, unknown>) {
-  const loaded = await loadExperimentConfig(ctx.cwd, opts['config'] as string | undefined, []);
-  const points = expandGrid(String(opts['grid']), positiveInt(opts['seeds'], '--seeds', 1));
+async function start(ctx: CliContext, opts: SweepOptions & { grid: string }) {
+  const loaded = await loadExperimentConfig(ctx.cwd, opts.config, []);
+  const points = expandGrid(opts.grid, opts.seeds);
   // every configuration is validated before anything is enqueued
   for (const p of points) {
-    const cfg = (await loadExperimentConfig(ctx.cwd, opts['config'] as string | undefined, p.overrides)).config;
+    const cfg = (await loadExperimentConfig(ctx.cwd, opts.config, p.overrides)).config;
     parseTrainConfig({ positiveClass: cfg.positiveClass, ...cfg.train }, `configuration #${p.index} (${p.overrides.join(' ')})`);
   }
   const { policy } = await resolvePolicy(ctx.cwd, undefined);

@@ -6,9 +6,20 @@ import { result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
 import { parseRunId } from '../run-id.js';
 import { resolvePolicy } from './audit-support.js';
+import { optionalText, parseOptions, stringList } from '../options.js';
+import { z } from 'zod';
 
-export const run: CommandHandler = async (ctx, _args, opts) => {
-  const trained = opts['resume'] !== undefined ? await resume(ctx, opts) : await trainNew(ctx, opts);
+/** The options of `leakproof train`. */
+export const trainOptions = z.object({
+  config: optionalText(),
+  set: stringList(),
+  resume: optionalText(),
+});
+type TrainOptions = z.output<typeof trainOptions>;
+
+export const run: CommandHandler = async (ctx, _args, rawOpts) => {
+  const opts = parseOptions(trainOptions, rawOpts);
+  const trained = opts.resume !== undefined ? await resume(ctx, opts.resume, opts) : await trainNew(ctx, opts);
   const data = {
     runId: trained.run.id,
     resumed: trained.resumed,
@@ -30,17 +41,17 @@ export const run: CommandHandler = async (ctx, _args, opts) => {
   });
 };
 
-async function trainNew(ctx: Parameters<CommandHandler>[0], opts: Record<string, unknown>) {
-  const loaded = await loadExperimentConfig(ctx.cwd, opts['config'] as string | undefined, (opts['set'] as string[] | undefined) ?? []);
+async function trainNew(ctx: Parameters<CommandHandler>[0], opts: TrainOptions) {
+  const loaded = await loadExperimentConfig(ctx.cwd, opts.config, opts.set);
   const { policy } = await resolvePolicy(ctx.cwd, undefined);
   // serve: while training owns the embedded store, runs list / show / history and the API answer through it
   return withRegistry(ctx, (registry) => trainRun(experimentContext(ctx), registry, loaded, policy), { serve: true });
 }
 
 /** A resumed run keeps the config it was started with: its checkpoint is only valid for that config. */
-async function resume(ctx: Parameters<CommandHandler>[0], opts: Record<string, unknown>) {
-  const runId = parseRunId(opts['resume'], 'run id for --resume');
-  if (opts['config'] !== undefined || (opts['set'] as string[] | undefined)?.length) {
+async function resume(ctx: Parameters<CommandHandler>[0], resumeId: string, opts: TrainOptions) {
+  const runId = parseRunId(resumeId, 'run id for --resume');
+  if (opts.config !== undefined || opts.set.length) {
     throw new UserError('--resume continues a run with the config it was started with; --config and --set cannot change it', `drop --config/--set: \`leakproof train --resume ${runId}\``);
   }
   return withRegistry(ctx, (registry) => resumeTrainRun(experimentContext(ctx), registry, runId), { serve: true });

@@ -3,12 +3,20 @@ import type { CommandHandler } from '../command-table.js';
 import { log } from '../context.js';
 import { withInterrupt } from '../interrupt.js';
 import { result } from '../output.js';
-import { positiveInt } from '../registry-access.js';
+import { commaList, parseOptions, positiveIntOption } from '../options.js';
+import { z } from 'zod';
+
+/** The options of `leakproof worker`, as commander passes them. */
+export const workerOptions = z.object({
+  concurrency: positiveIntOption(1),
+  queues: commaList('audit,train'),
+});
 
 /** `leakproof worker`: takes audit and training jobs from the PostgreSQL queue until SIGTERM/Ctrl-C. */
-export const run: CommandHandler = async (ctx, _args, opts) => {
-  const concurrency = positiveInt(opts['concurrency'], '--concurrency', 1);
-  const queues = String(opts['queues'] ?? 'audit,train').split(',').filter(Boolean);
+export const run: CommandHandler = async (ctx, _args, rawOpts) => {
+  const opts = parseOptions(workerOptions, rawOpts);
+  const concurrency = opts.concurrency;
+  const queues = opts.queues;
   const stats = await withInterrupt((signal, onStop) => {
     onStop((sig) => log(ctx, `${sig}: finishing running jobs (or releasing them), then stopping`));
     return runWorker({
