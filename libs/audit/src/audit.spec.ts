@@ -11,7 +11,7 @@ import { hashFiles } from './hash-pool.js';
 import { hashImageFile } from './image-hash.js';
 import { verifyPairs } from './verify-pairs.js';
 import { parsePolicy } from './policy.js';
-import { auditReportSchema } from './report-schema.js';
+import { auditReportSchema, type AuditReport } from './report-schema.js';
 import { renderAuditHtml, buildThumbnails } from './render-html.js';
 import { renderAuditMarkdown, renderAuditTable } from './render-text.js';
 import { renderJUnit } from './render-junit.js';
@@ -50,41 +50,74 @@ beforeAll(async () => {
 });
 
 describe('auditManifest', () => {
-  it('finds each kind of leak once, keeps bad inputs listed, and fails the verdict', async () => {
-    const cacheDir = join(root, '..', `${root.split('/').pop()}-cache`);
-    const report = await auditManifest(manifest, { policy: parsePolicy({}), cacheDir, workers: 2 });
-    // the report is exactly what the schema describes: parsing strips nothing and changes nothing
-    expect(auditReportSchema.parse(report)).toEqual(report);
-    const leaks = report.findings.map((f) => `${f.kind} ${f.pathA ?? ''} ${f.pathB ?? ''} ${f.patient ?? ''}`.trim()).sort();
-    expect(leaks).toEqual(
-      [
-        'exact test/NORMAL/copy.jpeg train/NORMAL/p0.jpeg',
-        'label-conflict train/NORMAL/p8.jpeg train/PNEUMONIA/relabelled.jpeg',
-        'near test/NORMAL/cropped.jpeg train/NORMAL/p6.jpeg',
-        'near test/NORMAL/resized.jpeg train/NORMAL/p4.jpeg',
-        'patient test/PNEUMONIA/p1-again.jpeg train/PNEUMONIA/p1.jpeg p1',
-        'pixel test/NORMAL/lossless.png train/NORMAL/p2.jpeg',
-      ].sort(),
-    );
-    expect(report.verdict).toBe('fail');
-    expect(report.info.withinSplitDuplicates).toEqual([{ split: 'train', kind: 'exact', paths: ['train/NORMAL/p10.jpeg', 'train/NORMAL/within.jpeg'] }]);
-    expect(report.problems.map((p) => `${p.kind} ${p.path}`)).toEqual(['empty-file train/NORMAL/empty.jpeg', 'truncated test/NORMAL/broken.jpeg']);
-    expect(report.splits.map((s) => [s.name, s.images])).toEqual([['train', 16], ['test', 16]]);
-    expect(report.timings.hashedFresh).toBe(manifest.images.length);
+  describe('on a manifest with one of each kind of leak, bad inputs and a cold then warm hash cache', () => {
+    let report: AuditReport;
+    let warm: AuditReport;
 
-    const warm = await auditManifest(manifest, { policy: parsePolicy({}), cacheDir, workers: 2 });
-    expect(warm.timings.fromCache).toBe(manifest.images.length);
-    expect(warm.findings).toEqual(report.findings);
-    expect(warm.fingerprint).toBe(report.fingerprint);
+    beforeAll(async () => {
+      const cacheDir = join(root, '..', `${root.split('/').pop()}-cache`);
+      report = await auditManifest(manifest, { policy: parsePolicy({}), cacheDir, workers: 2 });
+      warm = await auditManifest(manifest, { policy: parsePolicy({}), cacheDir, workers: 2 });
+    });
 
-    const md = renderAuditMarkdown(report);
-    expect(md).toContain('FAIL');
-    expect(renderAuditTable(report)).toContain('near');
-    const html = renderAuditHtml(report, { thumbnails: await buildThumbnails(report) });
-    expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(report.findings.length * 2);
-    expect(html).not.toMatch(/(src|href)="(?!data:)/);
-    const junit = renderJUnit([report]);
-    expect(junit).toContain('failures="5"');
+    it('returns exactly what the report schema describes (parsing strips and changes nothing)', () => {
+      expect(auditReportSchema.parse(report)).toEqual(report);
+    });
+
+    it('finds each planted cross-split leak once, with its kind', () => {
+      const leaks = report.findings.map((f) => `${f.kind} ${f.pathA ?? ''} ${f.pathB ?? ''} ${f.patient ?? ''}`.trim()).sort();
+      expect(leaks).toEqual(
+        [
+          'exact test/NORMAL/copy.jpeg train/NORMAL/p0.jpeg',
+          'label-conflict train/NORMAL/p8.jpeg train/PNEUMONIA/relabelled.jpeg',
+          'near test/NORMAL/cropped.jpeg train/NORMAL/p6.jpeg',
+          'near test/NORMAL/resized.jpeg train/NORMAL/p4.jpeg',
+          'patient test/PNEUMONIA/p1-again.jpeg train/PNEUMONIA/p1.jpeg p1',
+          'pixel test/NORMAL/lossless.png train/NORMAL/p2.jpeg',
+        ].sort(),
+      );
+    });
+
+    it('fails the verdict under the default policy', () => {
+      expect(report.verdict).toBe('fail');
+    });
+
+    it('lists a duplicate within one split as info, not as a leak', () => {
+      expect(report.info.withinSplitDuplicates).toEqual([{ split: 'train', kind: 'exact', paths: ['train/NORMAL/p10.jpeg', 'train/NORMAL/within.jpeg'] }]);
+    });
+
+    it('keeps bad inputs listed as problems: the manifest\'s empty file and the truncated JPEG it finds', () => {
+      expect(report.problems.map((p) => `${p.kind} ${p.path}`)).toEqual(['empty-file train/NORMAL/empty.jpeg', 'truncated test/NORMAL/broken.jpeg']);
+    });
+
+    it('counts every image of each split', () => {
+      expect(report.splits.map((s) => [s.name, s.images])).toEqual([['train', 16], ['test', 16]]);
+    });
+
+    it('hashes every image fresh on a cold cache', () => {
+      expect(report.timings.hashedFresh).toBe(manifest.images.length);
+    });
+
+    it('takes every hash from a warm cache with the same findings and fingerprint', () => {
+      expect(warm.timings.fromCache).toBe(manifest.images.length);
+      expect(warm.findings).toEqual(report.findings);
+      expect(warm.fingerprint).toBe(report.fingerprint);
+    });
+
+    it('renders the verdict in Markdown and the findings in the table', () => {
+      expect(renderAuditMarkdown(report)).toContain('FAIL');
+      expect(renderAuditTable(report)).toContain('near');
+    });
+
+    it('renders HTML with an inline thumbnail pair per finding and no external references', async () => {
+      const html = renderAuditHtml(report, { thumbnails: await buildThumbnails(report) });
+      expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(report.findings.length * 2);
+      expect(html).not.toMatch(/(src|href)="(?!data:)/);
+    });
+
+    it('renders JUnit with one failing case per check kind that has a failing finding (5 kinds)', () => {
+      expect(renderJUnit([report])).toContain('failures="5"');
+    });
   });
 
   it('turns allowlisted findings into info and warn checks into warnings: the verdict passes', async () => {

@@ -17,3 +17,5 @@ export { runCommand, type CommandOutcome } from './child-command.js';
 export { runSweepJob, type SweepJobInput } from './sweep-job.js';
 export { artifactRootPath, TrackingClient, TrackingRequestError, trackingTargetFromEnv, type TrackingTarget } from './tracking-client.js';
 export { gitState } from './git-state.js';
+export { resolvePolicy, runGate, type GateAuditInput, type GateDataset, type GateInput, type GateOutcome, type GateProblem, type GateResult } from './gate.js';
+export { lockEntryFor, lockPassingAudit, type LockEntry, type LockUpdate } from './lock-file.js';

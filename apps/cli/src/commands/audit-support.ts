@@ -1,19 +1,12 @@
-import { existsSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
-import { join, resolve } from 'node:path';
-import { auditManifest, buildThumbnails, defaultPolicy, loadPolicy, renderAuditHtml, renderAuditMarkdown, renderAuditTable, type AuditReport, type Policy } from '@leakproof/audit';
+import { join } from 'node:path';
+import { auditManifest, buildThumbnails, renderAuditHtml, renderAuditMarkdown, renderAuditTable, type AuditReport, type Policy } from '@leakproof/audit';
 import { buildManifest, type Manifest } from '@leakproof/ingest';
 import { datasetConfigFrom, patientKeyFor } from './dataset-input.js';
 import { log, type CliContext } from '../context.js';
 import type { CommandResult } from '../output.js';
 
-/** Policy: an explicit file, else leakproof.policy.json in `dir`, else the built-in default. */
-export async function resolvePolicy(dir: string, explicit: string | undefined): Promise<{ policy: Policy; source: string }> {
-  if (explicit) return { policy: await loadPolicy(resolve(dir, explicit)), source: resolve(dir, explicit) };
-  const repoPolicy = join(dir, 'leakproof.policy.json');
-  if (existsSync(repoPolicy)) return { policy: await loadPolicy(repoPolicy), source: repoPolicy };
-  return { policy: defaultPolicy, source: 'built-in default' };
-}
+export { resolvePolicy } from '@leakproof/experiment/gate';
 
 export interface AuditRunOptions {
   root: string;

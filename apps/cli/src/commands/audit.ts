@@ -1,7 +1,8 @@
 import { auditRecordInput } from '@leakproof/experiment/light';
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { loadGateConfig, loadLockFile, saveLockFile, type AuditReport, type Policy } from '@leakproof/audit';
+import { resolve } from 'node:path';
+import type { AuditReport, Policy } from '@leakproof/audit';
+import { lockPassingAudit } from '@leakproof/experiment/gate';
 import type { CommandHandler } from '../command-table.js';
 import { log, type CliContext } from '../context.js';
 import { UserError } from '../errors.js';
@@ -62,16 +63,7 @@ async function recordInRegistry(ctx: CliContext, report: AuditReport, policy: Po
 async function updateLock(ctx: CliContext, root: string, report: AuditReport): Promise<void> {
   const configPath = resolve(ctx.cwd, 'leakproof.config.json');
   if (!existsSync(configPath)) throw new UserError('--update-lock needs leakproof.config.json in the current folder', 'run it from the repository root, or use `leakproof gate --update`');
-  const config = await loadGateConfig(configPath);
-  const entry = config.datasets.find((d) => resolve(dirname(configPath), d.path) === root);
-  if (!entry) throw new UserError(`${root} is not one of the datasets in ${configPath}`, 'add it to "datasets" first');
-  if (report.verdict !== 'pass') {
-    log(ctx, `lock not updated: the audit of ${entry.name} fails`);
-    return;
-  }
-  const lockPath = resolve(dirname(configPath), config.lockFile);
-  const lock = await loadLockFile(lockPath);
-  lock.datasets[entry.name] = { fingerprint: report.fingerprint, policyHash: report.policyHash, images: report.timings.images, auditedAt: report.createdAt, tool: `${report.tool.name} ${report.tool.version}` };
-  await saveLockFile(lockPath, lock);
-  log(ctx, `${lockPath}: ${entry.name} → ${report.fingerprint.slice(0, 16)}`);
+  const lock = await lockPassingAudit(configPath, root, report);
+  if (!lock.updated) log(ctx, `lock not updated: the audit of ${lock.name} fails`);
+  else log(ctx, `${lock.lockPath}: ${lock.name} → ${report.fingerprint.slice(0, 16)}`);
 }

@@ -1,12 +1,11 @@
 import { appendFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
-import { loadGateConfig, loadLockFile, renderAuditMarkdown, renderAuditTable, renderJUnit, saveLockFile, type AuditReport } from '@leakproof/audit';
+import { relative, resolve } from 'node:path';
+import { renderAuditMarkdown, renderAuditTable, renderJUnit } from '@leakproof/audit';
+import { runGate, type GateResult } from '@leakproof/experiment/gate';
 import type { CommandHandler } from '../command-table.js';
 import { log, type CliContext } from '../context.js';
-import { isUserFacing, UserError } from '../errors.js';
 import { result } from '../output.js';
-import { auditDataset, resolvePolicy } from './audit-support.js';
+import { auditDataset } from './audit-support.js';
 import { flagOption, optionalText, parseOptions, textOption } from '../options.js';
 import { z } from 'zod';
 
@@ -17,77 +16,17 @@ export const gateOptions = z.object({
   junit: optionalText(),
 });
 
-export interface GateDataset {
-  name: string;
-  path: string;
-  verdict: 'pass' | 'fail' | 'error';
-  fingerprint?: string;
-  lockedFingerprint?: string;
-  /** why the gate fails for this dataset, in words (empty when it passes) */
-  reasons: string[];
-  report?: AuditReport;
-}
-
-export interface GateResult {
-  passed: boolean;
-  lockFile: string;
-  updatedLock: boolean;
-  datasets: GateDataset[];
-}
+export type { GateDataset, GateResult } from '@leakproof/experiment/gate';
 
 const MAX_ANNOTATIONS = 10;
 
 export const run: CommandHandler = async (ctx, _args, rawOpts) => {
   const { projectConfig, update, junit } = parseOptions(gateOptions, rawOpts);
   const configPath = resolve(ctx.cwd, projectConfig);
-  const config = await loadGateConfig(configPath);
-  const base = dirname(configPath);
-  const lockPath = resolve(base, config.lockFile);
-  const lock = await loadLockFile(lockPath);
-  const datasets: GateDataset[] = [];
-  // JUnit cases for reasons other than leakage findings (those come from the reports), recorded where they arise
-  const extra: { dataset: string; name: string; message: string }[] = [];
-  const lockReason = (dataset: string, message: string) => extra.push({ dataset, name: 'unchanged since last passing audit', message });
-
-  for (const ds of config.datasets) {
-    const root = resolve(base, ds.path);
-    const entry: GateDataset = { name: ds.name, path: ds.path, verdict: 'error', reasons: [] };
-    datasets.push(entry);
-    try {
-      if (!existsSync(root)) throw new UserError(`dataset folder ${ds.path} does not exist`);
-      const { policy } = await resolvePolicy(base, ds.policy);
-      const report = await auditDataset(ctx, { root, name: ds.name, policy, cache: true, ...(ds.config ? { config: resolve(base, ds.config) } : {}) });
-      entry.report = report;
-      entry.verdict = report.verdict;
-      entry.fingerprint = report.fingerprint;
-      const locked = lock.datasets[ds.name];
-      entry.lockedFingerprint = locked?.fingerprint;
-      const failing = report.findings.filter((f) => f.severity === 'fail');
-      if (report.verdict === 'fail') entry.reasons.push(`${failing.length} leakage finding(s) fail the policy`);
-      if (report.verdict === 'pass' && update) {
-        lock.datasets[ds.name] = { fingerprint: report.fingerprint, policyHash: report.policyHash, images: report.timings.images, auditedAt: report.createdAt, tool: `${report.tool.name} ${report.tool.version}` };
-      } else if (!locked) {
-        entry.reasons.push(`no passing audit of ${ds.name} is recorded in ${relative(ctx.cwd, lockPath) || lockPath}; review the report, then run \`leakproof gate --update\` and commit the lock file`);
-        lockReason(ds.name, entry.reasons[entry.reasons.length - 1] as string);
-      } else if (locked.fingerprint !== report.fingerprint) {
-        entry.reasons.push(`${ds.name} changed since its last passing audit (fingerprint ${locked.fingerprint.slice(0, 12)} → ${report.fingerprint.slice(0, 12)}); review the report, then run \`leakproof gate --update\` and commit the lock file`);
-        lockReason(ds.name, entry.reasons[entry.reasons.length - 1] as string);
-      }
-    } catch (error) {
-      if (!isUserFacing(error)) throw error;
-      entry.reasons.push(error.message);
-      extra.push({ dataset: ds.name, name: 'dataset can be audited', message: error.message });
-    }
-  }
-
-  const updatedLock = update && datasets.some((d) => d.verdict === 'pass');
-  if (updatedLock) {
-    await saveLockFile(lockPath, lock);
-    log(ctx, `updated ${lockPath}`);
-  }
-  const gate: GateResult = { passed: datasets.every((d) => d.reasons.length === 0), lockFile: lockPath, updatedLock, datasets };
-  const reports = datasets.flatMap((d) => (d.report ? [d.report] : []));
-  if (junit) await writeFile(resolve(ctx.cwd, junit), renderJUnit(reports, extra));
+  const { gate, problems } = await runGate({ configPath, update, cwd: ctx.cwd, audit: (ds) => auditDataset(ctx, { ...ds, cache: true }) });
+  if (gate.updatedLock) log(ctx, `updated ${gate.lockFile}`);
+  const reports = gate.datasets.flatMap((d) => (d.report ? [d.report] : []));
+  if (junit) await writeFile(resolve(ctx.cwd, junit), renderJUnit(reports, problems));
   if (ctx.env['GITHUB_ACTIONS'] === 'true') await reportToGitHub(ctx, gate);
 
   return result<unknown>(gate, { table: (g) => renderGateTable(g as GateResult), md: (g) => renderGateMarkdown(g as GateResult) }, gate.passed ? 0 : 1);

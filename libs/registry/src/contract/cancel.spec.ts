@@ -56,7 +56,8 @@ describe.skipIf(!stores.some((s) => s.kind === 'postgres'))('statement timeout a
     const controller = new AbortController();
     const t0 = performance.now();
     const pending = registry.queryRuns(slowFilter, { signal: controller.signal, strategy: 'subqueries' });
-    await new Promise((done) => setTimeout(done, 500));
+    // wait until the server runs it (a fixed pause was flaky on a loaded machine)
+    for (let i = 0; i < 200 && (await activeFilterQueries()) === 0; i++) await new Promise((done) => setTimeout(done, 50));
     expect(await activeFilterQueries()).toBe(1);
     controller.abort();
     await expect(pending).rejects.toMatchObject({ code: 'query-cancelled' });
