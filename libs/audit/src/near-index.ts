@@ -143,15 +143,7 @@ class InvertedLists {
       let s = 0;
       const co = c * D;
       for (let d = 0; d < D; d++) s += (cs[co + d] as number) * (vectors[offset + d] as number);
-      if (s <= (topScore[k - 1] as number)) continue;
-      let p = k - 1;
-      while (p > 0 && (topScore[p - 1] as number) < s) {
-        topScore[p] = topScore[p - 1] as number;
-        top[p] = top[p - 1] as number;
-        p--;
-      }
-      topScore[p] = s;
-      top[p] = c;
+      insertTopK(topScore, top, s, c);
     }
     return top;
   }
@@ -193,15 +185,7 @@ export function descriptorCandidates(items: DescriptorItem[], relevant: (a: numb
             let s = 0;
             const bo = j * D;
             for (let d = 0; d < D; d++) s += (source[qo + d] as number) * (bases[bo + d] as number);
-            if (s <= (hitScores[hitsPerQuery - 1] as number)) continue;
-            let p = hitsPerQuery - 1;
-            while (p > 0 && (hitScores[p - 1] as number) < s) {
-              hitScores[p] = hitScores[p - 1] as number;
-              hitIds[p] = hitIds[p - 1] as number;
-              p--;
-            }
-            hitScores[p] = s;
-            hitIds[p] = j;
+            insertTopK(hitScores, hitIds, s, j);
           }
         }
         for (let h = 0; h < hitsPerQuery; h++) {
@@ -224,4 +208,18 @@ export function descriptorCandidates(items: DescriptorItem[], relevant: (a: numb
     }
   }
   return [...pairs.values()];
+}
+
+/** Keeps the k best (score, id) pairs sorted by descending score; a score not above the k-th is ignored. */
+function insertTopK(scores: Float64Array, ids: Int32Array, score: number, id: number): void {
+  const k = scores.length;
+  if (score <= (scores[k - 1] as number)) return;
+  let p = k - 1;
+  while (p > 0 && (scores[p - 1] as number) < score) {
+    scores[p] = scores[p - 1] as number;
+    ids[p] = ids[p - 1] as number;
+    p--;
+  }
+  scores[p] = score;
+  ids[p] = id;
 }
