@@ -39,3 +39,7 @@ export const thresholdRuleSchema = z.union([
   z.object({ rule: z.literal('fixed'), value: fixedThresholdSchema.optional() }).strict(),
 ]);
 export type ThresholdRule = z.infer<typeof thresholdRuleSchema>;
+
+/** A run's lifecycle, as the registry stores it (MLflow's upper-case names are mapped by the filter language). */
+export const runStatusSchema = z.enum(['running', 'finished', 'failed', 'interrupted']);
+export type RunStatus = z.infer<typeof runStatusSchema>;

@@ -13,6 +13,8 @@ export {
   targetRecallSchema,
   thresholdRuleNames,
   thresholdRuleSchema,
+  runStatusSchema,
+  type RunStatus,
   type FindingKind,
   type ThresholdRule,
   type ThresholdRuleName,

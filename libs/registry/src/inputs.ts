@@ -87,5 +87,5 @@ export const artifactInputSchema = z.object({
 });
 export type ArtifactInput = z.input<typeof artifactInputSchema>;
 
-export type RunStatus = 'running' | 'finished' | 'failed' | 'interrupted';
+export type { RunStatus } from '@leakproof/core';
 export const finalStatusSchema = z.enum(['finished', 'failed', 'interrupted']);

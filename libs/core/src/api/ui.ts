@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runStatusSchema } from '../contracts.js';
 
 /**
  * Contracts of the dashboard's own API (`/api/ui/*`, served by libs/server/src/ui): the server parses its
@@ -8,7 +9,6 @@ import { z } from 'zod';
 export const UI_API_PREFIX = '/api/ui';
 
 const isoDate = z.string();
-const runStatusSchema = z.enum(['running', 'finished', 'failed', 'interrupted']);
 
 export const uiErrorSchema = z.object({
   error_code: z.string(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runStatusSchema } from '../contracts.js';
 
 /**
  * The contracts of `leakproof server`'s own JSON API (/api/v1/...), shared by the server (which validates
@@ -52,7 +53,7 @@ export const auditDetailSchema = auditRecordSchema.extend({ policy: z.record(z.s
 
 export const experimentRecordSchema = z.object({ id, name: z.string(), createdAt: wireDate, archived: z.boolean().optional() });
 
-export const runStatusSchema = z.enum(['running', 'finished', 'failed', 'interrupted']);
+export { runStatusSchema };
 export const runRecordSchema = z.object({
   id,
   experiment: z.string(),
