@@ -25,7 +25,8 @@ export interface SummedArea {
   height: number;
 }
 
-export function summedArea(image: GrayPixels): SummedArea;
+/** `scratch` (at least (width+1)·(height+1) long) is reused for the table instead of a new allocation */
+export function summedArea(image: GrayPixels, scratch?: Float64Array): SummedArea;
 export function blockhashWindow(sat: SummedArea, left: number, top: number, width: number, height: number): string;
 export function blockhashBase(image: GrayPixels): GrayPixels;
 export function blockhashCropped(base: GrayPixels, cropPerSide: number, sat?: SummedArea): string;

@@ -88,11 +88,14 @@ function cachedAxisSegments(n) {
  * above and left of it. Built once per image, it gives every crop variant's block sums in O(blocks).
  * Float64 keeps sums exact up to 2^53 (a 255-valued image would need 35 trillion pixels to get there).
  */
-export function summedArea(image) {
+export function summedArea(image, scratch) {
   const { data, width, height } = image;
   const w1 = width + 1;
-  const table = new Float64Array((height + 1) * w1);
+  const size = (height + 1) * w1;
+  const table = scratch && scratch.length >= size ? scratch.subarray(0, size) : new Float64Array(size);
+  table.fill(0, 0, w1);
   for (let y = 0; y < height; y++) {
+    table[(y + 1) * w1] = 0;
     let run = 0;
     const src = y * width;
     const above = y * w1 + 1;
@@ -216,13 +219,18 @@ export function blockhashCropped(base, cropPerSide, sat = summedArea(base)) {
   return blockhashWindow(sat, left, top, width, height);
 }
 
+/** the summed-area table of the image being hashed, reused (hashGray is synchronous and keeps none of it) */
+let satScratch = new Float64Array(0);
+
 /**
  * Everything the audit derives from one decoded gray image: pixel hash, blockhash and the crop variants'
  * codes, and the near-duplicate record (canonical view and descriptors, base64) — so no image is decoded twice.
  */
 export function hashGray(image, cropVariants) {
   const base = blockhashBase(image);
-  const sat = summedArea(base);
+  const cells = (base.width + 1) * (base.height + 1);
+  if (satScratch.length < cells) satScratch = new Float64Array(Math.max(cells, 2 * satScratch.length));
+  const sat = summedArea(base, satScratch);
   const near = nearRecord(base, sat);
   return {
     width: image.width,
