@@ -1,13 +1,29 @@
-// Audit speed: cold audit images/s vs a naive single-threaded decode+hash loop over the same files, warm
-// re-audit seconds, and multi-index hashing vs brute force at 10^4, 10^5, 10^6 random codes.
+// Audit speed: cold audit images/s vs a naive single-threaded decode+hash loop over the same files (and per
+// stage: the decode floor, hash records, candidates, verification, each naive vs Leakproof), warm re-audit
+// seconds, and multi-index hashing vs brute force at 10^4, 10^5, 10^6 random codes.
 // Run: node --import tsx bench/audit.ts [--limit N] [--skip-index] [--skip-audit]     (N images from ../shared/data)
 import { createHash } from 'node:crypto';
 import { bmvbhash } from 'blockhash-core';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import os, { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auditManifest, bruteForceQuery, CODE_WORDS, defaultPolicy, hashFiles, MultiIndexHash, pixelHash } from '@leakproof/audit';
+import { mapLimited } from '@leakproof/core';
+import {
+  auditManifest,
+  bruteForceQuery,
+  candidatePairs,
+  CODE_WORDS,
+  compareOptions,
+  compareViews,
+  decodeView,
+  defaultPolicy,
+  hashFiles,
+  MultiIndexHash,
+  pixelHash,
+  type HashOutcome,
+} from '@leakproof/audit';
+import { hashDecoded } from '../libs/audit/src/image-hash.js';
 import { buildManifest, decodeGray, type GrayImage, type Manifest } from '@leakproof/ingest';
 
 const args = process.argv.slice(2);
@@ -30,6 +46,22 @@ function naiveBlockhash(gray: GrayImage): string {
   return bmvbhash({ width: gray.width, height: gray.height, data: rgba }, 16);
 }
 
+interface Cpu {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** Wall and CPU time (every thread of this process: sharp's, the workers') of one call. */
+async function measured<T>(fn: () => Promise<T>): Promise<Cpu & { value: T }> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const value = await fn();
+  const used = process.cpuUsage(cpu);
+  return { value, wallMs: performance.now() - start, cpuMs: (used.user + used.system) / 1000 };
+}
+
+const load = (): string => `load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`;
+
 async function auditBench(): Promise<void> {
   if (!existsSync(dataRoot)) {
     console.log(`(skipping audit speed: ${dataRoot} is absent)`);
@@ -38,50 +70,97 @@ async function auditBench(): Promise<void> {
   const full = await buildManifest(dataRoot);
   const manifest: Manifest = { ...full, images: full.images.slice(0, Math.min(limit, full.images.length)) };
   const n = manifest.images.length;
-  console.log(`dataset ${dataRoot}: ${n} images, ${availableParallelism()} cores`);
+  const paths = manifest.images.map((r) => join(manifest.root, r.path));
+  console.log(`dataset ${dataRoot}: ${n} images, ${availableParallelism()} cores, ${load()}`);
+  const perImage = (m: Cpu, count = n): string => `${fmt(m.wallMs / 1000, 2)} s = ${fmt(count / (m.wallMs / 1000))} /s, ${fmt(m.cpuMs / count, 2)} CPU ms each`;
 
   // machines are shared: the naive loop runs before and after the cold audit and the ratio uses their mean;
   // CPU ms/img (all threads of this process) is the load-independent cost
-  const naiveLoop = async (): Promise<{ s: number; cpuMs: number }> => {
-    const cpu = process.cpuUsage();
-    const start = performance.now();
-    for (const r of manifest.images) {
-      const bytes = await readFile(join(manifest.root, r.path));
-      createHash('sha256').update(bytes).digest('hex');
-      const gray = await decodeGray(bytes);
-      pixelHash(gray);
-      naiveBlockhash(gray);
-    }
-    const used = process.cpuUsage(cpu);
-    return { s: (performance.now() - start) / 1000, cpuMs: (used.user + used.system) / 1000 };
-  };
-  const perImage = (cpuMs: number): string => `${fmt(cpuMs / n, 2)} CPU ms/img`;
+  const naiveLoop = (): Promise<Cpu> =>
+    measured(async () => {
+      for (const r of manifest.images) {
+        const bytes = await readFile(join(manifest.root, r.path));
+        createHash('sha256').update(bytes).digest('hex');
+        const gray = await decodeGray(bytes);
+        pixelHash(gray);
+        naiveBlockhash(gray);
+      }
+    });
   const naive1 = await naiveLoop();
-  console.log(`naive single-threaded loop (read, SHA-256, decode, pixel hash, one blockhash-core code): ${fmt(naive1.s)} s = ${fmt(n / naive1.s)} img/s, ${perImage(naive1.cpuMs)}`);
+  console.log(`naive single-threaded loop (read, SHA-256, decode, pixel hash, one blockhash-core code): ${perImage(naive1)}`);
+
+  // the floor every audit that decodes each image once sits on: sharp decoding alone, one file at a time and
+  // with several in flight on its libuv threads (both cores)
+  const decodeOne = await measured(async () => {
+    for (const p of paths) await decodeGray(p);
+  });
+  const decodeAll = await measured(() => mapLimited(paths, 8, (p) => decodeGray(p)));
+  console.log(`decode only (sharp, decodeGray by path): one at a time ${perImage(decodeOne)}; 8 in flight (both cores) ${perImage(decodeAll)}`);
 
   const cacheDir = await mkdtemp(join(tmpdir(), 'audit-bench-'));
-  const cpu = process.cpuUsage();
-  let t = performance.now();
-  const cold = await auditManifest(manifest, { policy: defaultPolicy, cacheDir });
-  const coldS = (performance.now() - t) / 1000;
-  const coldCpu = process.cpuUsage(cpu);
-  const { hashMs, indexMs, verifyMs } = cold.timings;
-  console.log(
-    `cold audit: ${fmt(coldS)} s = ${fmt(n / coldS)} img/s, ${perImage((coldCpu.user + coldCpu.system) / 1000)}  [hash ${hashMs} ms = ${fmt(n / (hashMs / 1000))} img/s, index ${indexMs} ms, verify ${verifyMs} ms of ${cold.info.nearCandidates} candidates; ${cold.findings.length} findings]`,
+  // CPU per stage from the progress events: the last hash event ends stage 1, the first verify event starts stage 3
+  let hashEndCpu: NodeJS.CpuUsage | undefined;
+  let verifyStartCpu: NodeJS.CpuUsage | undefined;
+  const startCpu = process.cpuUsage();
+  const coldRun = await measured(() =>
+    auditManifest(manifest, {
+      policy: defaultPolicy,
+      cacheDir,
+      onProgress: (p) => {
+        if (p.phase === 'hash' && p.done === p.total) hashEndCpu = process.cpuUsage(startCpu);
+        if (p.phase === 'verify' && !verifyStartCpu) verifyStartCpu = process.cpuUsage(startCpu);
+      },
+    }),
   );
+  const cold = coldRun.value;
+  const ms = (u: NodeJS.CpuUsage | undefined): number => (u ? (u.user + u.system) / 1000 : NaN);
+  const { hashMs, indexMs, verifyMs } = cold.timings;
+  const pairs = cold.info.nearCandidates;
+  const stageCpu = { hash: ms(hashEndCpu), index: ms(verifyStartCpu) - ms(hashEndCpu), verify: coldRun.cpuMs - ms(verifyStartCpu) };
+  console.log(`cold audit: ${perImage(coldRun)}  [${cold.findings.length} findings, ${pairs} candidates verified]`);
   const naive2 = await naiveLoop();
-  console.log(`naive loop again: ${fmt(naive2.s)} s = ${fmt(n / naive2.s)} img/s, ${perImage(naive2.cpuMs)}`);
-  const naiveS = (naive1.s + naive2.s) / 2;
-  console.log(`  ratio cold audit / naive loop: ${fmt(naiveS / coldS, 2)}× (hash phase alone ${fmt(naiveS / (hashMs / 1000), 2)}×; the audit also crop-hashes, indexes and verifies)`);
+  console.log(`naive loop again: ${perImage(naive2)}; ${load()}`);
+  const naiveMs = (naive1.wallMs + naive2.wallMs) / 2;
+  const naiveCpu = (naive1.cpuMs + naive2.cpuMs) / 2 / n;
 
-  const sample = manifest.images.slice(0, 2).map((r) => join(manifest.root, r.path));
-  t = performance.now();
+  // the same per-stage work done the naive way, single-threaded on this thread: decode + every hash the audit
+  // keeps (pixel, blockhash and crops, canonical view, descriptors), and view comparisons of the candidates
+  const hashOne = await measured(async () => {
+    for (const p of paths) hashDecoded(await decodeGray(p));
+  });
+  const records = await hashFiles(paths);
+  const candidates = candidatePairs(manifest.images, records, defaultPolicy).candidates.slice(0, 2000);
+  const settings = compareOptions(defaultPolicy);
+  const view = (i: number): Uint8Array => decodeView((records[i] as Extract<HashOutcome, { ok: true }>).view);
+  const verifyOne = await measured(async () => {
+    for (const c of candidates) compareViews(view(c.source), view(c.target), settings);
+  });
+
+  const row = (stage: string, naive: string, ours: string, ratio: string): string => `| ${stage} | ${naive} | ${ours} | ${ratio} |`;
+  const wallPer = (wall: number, count: number): string => `${fmt((wall / count), 3)} ms`;
+  console.log(`\nper stage (wall ms per image or pair; CPU ms of every thread in brackets):`);
+  console.log(row('stage', 'naive, one thread', 'Leakproof', 'speed-up'));
+  console.log(row('---', '---', '---', '---'));
+  console.log(row('decode floor (sharp alone)', `${wallPer(decodeOne.wallMs, n)} [${fmt(decodeOne.cpuMs / n, 2)}]`, `${wallPer(decodeAll.wallMs, n)} [${fmt(decodeAll.cpuMs / n, 2)}] on both cores`, `${fmt(decodeOne.wallMs / decodeAll.wallMs, 2)}×`));
+  console.log(row('1. decode + hash records', `${wallPer(hashOne.wallMs, n)} [${fmt(hashOne.cpuMs / n, 2)}]`, `${wallPer(hashMs, n)} [${fmt(stageCpu.hash / n, 2)}]`, `${fmt(hashOne.wallMs / hashMs, 2)}×`));
+  console.log(row('2. candidate pairs', 'all pairs (not run)', `${wallPer(indexMs, n)} [${fmt(stageCpu.index / n, 2)}]`, ''));
+  console.log(row(`3. verify (per pair; ${pairs} pairs)`, `${wallPer(verifyOne.wallMs, candidates.length)} [${fmt(verifyOne.cpuMs / candidates.length, 2)}] (${candidates.length} pairs)`, `${wallPer(verifyMs, Math.max(1, pairs))} [${fmt(stageCpu.verify / Math.max(1, pairs), 2)}]`, `${fmt(verifyOne.wallMs / candidates.length / (verifyMs / Math.max(1, pairs)), 2)}×`));
+  console.log(row('whole audit vs naive loop', `${wallPer(naiveMs, n)} [${fmt(naiveCpu, 2)}]`, `${wallPer(coldRun.wallMs, n)} [${fmt(coldRun.cpuMs / n, 2)}]`, `**${fmt(naiveMs / coldRun.wallMs, 2)}×**`));
+  console.log(`ratio cold audit / naive loop: ${fmt(naiveMs / coldRun.wallMs, 2)}× (decode floor of both cores: ${fmt(naiveMs / decodeAll.wallMs, 2)}×; hash stage alone ${fmt(naiveMs / hashMs, 2)}×)`);
+
+  const pooled = await measured(() => hashFiles(paths, { poolMinPixels: 0 }));
+  const onMain = await measured(() => hashFiles(paths, { poolMinPixels: Infinity }));
+  console.log(`hash stage variants: every image hashed on worker threads ${perImage(pooled)}; every image hashed on this thread ${perImage(onMain)}`);
+
+  const sample = paths.slice(0, 2);
+  const t = performance.now();
   await hashFiles(sample, { workers: 2, fallback: false });
   console.log(`hash worker pool start + 2 images + shutdown: ${fmt(performance.now() - t, 0)} ms`);
 
-  t = performance.now();
-  const warm = await auditManifest(manifest, { policy: defaultPolicy, cacheDir });
-  console.log(`warm re-audit (unchanged dataset, ${warm.timings.fromCache}/${n} from cache): ${fmt((performance.now() - t) / 1000, 2)} s`);
+  for (let k = 0; k < 2; k++) {
+    const warm = await measured(() => auditManifest(manifest, { policy: defaultPolicy, cacheDir }));
+    console.log(`warm re-audit (unchanged dataset, ${warm.value.timings.fromCache}/${n} from cache): ${fmt(warm.wallMs / 1000, 2)} s [hash ${warm.value.timings.hashMs} ms, index ${warm.value.timings.indexMs} ms, verify ${warm.value.timings.verifyMs} ms]; ${load()}`);
+  }
   await rm(cacheDir, { recursive: true, force: true });
 }
 

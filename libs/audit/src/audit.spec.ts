@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeGray, type DecodeOptions, type ImageRecord, type Manifest } from '@leakproof/ingest';
-import { auditManifest } from './audit.js';
+import { auditManifest, candidateKey } from './audit.js';
 import { hashFiles } from './hash-pool.js';
 import { hashImageFile } from './image-hash.js';
 import { verifyPairs } from './verify-pairs.js';
@@ -102,6 +102,20 @@ describe('auditManifest', () => {
       expect(warm.timings.fromCache).toBe(manifest.images.length);
       expect(warm.findings).toEqual(report.findings);
       expect(warm.fingerprint).toBe(report.fingerprint);
+      expect(warm.info.nearCandidates).toBe(report.info.nearCandidates);
+    });
+
+    it('keys the cached candidate set by everything stage 2 reads: splits, labels, hash records, policy', async () => {
+      const hashes = await hashFiles(manifest.images.map((r) => join(root, r.path)), { workers: 1 });
+      const policy = parsePolicy({});
+      const key = candidateKey(manifest.images, hashes, policy);
+      const moved = manifest.images.map((r, i) => (i === 3 ? { ...r, split: 'test' } : r));
+      const relabelled = manifest.images.map((r, i) => (i === 3 ? { ...r, label: 'OTHER' } : r));
+      expect(candidateKey(manifest.images, hashes, policy)).toBe(key);
+      expect(candidateKey(moved, hashes, policy)).not.toBe(key);
+      expect(candidateKey(relabelled, hashes, policy)).not.toBe(key);
+      expect(candidateKey(manifest.images, [...hashes].reverse(), policy)).not.toBe(key);
+      expect(candidateKey(manifest.images, hashes, parsePolicy({ near: { perImage: 5 } }))).not.toBe(key);
     });
 
     it('renders the verdict in Markdown and the findings in the table', () => {

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeGray, type ImageRecord, type Manifest } from '@leakproof/ingest';
-import { assembleReport, candidatePairs, hashImageBatch, pairScoreKey, verifyViews, type Decoder, type NearCandidate } from './audit-stages.js';
-import { decodeView } from './candidates.js';
+import { AUDIT_ALGORITHM, assembleReport, candidatePairs, hashImageBatch, pairScoreKey, verifyViews, type Decoder, type NearCandidate } from './audit-stages.js';
+import { decodeView, type CandidateSet } from './candidates.js';
 import { HashCache } from './hash-cache.js';
 import { hashDecoded, type HashOutcome } from './image-hash.js';
 import type { Policy } from './policy.js';
@@ -47,7 +48,7 @@ export async function auditManifest(manifest: Manifest, options: AuditOptions): 
   const hashMs = performance.now() - started;
 
   const indexStarted = performance.now();
-  const set = candidatePairs(images, hashes.results, policy);
+  const set = cachedCandidates(images, hashes.results, policy, cache);
   const indexMs = performance.now() - indexStarted;
 
   const verifyStarted = performance.now();
@@ -90,6 +91,30 @@ async function hashAll(manifest: Manifest, cache: HashCache, options: AuditOptio
     cache.set(join(manifest.root, r.path), r.size, r.mtimeMs, outcome);
   });
   return { results: results as HashOutcome[], fresh: missing.length };
+}
+
+/**
+ * Stage 2 through the cache: an unchanged dataset (same files, splits, labels, hash records) under the same
+ * policy and algorithms gets the same candidates, so a re-audit skips the index.
+ */
+function cachedCandidates(images: readonly ImageRecord[], hashes: readonly HashOutcome[], policy: Policy, cache: HashCache): CandidateSet {
+  const key = candidateKey(images, hashes, policy);
+  const cached = cache.getCandidates(key);
+  if (cached) return cached;
+  const set = candidatePairs(images, hashes, policy);
+  cache.setCandidates(key, set);
+  return set;
+}
+
+/** SHA-256 of everything stage 2 reads: the algorithms, the policy, and per image its bytes' hash, split, label and hash record. */
+export function candidateKey(images: readonly ImageRecord[], hashes: readonly HashOutcome[], policy: Policy): string {
+  const hash = createHash('sha256').update(`${AUDIT_ALGORITHM}\n${JSON.stringify(policy)}\n`);
+  images.forEach((r, i) => {
+    const h = hashes[i] as HashOutcome;
+    hash.update(`${r.sha256}\t${r.split}\t${r.label}\t`);
+    hash.update(h.ok ? `${h.pixel}\t${h.block}\t${h.cropBlocks.join(',')}\t${h.codes}\n` : `failed\n`);
+  });
+  return hash.digest('hex');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CandidateSet } from './candidates.js';
 import type { HashOutcome } from './image-hash.js';
 
 interface CacheEntry {
@@ -14,6 +15,8 @@ interface CacheFile {
   entries: Record<string, CacheEntry>;
   /** verified near-duplicate scores keyed by the two pixel hashes and the verification settings */
   pairs: Record<string, number>;
+  /** the last candidate stage's output, keyed by everything it depends on (candidateKey in audit.ts) */
+  candidates?: { key: string; set: CandidateSet };
 }
 
 /**
@@ -58,6 +61,15 @@ export class HashCache {
 
   setPair(key: string, score: number): void {
     this.data.pairs[key] = score;
+    this.dirty = true;
+  }
+
+  getCandidates(key: string): CandidateSet | undefined {
+    return this.data.candidates?.key === key ? this.data.candidates.set : undefined;
+  }
+
+  setCandidates(key: string, set: CandidateSet): void {
+    this.data.candidates = { key, set };
     this.dirty = true;
   }
 
