@@ -143,9 +143,21 @@ export function blockhashWindow(sat, left, top, width, height) {
   return bitsToHex(translateBlocksToBits(values, pixelsPerBlock));
 }
 
+const medianScratch = new Float64Array(BITS * BITS);
+
+/** Median of a band of block values (an insertion sort: 64 numbers, where a comparator sort costs several times more). */
 function median(values) {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const n = sorted.length;
+  const n = values.length;
+  const sorted = medianScratch.subarray(0, n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    let j = i - 1;
+    while (j >= 0 && sorted[j] > v) {
+      sorted[j + 1] = sorted[j];
+      j--;
+    }
+    sorted[j + 1] = v;
+  }
   return n % 2 === 0 ? (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 : sorted[Math.floor(n / 2)];
 }
 
