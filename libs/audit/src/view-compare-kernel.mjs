@@ -40,25 +40,39 @@ class Level {
     this.b = Float64Array.from(b);
     this.s = s;
     this.marginFrac = marginFrac;
-    this.points = new Float64Array(5 * 64);
-    this.scores = new Float64Array(64);
+    // open addressing on the coordinates' bits; a level evaluates a few hundred points at most
+    this.points = new Float64Array(5 * MEMO_SLOTS);
+    this.scores = new Float64Array(MEMO_SLOTS);
+    this.used = new Uint8Array(MEMO_SLOTS);
     this.count = 0;
   }
 
   score(p) {
-    const { points } = this;
-    const known = Math.min(this.count, 64);
-    for (let k = 0; k < known; k++) {
-      const o = 5 * k;
-      if (points[o] === p[THETA] && points[o + 1] === p[SX] && points[o + 2] === p[SY] && points[o + 3] === p[TX] && points[o + 4] === p[TY]) return this.scores[k];
+    keyPoint.set(p);
+    let h = 0;
+    for (let i = 0; i < 10; i++) h = Math.imul(h ^ keyBits[i], 0x9e3779b1);
+    const { points, used } = this;
+    for (let slot = (h >>> 0) % MEMO_SLOTS; ; slot = (slot + 1) % MEMO_SLOTS) {
+      const o = 5 * slot;
+      if (!used[slot]) {
+        const r = correlationAt(this.a, this.b, this.s, p[THETA], p[SX], p[SY], p[TX], p[TY], this.marginFrac);
+        // a full table stops memoising (never happens at the step sizes used) instead of growing
+        if (this.count < MEMO_SLOTS / 2) {
+          used[slot] = 1;
+          points.set(p, o);
+          this.scores[slot] = r;
+          this.count++;
+        }
+        return r;
+      }
+      if (points[o] === p[THETA] && points[o + 1] === p[SX] && points[o + 2] === p[SY] && points[o + 3] === p[TX] && points[o + 4] === p[TY]) return this.scores[slot];
     }
-    const r = correlationAt(this.a, this.b, this.s, p[THETA], p[SX], p[SY], p[TX], p[TY], this.marginFrac);
-    const slot = this.count++ % 64;
-    points.set(p, 5 * slot);
-    this.scores[slot] = r;
-    return r;
   }
 }
+
+const MEMO_SLOTS = 1024;
+const keyPoint = new Float64Array(5);
+const keyBits = new Uint32Array(keyPoint.buffer);
 
 /**
  * Pearson correlation between the central window of b (all but `marginFrac` of each side) and a sampled
