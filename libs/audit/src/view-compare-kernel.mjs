@@ -40,10 +40,11 @@ class Level {
     this.b = Float64Array.from(b);
     this.s = s;
     this.marginFrac = marginFrac;
-    // open addressing on the coordinates' bits; a level evaluates a few hundred points at most
-    this.points = new Float64Array(5 * MEMO_SLOTS);
-    this.scores = new Float64Array(MEMO_SLOTS);
-    this.used = new Uint8Array(MEMO_SLOTS);
+    // open addressing on the coordinates' bits, in tables shared by every level: compareViews uses one level
+    // at a time, and a level evaluates a few hundred points at most
+    this.points = memoPoints;
+    this.scores = memoScores;
+    this.used = memoUsed.fill(0);
     this.count = 0;
   }
 
@@ -71,6 +72,9 @@ class Level {
 }
 
 const MEMO_SLOTS = 1024;
+const memoPoints = new Float64Array(5 * MEMO_SLOTS);
+const memoScores = new Float64Array(MEMO_SLOTS);
+const memoUsed = new Uint8Array(MEMO_SLOTS);
 const keyPoint = new Float64Array(5);
 const keyBits = new Uint32Array(keyPoint.buffer);
 
@@ -92,6 +96,24 @@ function correlationAt(a, b, s, theta, psx, psy, ptx, pty, marginFrac) {
     let ax = m00 * (m - c) + m01 * dy + tx;
     let ay = m10 * (m - c) + m11 * dy + ty;
     const row = y * s;
+    // the samples of a row lie on a segment: when both of its ends are inside with room to spare (far more than
+    // the rounding of the running sums), no sample of the row can fall outside and the row needs no checks
+    const steps = s - 2 * m - 1;
+    const axEnd = ax + m00 * steps;
+    const ayEnd = ay + m10 * steps;
+    if (Math.min(ax, axEnd, ay, ayEnd) > 1e-6 && Math.max(ax, axEnd, ay, ayEnd) < edge - 1e-6) {
+      for (let x = m; x < s - m; x++, ax += m00, ay += m10) {
+        const x0 = ax | 0, y0 = ay | 0;
+        const fx = ax - x0, fy = ay - y0;
+        const gx = 1 - fx;
+        const i = y0 * s + x0;
+        const va = (a[i] * gx + a[i + 1] * fx) * (1 - fy) + (a[i + s] * gx + a[i + s + 1] * fx) * fy;
+        const vb = b[row + x];
+        sa += va; sb += vb; saa += va * va; sbb += vb * vb; sab += va * vb;
+      }
+      n += steps + 1;
+      continue;
+    }
     for (let x = m; x < s - m; x++, ax += m00, ay += m10) {
       if (ax < 0 || ay < 0 || ax >= edge || ay >= edge) continue;
       const x0 = ax | 0, y0 = ay | 0;
