@@ -125,6 +125,10 @@ class AxisSamples {
 const sampleX = new AxisSamples(VIEW_SIZE);
 const sampleY = new AxisSamples(VIEW_SIZE);
 let lattice = new Float64Array(4 * VIEW_SIZE * VIEW_SIZE);
+// scratch of the view and descriptor computations: each is consumed before the next one is made
+const rawScratch = new Float64Array(VIEW_SIZE * VIEW_SIZE);
+const gridScratch = new Float64Array(GRID * GRID);
+const rowsDctScratch = new Float64Array(GRID * FREQ);
 
 /**
  * Integral of the image over [0,x)×[0,y) at every (x, y) of the two axes' sample positions: bilinear in the
@@ -181,7 +185,7 @@ function boxCellSums(sat, box, cells, out) {
  */
 export function canonicalView(image, sat, box = contentBox(image)) {
   const s = VIEW_SIZE;
-  const raw = boxCellSums(sat, box, s, new Float64Array(s * s));
+  const raw = boxCellSums(sat, box, s, rawScratch);
   const area = (box.width / s) * (box.height / s);
   for (let i = 0; i < raw.length; i++) raw[i] = raw[i] / area;
   return equalise(raw);
@@ -267,7 +271,7 @@ const dctBasis = (() => {
 
 /** Integral of the image over each cell of a GRID² lattice of the box. */
 function gridOfBox(sat, box) {
-  return boxCellSums(sat, box, GRID, new Float64Array(GRID * GRID));
+  return boxCellSums(sat, box, GRID, gridScratch.fill(0));
 }
 
 /**
@@ -308,7 +312,7 @@ function gridOfRotatedView(view, theta) {
   }
   const s = VIEW_SIZE;
   const { index, cell, fx, gx, fy, gy } = table;
-  const out = new Float64Array(GRID * GRID);
+  const out = gridScratch.fill(0);
   for (let p = 0; p < s * s; p++) {
     const i = index[p];
     out[cell[p]] += (view[i] * gx[p] + view[i + 1] * fx[p]) * gy[p] + (view[i + s] * gx[p] + view[i + s + 1] * fx[p]) * fy[p];
@@ -323,7 +327,7 @@ function gridOfRotatedView(view, theta) {
  */
 function descriptorOfGrid(grid) {
   const g = equalise(grid);
-  const rowsDct = new Float64Array(GRID * FREQ);
+  const rowsDct = rowsDctScratch;
   for (let y = 0; y < GRID; y++) {
     for (let u = 0; u < FREQ; u++) {
       let acc = 0;
