@@ -5,22 +5,23 @@ import { decodeGray, type DecodeOptions, type GrayImage } from '@leakproof/inges
 import { CROP_VARIANTS, decodeFailure, hashDecoded, type HashOutcome } from './image-hash.js';
 
 /**
- * Images of at least this many pixels are hashed on worker threads. Measured (bench/audit.ts, 2 cores, all
- * 5,216 real 224² train images): the whole record (pixel hash, blockhashes, canonical view, 13 descriptors) is
- * ~0.7–0.9 ms of JS against ~1.6–1.9 ms of decoding, so this thread keeps up with sharp's decode threads, and
- * sending every image to the pool cost more CPU (3.6 vs 2.9 CPU ms per image: a structured clone of the
- * pixels, a message each way, the result's strings cloned back) for the same wall time. A 2048² image takes
- * ~40 ms of JS (SHA-256 and the box downsample) against ~75 ms of decoding: there this thread would be the
- * bottleneck.
+ * Where each decoded image is hashed. In a batch of at least POOL_MIN_FILES files every image goes to the
+ * plain-JS worker pool, so this thread only dispatches decodes and the record's JS (pixel hash, blockhashes,
+ * canonical view, 13 descriptors: ~0.7 CPU ms per 224² image against ~1.7 ms of decoding) runs beside sharp's
+ * decode threads. Measured on the 5,216 real train images (bench/audit.ts, "hash stage variants", 2 cores under
+ * load 7–16): all on the pool 21.8 / 20.7 s, all on this thread 22.4 / 22.4 s (CPU per image 3.6 vs 2.9 and 2.95 vs
+ * 2.86: the pixels are cloned to the worker). Smaller batches hash on this thread below POOL_MIN_PIXELS: starting
+ * the pool (~100 ms) costs more than it saves, except for large images (a 2048² image takes ~40 ms of JS).
  */
 export const POOL_MIN_PIXELS = 1_000_000;
+export const POOL_MIN_FILES = 64;
 
 export interface HashFilesOptions {
   /** threads that hash large images (default: one per core); 1 hashes everything on this thread */
   workers?: number;
   maxPixels?: number;
   onDone?: (done: number) => void;
-  /** images from this many pixels go to the worker pool (default POOL_MIN_PIXELS) */
+  /** images from this many pixels go to the worker pool (default: 0 for POOL_MIN_FILES files or more, else POOL_MIN_PIXELS) */
   poolMinPixels?: number;
   /**
    * hash on this thread if the pool fails to start (default true). false is the strict mode for tests and
@@ -38,14 +39,15 @@ interface WorkerTask {
 
 /**
  * Decodes files with sharp, several in flight so sharp's libuv threads use every core, and hashes each decoded
- * image (pixel SHA-256, blockhash and its crop variants) on this thread, or on a pool of plain-JS worker threads
- * for large images. Results come back in input order; undecodable files become `{ ok: false }` outcomes.
+ * image (pixel SHA-256, blockhashes, near-duplicate record) on a pool of plain-JS worker threads — every image
+ * of a batch of POOL_MIN_FILES or more, large images always — or on this thread. Results come back in input
+ * order; undecodable files become `{ ok: false }` outcomes.
  */
 export async function hashFiles(paths: string[], options: HashFilesOptions = {}): Promise<HashOutcome[]> {
   if (paths.length === 0) return [];
   const workers = Math.max(1, options.workers ?? availableParallelism());
   const strict = options.fallback === false;
-  const minPixels = strict ? 0 : (options.poolMinPixels ?? POOL_MIN_PIXELS);
+  const minPixels = strict ? 0 : (options.poolMinPixels ?? (paths.length >= POOL_MIN_FILES ? 0 : POOL_MIN_PIXELS));
   let pool: Piscina<WorkerTask, HashOutcome> | undefined;
   let poolBroken = false;
   const hash = async (image: GrayImage): Promise<HashOutcome> => {
