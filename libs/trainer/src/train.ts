@@ -94,7 +94,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 async function trainModel(options: TrainOptions, data: PreparedData, backend: BackendInfo, stop: StopSignals, trainable: TrainableModel): Promise<TrainResult> {
   const { config } = options;
   const optimizer = new AdamW();
-  const parallel = usesDataParallel(config) ? await createDataParallelGradients(config) : undefined;
+  const parallel = usesDataParallel(config, backend.name) ? await createDataParallelGradients(config, data.pool, data.norm, trainable) : undefined;
   try {
     const phases = phasesFor(trainable, config);
     const loop: Loop = {
