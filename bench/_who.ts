@@ -1,0 +1,15 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildModel, useWasmBackend } from '@leakproof/wasm-training';
+await useWasmBackend();
+const which = process.argv[2] ?? 'Identity';
+const counts = new Map<string, number>();
+const cfg = tf.getKernel(which, 'wasm')!;
+tf.unregisterKernel(which, 'wasm');
+tf.registerKernel({ ...cfg, kernelFunc: (a) => { const st = (new Error().stack ?? '').split('\n').slice(2, 9).map((l) => l.trim().replace(/\(.*node_modules\//, '(').slice(0, 110)).join(' | '); counts.set(st, (counts.get(st) ?? 0) + 1); return cfg.kernelFunc(a); } });
+const model = buildModel('resnet-s', { inputSize: 64, channels: 1 });
+const x = tf.randomNormal([4, 64, 64, 1]);
+const y = tf.ones([4, 1]);
+const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+counts.clear();
+tf.tidy(() => { const { value } = tf.variableGrads(() => tf.mean(tf.metrics.binaryCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars); value.dataSync(); });
+for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6)) console.log(v, k, '\n');
