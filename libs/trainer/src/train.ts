@@ -51,9 +51,9 @@ export interface TrainResult {
 }
 
 export function configDigest(config: TrainConfig): string {
-  // the flag's default is left out so checkpoints written before it existed still resume
-  const { dataParallel, ...rest } = config;
-  return createHash('sha256').update(JSON.stringify(dataParallel ? config : rest)).digest('hex').slice(0, 16);
+  // how steps are spread over threads is left out: checkpoints written before the flag (or its default) changed still resume
+  const { dataParallel: _threads, ...rest } = config;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
 }
 
 function phasesFor(trainable: TrainableModel, config: TrainConfig): Phase[] {

@@ -100,15 +100,11 @@ export async function createDataParallelGradients(config: TrainConfig, pool: Ima
       tasks.push({ slots: batch.slots.slice(from, to), params: batch.params.slice(from, to), y: batch.y.slice(from, to), w: batch.w.slice(from, to), share: s / batch.n, active: activeIdx, dropoutKey: [...dropoutKey, 'shard', k] });
       from = to;
     }
-    const t0 = performance.now();
     writeWeights(model, weights);
-    const t1 = performance.now();
     const remote = tasks.slice(1).map((task, k) => workers[k]!.run(task));
     // this thread's shard runs while the workers run theirs
     const mine = shardGradients(model, tasks[0]!, augmentShard(cache, tasks[0]!, pool.size, norm), pool.size, slots[0]!);
-    const t2 = performance.now();
     const losses = [mine, ...(await Promise.all(remote))];
-    const t3 = performance.now();
     const sum = slots[0]!;
     const used = activeIdx.reduce((a, i) => a + floats.trainable[i]!, 0) + floats.nonTrainable.reduce((a, b) => a + b, 0);
     for (let k = 1; k < tasks.length; k++) {
@@ -116,7 +112,6 @@ export async function createDataParallelGradients(config: TrainConfig, pool: Ima
       for (let j = 0; j < used; j++) sum[j] = sum[j]! + part[j]!;
     }
     applySummed(model, optimizer, active, sum, hyper);
-    if (process.env['DP_PROBE']) console.error(`write ${(t1 - t0).toFixed(1)} mine ${(t2 - t1).toFixed(1)} wait ${(t3 - t2).toFixed(1)} apply ${(performance.now() - t3).toFixed(1)}`);
     return losses.reduce((a, b) => a + b, 0);
   }
 

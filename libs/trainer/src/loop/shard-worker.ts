@@ -41,13 +41,9 @@ try {
 port.on('message', (task: ShardTask) => {
   try {
     if (!trainable) throw new Error('the shard worker failed to build its model');
-    const t0 = performance.now();
     readWeights(trainable, weights);
-    const t1 = performance.now();
     const x = augmentShard(cache, task, data.size, data.norm);
-    const t2 = performance.now();
     const loss = shardGradients(trainable, task, x, data.size, grads);
-    if (process.env['DP_PROBE']) console.error(`  worker read ${(t1 - t0).toFixed(1)} aug ${(t2 - t1).toFixed(1)} grads ${(performance.now() - t2).toFixed(1)}`);
     port.postMessage({ type: 'done', loss } satisfies ShardReply);
   } catch (error) {
     port.postMessage({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies ShardReply);
