@@ -7,3 +7,4 @@ export { GradientComputer, ModelSpecSchema, LossSpecSchema, buildFromSpec, weigh
 export { FlatAdam, type AdamHyper } from './data-parallel/adam.js';
 export { fusedAdamWUpdate, type FusedAdamWHyper } from './kernels/fused-adamw.js';
 export { TrainingBatchNormalization, trainingBatchNormalization, batchNormTraining } from './layers/training-batch-norm.js';
+export { PlainConv2D, plainConv2d } from './layers/plain-conv2d.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { plainConv2d } from './layers/plain-conv2d.js';
 import { trainingBatchNormalization } from './layers/training-batch-norm.js';
 
 type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
@@ -54,7 +55,7 @@ export function buildCnn4(options: ModelOptions): tf.LayersModel {
 }
 
 function convBn(x: tf.SymbolicTensor, filters: number, kernelSize: number, strides: number, init: Initializer | undefined): tf.SymbolicTensor {
-  const y = tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: init }).apply(x) as tf.SymbolicTensor;
+  const y = plainConv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: init }).apply(x) as tf.SymbolicTensor;
   // momentum/epsilon as in PyTorch's BatchNorm2d defaults so both references train alike.
   // the stock layer's maths and weights, with a closed-form training gradient (~10 kernels instead of ~25)
   return trainingBatchNormalization({ momentum: 0.9, epsilon: 1e-5 }).apply(y) as tf.SymbolicTensor;
