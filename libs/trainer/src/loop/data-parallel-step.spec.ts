@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -87,7 +87,7 @@ describe('data-parallel gradients', () => {
       single.model.dispose();
       parallel.model.dispose();
     }
-  });
+  }, 30_000);
 
   it('a dataParallel train() run completes and terminates its workers', async () => {
     const { root, images } = await writeSyntheticDataset({ perClass: 8, valPerClass: 4, size: 20 });
@@ -109,6 +109,20 @@ describe('data-parallel gradients', () => {
         expect(threadsDuring!).toBeGreaterThanOrEqual(threadsBefore + 3);
         expect(threadCount()).toBeLessThanOrEqual(threadsBefore);
       }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('is reproducible given seed and workers: two resnet-s runs (BN per shard, dropout per shard) write identical weights', async () => {
+    const { root, images } = await writeSyntheticDataset({ perClass: 8, valPerClass: 4, size: 20 });
+    try {
+      const dp = parseTrainConfig({ imageSize: 16, model: 'resnet-s', width: 0.25, dropout: 0.3, batchSize: 8, workers: 2, dataParallel: true, backend: 'wasm', seed: 9, epochs: 1, earlyStopping: null });
+      const a = await train({ root, images, config: dp, runDir: join(root, 'a'), handleSigint: false });
+      const b = await train({ root, images, config: dp, runDir: join(root, 'b'), handleSigint: false });
+      const bytes = (dir: string) => readFileSync(join(dir, 'weights.bin'));
+      expect(bytes(a.modelDir).equals(bytes(b.modelDir))).toBe(true);
+      expect(a.history[0]!.loss).toBe(b.history[0]!.loss);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
