@@ -63,13 +63,28 @@ async function sampleImages(count: number): Promise<ImageRecord[]> {
   return records;
 }
 
-/** The trainer's own images_per_second of the last epoch (training steps only). */
-async function trainerImgPerSec(images: ImageRecord[], imageSize: number, dataParallel: boolean): Promise<number> {
+/**
+ * The trainer's own images_per_second of the last epoch (training steps only), and the process CPU time (all
+ * threads) per image over that epoch's steps after its first — how much work a mode spends, whatever the load.
+ */
+async function trainerImgPerSec(images: ImageRecord[], imageSize: number, dataParallel: boolean): Promise<{ imgs: number; cpuMsPerImage: number }> {
   const runDir = await mkdtemp(join(os.tmpdir(), 'leakproof-wasm-bench-'));
   try {
     const config = parseTrainConfig({ model: 'resnet-s', imageSize, epochs, workers: 2, dataParallel, backend: 'wasm', earlyStopping: null });
-    const result = await train({ root: DATA, images, config, runDir, handleSigint: false });
-    return result.history.at(-1)?.images_per_second ?? Number.NaN;
+    let cpuStart: NodeJS.CpuUsage | undefined;
+    let cpuEnd: NodeJS.CpuUsage | undefined;
+    let seen = 0;
+    const onStep = (e: { epoch: number; step: number }) => {
+      if (e.epoch !== epochs - 1) return;
+      if (e.step === 0) cpuStart = process.cpuUsage();
+      else {
+        cpuEnd = process.cpuUsage();
+        seen += config.batchSize;
+      }
+    };
+    const result = await train({ root: DATA, images, config, runDir, handleSigint: false, callbacks: { onStep } });
+    const cpu = cpuStart && cpuEnd ? (cpuEnd.user + cpuEnd.system - cpuStart.user - cpuStart.system) / 1000 : Number.NaN;
+    return { imgs: result.history.at(-1)?.images_per_second ?? Number.NaN, cpuMsPerImage: cpu / Math.max(1, seen) };
   } finally {
     await rm(runDir, { recursive: true, force: true });
   }
@@ -130,7 +145,7 @@ async function peakGflops(): Promise<{ gflops: number; what: string }> {
 
 console.log(`load average at start: ${load()}; cores: ${os.availableParallelism()}; ${existsSync('/proc/cpuinfo') ? `cpu flags: ${['avx2', 'avx512f', 'fma'].filter((f) => new RegExp(`\\b${f}\\b`).test(spawnSync('grep', ['-m1', 'flags', '/proc/cpuinfo'], { encoding: 'utf8' }).stdout)).join(', ')} (wasm SIMD: 128-bit, no FMA)` : ''}`);
 
-const trainerRows: { size: number; off: number; on: number; load: string }[] = [];
+const trainerRows: { size: number; off: number; on: number; cpuOff: number; cpuOn: number; load: string }[] = [];
 if (!args.includes('--no-trainer')) {
   if (!existsSync(join(DATA, 'train'))) console.log(`skipped trainer: ${DATA}/train is absent`);
   else {
@@ -138,8 +153,8 @@ if (!args.includes('--no-trainer')) {
     for (const size of sizes) {
       const off = await trainerImgPerSec(images, size, false);
       const on = await trainerImgPerSec(images, size, true);
-      trainerRows.push({ size, off, on, load: load() });
-      console.error(`  trainer ${size} px: 1 thread ${off.toFixed(1)}, data-parallel ${on.toFixed(1)} img/s (load ${load()})`);
+      trainerRows.push({ size, off: off.imgs, on: on.imgs, cpuOff: off.cpuMsPerImage, cpuOn: on.cpuMsPerImage, load: load() });
+      console.error(`  trainer ${size} px: 1 thread ${off.imgs.toFixed(1)}, data-parallel ${on.imgs.toFixed(1)} img/s (load ${load()})`);
     }
   }
 }
@@ -154,12 +169,13 @@ const peak = await peakGflops();
 
 const trainCount = Math.round(imageCount * 0.8);
 console.log(`\nreal trainer: resnet-s, batch 32, ${trainCount} real training images, ${epochs} epochs (img/s of the last), augmentation on`);
-console.log(`${'size'.padEnd(6)}${'1 thread'.padStart(10)}${'data-par.'.padStart(11)}${'ratio'.padStart(8)}${'/ torch 128'.padStart(13)}   load avg`);
+console.log(`${'size'.padEnd(6)}${'1 thread'.padStart(10)}${'data-par.'.padStart(11)}${'ratio'.padStart(8)}${'/ torch 128'.padStart(13)}${'CPU ms/img 1 thr'.padStart(18)}${'data-par.'.padStart(11)}   load avg`);
 const torchOf = (net: string) => (typeof torch === 'string' ? undefined : torch.get(net));
 for (const r of trainerRows) {
   const t = r.size === 128 ? torchOf('resnet-s') : undefined;
-  console.log(`${String(r.size).padEnd(6)}${r.off.toFixed(1).padStart(10)}${r.on.toFixed(1).padStart(11)}${(r.on / r.off).toFixed(2).padStart(7)}×${(t ? (r.on / t).toFixed(3) : '-').padStart(13)}   ${r.load}`);
+  console.log(`${String(r.size).padEnd(6)}${r.off.toFixed(1).padStart(10)}${r.on.toFixed(1).padStart(11)}${(r.on / r.off).toFixed(2).padStart(7)}×${(t ? (r.on / t).toFixed(3) : '-').padStart(13)}${r.cpuOff.toFixed(1).padStart(18)}${r.cpuOn.toFixed(1).padStart(11)}   ${r.load}`);
 }
+console.log('(CPU ms/img: process CPU time of all threads per training image; equal values mean data-parallel does no extra work, so on idle cores its ratio approaches 2× minus the per-step barrier)');
 console.log(`\nbare step (128 px, batch 32), wasm 1 thread vs PyTorch CPU 2 threads and the ceiling of 2 threads at ${peak.gflops.toFixed(1)} GFLOP/s per thread (best: ${peak.what})`);
 console.log(`${'net'.padEnd(10)}${'wasm 1 thr'.padStart(11)}${'pytorch'.padStart(9)}${'ratio'.padStart(8)}${'MFLOP/img'.padStart(11)}${'ceiling 1 thr'.padStart(15)}${'ceiling 2 thr'.padStart(15)}   load avg`);
 for (const r of stepRows) {
