@@ -1,6 +1,6 @@
 /**
  * Training throughput of @leakproof/trainer with `dataParallel` off (one training thread) vs on (gradients from
- * `workers` data-parallel worker threads), same config otherwise: resnet-s at 128 px on ~300 real chest X-rays.
+ * `workers` threads: this one and workers − 1 shard workers), same config otherwise: resnet-s at 128 px on ~300 real chest X-rays.
  *   node --import tsx bench/train-data-parallel.ts [--images 300] [--workers 2] [--epochs 1]
  * img/s is the trainer's own images_per_second of the last epoch (training steps only, no validation).
  */
@@ -51,9 +51,9 @@ async function imagesPerSecond(images: ImageRecord[], dataParallel: boolean): Pr
 
 const images = await sampleImages();
 const trainCount = images.filter((r) => r.split === 'train').length;
-console.log(`${trainCount} training images (+${images.length - trainCount} val), resnet-s 128 px, batch 32, workers=${workers}, ${epochs} epoch(s)`);
+console.log(`load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}; ${trainCount} training images (+${images.length - trainCount} val), resnet-s 128 px, batch 32, workers=${workers}, ${epochs} epoch(s)`);
 const off = await imagesPerSecond(images, false);
 console.log(`dataParallel off (one training thread): ${off.toFixed(1)} img/s`);
 const on = await imagesPerSecond(images, true);
-console.log(`dataParallel on (${workers} gradient workers):  ${on.toFixed(1)} img/s`);
+console.log(`dataParallel on (${workers} threads):  ${on.toFixed(1)} img/s`);
 console.log(`ratio on/off: ${(on / off).toFixed(2)}×`);

@@ -1,15 +1,21 @@
-// Training throughput of the reference nets (128×128×1, batch 32, Adam) on wasm + leakproof
-// kernels (1 thread and 2 worker threads), on the pure-JS cpu backend, and PyTorch CPU when
-// available — all measured in this run.
-//   node --import tsx bench/wasm-training.ts [--steps 5] [--cpu-steps 2] [--cpu-batch 32] [--nets cnn4,resnet-s] [--no-cpu] [--no-torch]
-// The cpu backend needs minutes per batch-32 step on these nets; --cpu-batch 8 shortens the run
-// (its img/s barely depends on batch size, the work is linear in it).
+// Training throughput on wasm + leakproof kernels against PyTorch CPU and against the ceiling of the kernels,
+// all measured in this one run:
+//   1. the real trainer (@leakproof/trainer `train()`, resnet-s, batch 32, real chest X-rays incl. augmentation):
+//      one training thread vs data-parallel (this thread + 1 shard worker), per image size;
+//   2. the bare step of the reference nets (128 px, batch 32, Adam) on 1 thread (createDataParallelTrainer, workers 0);
+//   3. PyTorch CPU, 2 threads (/work/shared/bench/torch_cpu_bench.py, same nets, 128 px, batch 32);
+//   4. the ceiling: the best GFLOP/s of wasm's XNNPACK matmul/conv on this CPU × the net's FLOPs per image.
+//   flock /tmp/leakproof-bench.lock node --import tsx bench/wasm-training.ts [--sizes 128,160,192] [--images 400]
+//     [--epochs 2] [--steps 5] [--nets cnn4,resnet-s] [--no-torch] [--no-trainer]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createDataParallelTrainer, useWasmBackend, type ModelName } from '@leakproof/wasm-training';
+import type { ImageRecord } from '@leakproof/ingest';
+import { parseTrainConfig, train } from '@leakproof/trainer';
+import { buildModel, createDataParallelTrainer, useWasmBackend, type ModelName } from '@leakproof/wasm-training';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -17,40 +23,76 @@ const flag = (name: string, fallback: string) => {
   return i >= 0 && args[i + 1] ? (args[i + 1] as string) : fallback;
 };
 const steps = Number(flag('steps', '5'));
-const cpuSteps = Number(flag('cpu-steps', '2'));
 const nets = flag('nets', 'cnn4,resnet-s').split(',') as ModelName[];
+const sizes = flag('sizes', '128').split(',').map(Number);
+const imageCount = Number(flag('images', '400'));
+const epochs = Number(flag('epochs', '2'));
 const BATCH = 32;
-const cpuBatch = Number(flag('cpu-batch', String(BATCH)));
-const SIZE = 128;
+const DATA = resolve(import.meta.dirname, '../../shared/data/chest_xray_224');
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
-function batch(seed: number, n: number): { x: Float32Array; y: Float32Array } {
-  let s = seed;
-  const next = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 4294967296);
-  const x = new Float32Array(n * SIZE * SIZE);
-  for (let i = 0; i < x.length; i++) x[i] = next() * 2 - 1;
-  const y = Float32Array.from({ length: n }, (_, i) => i % 2);
-  return { x, y };
+function randomBatch(n: number, size: number): { x: Float32Array; y: Float32Array } {
+  let s = 1;
+  const next = () => (s = (s * 1664525 + 1013904223) >>> 0) / 4294967296;
+  const x = Float32Array.from({ length: n * size * size }, () => next() * 2 - 1);
+  return { x, y: Float32Array.from({ length: n }, (_, i) => i % 2) };
 }
 
-async function imgPerSec(net: ModelName, backend: 'wasm' | 'cpu', workers: number, timedSteps: number, warmup: number, n = BATCH): Promise<number> {
-  if (backend === 'wasm') await useWasmBackend();
-  else await tf.setBackend('cpu');
-  const trainer = await createDataParallelTrainer({ model: { kind: 'factory', name: net, options: { inputSize: SIZE, channels: 1 } }, workers });
-  const { x, y } = batch(1, n);
+/** Bare training steps of a reference net on one thread (the active wasm backend), img/s. */
+async function stepImgPerSec(net: ModelName): Promise<number> {
+  await useWasmBackend();
+  const trainer = await createDataParallelTrainer({ model: { kind: 'factory', name: net, options: { inputSize: 128, channels: 1 } }, workers: 0 });
+  const { x, y } = randomBatch(BATCH, 128);
   try {
-    for (let i = 0; i < warmup; i++) await trainer.step(x, y, n);
+    await trainer.step(x, y, BATCH);
     const t0 = performance.now();
-    for (let i = 0; i < timedSteps; i++) await trainer.step(x, y, n);
-    return (n * timedSteps * 1000) / (performance.now() - t0);
+    for (let i = 0; i < steps; i++) await trainer.step(x, y, BATCH);
+    return (BATCH * steps * 1000) / (performance.now() - t0);
   } finally {
     await trainer.dispose();
   }
 }
 
+/** The first count/2 files of each class (sorted); every fifth goes to validation. A throughput sample, not a split. */
+async function sampleImages(count: number): Promise<ImageRecord[]> {
+  const records: ImageRecord[] = [];
+  for (const label of ['NORMAL', 'PNEUMONIA']) {
+    const files = (await readdir(join(DATA, 'train', label))).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().slice(0, Math.ceil(count / 2));
+    files.forEach((file, i) => records.push({ path: `train/${label}/${file}`, split: i % 5 === 4 ? 'val' : 'train', label, patient: `${label}-${file}`, size: 0, sha256: '0'.repeat(64), mtimeMs: 0 }));
+  }
+  return records;
+}
+
+/**
+ * The trainer's own images_per_second of the last epoch (training steps only), and the process CPU time (all
+ * threads) per image over that epoch's steps after its first — how much work a mode spends, whatever the load.
+ */
+async function trainerImgPerSec(images: ImageRecord[], imageSize: number, dataParallel: boolean): Promise<{ imgs: number; cpuMsPerImage: number }> {
+  const runDir = await mkdtemp(join(os.tmpdir(), 'leakproof-wasm-bench-'));
+  try {
+    const config = parseTrainConfig({ model: 'resnet-s', imageSize, epochs, workers: 2, dataParallel, backend: 'wasm', earlyStopping: null });
+    let cpuStart: NodeJS.CpuUsage | undefined;
+    let cpuEnd: NodeJS.CpuUsage | undefined;
+    let seen = 0;
+    const onStep = (e: { epoch: number; step: number }) => {
+      if (e.epoch !== epochs - 1) return;
+      if (e.step === 0) cpuStart = process.cpuUsage();
+      else {
+        cpuEnd = process.cpuUsage();
+        seen += config.batchSize;
+      }
+    };
+    const result = await train({ root: DATA, images, config, runDir, handleSigint: false, callbacks: { onStep } });
+    const cpu = cpuStart && cpuEnd ? (cpuEnd.user + cpuEnd.system - cpuStart.user - cpuStart.system) / 1000 : Number.NaN;
+    return { imgs: result.history.at(-1)?.images_per_second ?? Number.NaN, cpuMsPerImage: cpu / Math.max(1, seen) };
+  } finally {
+    await rm(runDir, { recursive: true, force: true });
+  }
+}
+
 function torchImgPerSec(): Map<string, number> | string {
   const python = '/usr/bin/python3';
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const script = path.resolve(repoRoot, '../shared/bench/torch_cpu_bench.py');
+  const script = resolve(import.meta.dirname, '../../shared/bench/torch_cpu_bench.py');
   if (!existsSync(python)) return `skipped PyTorch: ${python} not found`;
   if (!existsSync(script)) return `skipped PyTorch: ${script} not found`;
   if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return `skipped PyTorch: '${python} -c "import torch"' fails (install Debian python3-torch)`;
@@ -60,25 +102,94 @@ function torchImgPerSec(): Map<string, number> | string {
   return found;
 }
 
-const rows: { net: string; what: string; imgs: number }[] = [];
-const record = (net: string, what: string, imgs: number) => {
-  rows.push({ net, what, imgs });
-  console.error(`  ${net} ${what}: ${imgs.toFixed(2)} img/s`);
-};
+/** Multiply-accumulates of the net's forward pass per image (convolutions and dense layers). */
+function forwardMacs(net: ModelName, size: number): number {
+  const model = buildModel(net, { inputSize: size, channels: 1 });
+  let macs = 0;
+  for (const layer of model.layers) {
+    const kernel = layer.trainableWeights.find((w) => /kernel/.test(w.name));
+    if (!kernel) continue;
+    const out = layer.outputShape as number[];
+    const pixels = out.length === 4 ? (out[1] as number) * (out[2] as number) : 1;
+    macs += pixels * kernel.shape.reduce<number>((a, b) => a * (b ?? 1), 1);
+  }
+  model.dispose();
+  return macs;
+}
+
+/** Best GFLOP/s (2 flops per multiply-add) of wasm's XNNPACK matmul and conv on the shapes a resnet-s step runs. */
+async function peakGflops(): Promise<{ gflops: number; what: string }> {
+  await useWasmBackend();
+  const cases: { what: string; flops: number; run: () => tf.Tensor }[] = [];
+  for (const [m, k, n] of [[16384, 144, 32], [4096, 576, 64], [32768, 144, 16], [8192, 288, 64]] as const) {
+    const a = tf.randomNormal([m, k]);
+    const b = tf.randomNormal([k, n]);
+    cases.push({ what: `matmul ${m}×${k}·${k}×${n}`, flops: 2 * m * k * n, run: () => tf.matMul(a, b) });
+  }
+  for (const [hw, cin, cout] of [[32, 16, 16], [16, 32, 32], [8, 64, 64]] as const) {
+    const x = tf.randomNormal([32, hw, hw, cin]) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, cin, cout]) as tf.Tensor4D;
+    cases.push({ what: `conv3×3 ${hw}²×${cin}→${cout} batch 32`, flops: 2 * 32 * hw * hw * 9 * cin * cout, run: () => tf.conv2d(x, w, 1, 'same') });
+  }
+  let best = { gflops: 0, what: '' };
+  for (const c of cases) {
+    c.run().dispose();
+    const reps = 8;
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) c.run().dataSync();
+    const gflops = (c.flops * reps) / ((performance.now() - t0) * 1e6);
+    if (gflops > best.gflops) best = { gflops, what: c.what };
+  }
+  return best;
+}
+
+console.log(`load average at start: ${load()}; cores: ${os.availableParallelism()}; ${existsSync('/proc/cpuinfo') ? `cpu flags: ${['avx2', 'avx512f', 'fma'].filter((f) => new RegExp(`\\b${f}\\b`).test(spawnSync('grep', ['-m1', 'flags', '/proc/cpuinfo'], { encoding: 'utf8' }).stdout)).join(', ')} (wasm SIMD: 128-bit, no FMA)` : ''}`);
+
+const trainerRows: { size: number; off: number; on: number; cpuOff: number; cpuOn: number; load: string }[] = [];
+if (!args.includes('--no-trainer')) {
+  if (!existsSync(join(DATA, 'train'))) console.log(`skipped trainer: ${DATA}/train is absent`);
+  else {
+    const images = await sampleImages(imageCount);
+    for (const size of sizes) {
+      const off = await trainerImgPerSec(images, size, false);
+      const on = await trainerImgPerSec(images, size, true);
+      trainerRows.push({ size, off: off.imgs, on: on.imgs, cpuOff: off.cpuMsPerImage, cpuOn: on.cpuMsPerImage, load: load() });
+      console.error(`  trainer ${size} px: 1 thread ${off.imgs.toFixed(1)}, data-parallel ${on.imgs.toFixed(1)} img/s (load ${load()})`);
+    }
+  }
+}
+const stepRows: { net: ModelName; imgs: number; load: string }[] = [];
 for (const net of nets) {
-  record(net, 'wasm, 1 thread', await imgPerSec(net, 'wasm', 0, steps, 1));
-  record(net, 'wasm, 2 workers', await imgPerSec(net, 'wasm', 2, steps, 1));
-  if (!args.includes('--no-cpu')) record(net, `cpu (tfjs JS), batch ${cpuBatch}`, await imgPerSec(net, 'cpu', 0, cpuSteps, 0, cpuBatch));
+  stepRows.push({ net, imgs: await stepImgPerSec(net), load: load() });
+  console.error(`  ${net} bare step, 1 thread: ${stepRows.at(-1)!.imgs.toFixed(1)} img/s`);
 }
 const torch = args.includes('--no-torch') ? 'skipped PyTorch: --no-torch' : torchImgPerSec();
-if (typeof torch === 'string') console.log(torch);
+const torchLoad = load();
+const peak = await peakGflops();
 
-console.log(`\n${'net'.padEnd(10)}${'backend'.padEnd(22)}${'img/s'.padStart(9)}${'× cpu'.padStart(9)}${'/ torch'.padStart(9)}`);
-for (const r of rows) {
-  const cpu = rows.find((c) => c.net === r.net && c.what.startsWith('cpu'))?.imgs;
-  const t = typeof torch === 'string' ? undefined : torch.get(r.net);
-  console.log(
-    `${r.net.padEnd(10)}${r.what.padEnd(22)}${r.imgs.toFixed(2).padStart(9)}${(cpu ? (r.imgs / cpu).toFixed(1) : '-').padStart(9)}${(t ? (r.imgs / t).toFixed(3) : '-').padStart(9)}`,
-  );
+const trainCount = Math.round(imageCount * 0.8);
+console.log(`\nreal trainer: resnet-s, batch 32, ${trainCount} real training images, ${epochs} epochs (img/s of the last), augmentation on`);
+console.log(`${'size'.padEnd(6)}${'1 thread'.padStart(10)}${'data-par.'.padStart(11)}${'ratio'.padStart(8)}${'/ torch 128'.padStart(13)}${'CPU ms/img 1 thr'.padStart(18)}${'data-par.'.padStart(11)}   load avg`);
+const torchOf = (net: string) => (typeof torch === 'string' ? undefined : torch.get(net));
+for (const r of trainerRows) {
+  const t = r.size === 128 ? torchOf('resnet-s') : undefined;
+  console.log(`${String(r.size).padEnd(6)}${r.off.toFixed(1).padStart(10)}${r.on.toFixed(1).padStart(11)}${(r.on / r.off).toFixed(2).padStart(7)}×${(t ? (r.on / t).toFixed(3) : '-').padStart(13)}${r.cpuOff.toFixed(1).padStart(18)}${r.cpuOn.toFixed(1).padStart(11)}   ${r.load}`);
 }
-if (typeof torch !== 'string') for (const [net, v] of torch) console.log(`${net.padEnd(10)}${'pytorch cpu 2 threads'.padEnd(22)}${v.toFixed(2).padStart(9)}`);
+console.log('(CPU ms/img: process CPU time of all threads per training image; equal values mean data-parallel does no extra work, so on idle cores its ratio approaches 2× minus the per-step barrier)');
+console.log(`\nbare step (128 px, batch 32), wasm 1 thread vs PyTorch CPU 2 threads and the ceiling of 2 threads at ${peak.gflops.toFixed(1)} GFLOP/s per thread (best: ${peak.what})`);
+console.log(`${'net'.padEnd(10)}${'wasm 1 thr'.padStart(11)}${'pytorch'.padStart(9)}${'ratio'.padStart(8)}${'MFLOP/img'.padStart(11)}${'ceiling 1 thr'.padStart(15)}${'ceiling 2 thr'.padStart(15)}   load avg`);
+for (const r of stepRows) {
+  const t = torchOf(r.net);
+  // a training step costs ~3× the forward FLOPs: forward, input gradient, weight gradient
+  const flops = 3 * 2 * forwardMacs(r.net, 128);
+  const ceiling = (peak.gflops * 1e9) / flops;
+  console.log(`${r.net.padEnd(10)}${r.imgs.toFixed(1).padStart(11)}${(t ? t.toFixed(1) : '-').padStart(9)}${(t ? (r.imgs / t).toFixed(3) : '-').padStart(8)}${(flops / 1e6).toFixed(1).padStart(11)}${ceiling.toFixed(0).padStart(15)}${(2 * ceiling).toFixed(0).padStart(15)}   ${r.load}`);
+}
+if (typeof torch === 'string') console.log(torch);
+else console.log(`PyTorch CPU, 2 threads (torch ${spawnSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim()}), load ${torchLoad}`);
+const dp128 = trainerRows.find((r) => r.size === 128);
+const torchResnet = torchOf('resnet-s');
+if (dp128 && torchResnet) {
+  const macs = forwardMacs('resnet-s', 128);
+  console.log(`resnet-s 128 px, real trainer data-parallel: ${(dp128.on / torchResnet).toFixed(3)}× PyTorch; ceiling of 2 wasm threads ${((2 * peak.gflops * 1e9) / (6 * macs)).toFixed(0)} img/s = ${((2 * peak.gflops * 1e9) / (6 * macs) / torchResnet).toFixed(2)}× PyTorch`);
+}

@@ -86,10 +86,11 @@ export const trainConfigSchema = z
     /** data-parallel training workers (1 = train on this thread); decode/augment also run in a pool of this size */
     workers: z.number().int().min(0).max(64).default(2),
     /**
-     * opt-in: with workers ≥ 2 and a built-in net, each step's gradients come from that many data-parallel
-     * worker threads. Not bit-reproducible: BN statistics are per shard and the workers draw their own dropout masks.
+     * with workers ≥ 2 on the wasm backend and ≥ 2 cores, each batch is split over `workers` threads (this one and
+     * workers−1 shard workers, each augmenting its own images); ignored on tfjs-node, which threads itself.
+     * Reproducible given seed and workers; BN batch statistics are per shard (see README).
      */
-    dataParallel: z.boolean().default(false),
+    dataParallel: z.boolean().default(true),
     /** fraction of train patients carved out as validation when the dataset has no usable val split */
     valFraction: z.number().gt(0).lt(0.9).default(0.15),
     /** threshold rule, passed through to the evaluator untouched */

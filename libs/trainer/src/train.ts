@@ -51,9 +51,9 @@ export interface TrainResult {
 }
 
 export function configDigest(config: TrainConfig): string {
-  // the flag's default is left out so checkpoints written before it existed still resume
-  const { dataParallel, ...rest } = config;
-  return createHash('sha256').update(JSON.stringify(dataParallel ? config : rest)).digest('hex').slice(0, 16);
+  // how steps are spread over threads is left out: checkpoints written before the flag (or its default) changed still resume
+  const { dataParallel: _threads, ...rest } = config;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
 }
 
 function phasesFor(trainable: TrainableModel, config: TrainConfig): Phase[] {
@@ -94,7 +94,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 async function trainModel(options: TrainOptions, data: PreparedData, backend: BackendInfo, stop: StopSignals, trainable: TrainableModel): Promise<TrainResult> {
   const { config } = options;
   const optimizer = new AdamW();
-  const parallel = usesDataParallel(config) ? await createDataParallelGradients(config) : undefined;
+  const parallel = usesDataParallel(config, backend.name) ? await createDataParallelGradients(config, data.pool, data.norm, trainable) : undefined;
   try {
     const phases = phasesFor(trainable, config);
     const loop: Loop = {

@@ -5,3 +5,6 @@ export { selectBackend, BackendInfoSchema, BACKEND_PREFERENCES, type BackendInfo
 export { createDataParallelTrainer, shardSizes, weightsToTensors, type DataParallelTrainer, type DataParallelTrainerOptions, type StepOptions } from './data-parallel/trainer.js';
 export { GradientComputer, ModelSpecSchema, LossSpecSchema, buildFromSpec, weightSpecsOf, type ModelSpec, type LossSpec, type WeightSpec, type GradientResult } from './data-parallel/gradient-core.js';
 export { FlatAdam, type AdamHyper } from './data-parallel/adam.js';
+export { fusedAdamWUpdate, type FusedAdamWHyper } from './kernels/fused-adamw.js';
+export { TrainingBatchNormalization, trainingBatchNormalization, batchNormTraining } from './layers/training-batch-norm.js';
+export { PlainConv2D, plainConv2d } from './layers/plain-conv2d.js';

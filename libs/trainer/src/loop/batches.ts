@@ -1,5 +1,5 @@
 import type { TrainConfig } from '../config.js';
-import { drawAugmentParams, type Normalisation } from '../data/augment.js';
+import { drawAugmentParams, type AugmentParams, type Normalisation } from '../data/augment.js';
 import type { ImagePool } from '../data/image-pool.js';
 import { classWeights, epochOrder, stepsPerEpoch } from '../data/sampling.js';
 import { Rng } from '../rng.js';
@@ -7,7 +7,11 @@ import { Rng } from '../rng.js';
 export interface TrainBatch {
   step: number;
   n: number;
-  x: Float32Array;
+  /** cache slots of the batch's images and their augmentation draws (what data-parallel workers augment themselves) */
+  slots: number[];
+  params: AugmentParams[];
+  /** the augmented, normalised images; null when the batch was planned for workers that augment (`augmentHere: false`) */
+  x: Float32Array | null;
   y: Float32Array;
   /** per-example loss weights (class weights, or 1) */
   w: Float32Array;
@@ -38,22 +42,26 @@ export class TrainBatches {
     return this.weights;
   }
 
-  private load(order: readonly number[], epoch: number, step: number): Promise<TrainBatch> {
+  private load(order: readonly number[], epoch: number, step: number, augmentHere: boolean): Promise<TrainBatch> {
     const bs = this.config.batchSize;
     const positions = order.slice(step * bs, step * bs + bs);
     const rng = Rng.fromSeed(this.config.seed, 'augment', epoch, step);
     const params = positions.map(() => drawAugmentParams(rng, this.config.augmentation, this.config.imageSize));
     const y = Float32Array.from(positions, (p) => this.labels[p]!);
     const w = Float32Array.from(positions, (p) => this.weights[this.labels[p]!]);
-    return this.pool.batch(positions.map((p) => this.slots[p]!), params, this.norm).then((x) => ({ step, n: positions.length, x, y, w }));
+    const slots = positions.map((p) => this.slots[p]!);
+    const planned: TrainBatch = { step, n: positions.length, slots, params, x: null, y, w };
+    if (!augmentHere) return Promise.resolve(planned);
+    return this.pool.batch(slots, params, this.norm).then((x) => ({ ...planned, x }));
   }
 
-  async *epoch(epoch: number, fromStep = 0): AsyncGenerator<TrainBatch> {
+  /** `augmentHere: false` plans the batches only (x = null): data-parallel shards augment their own images. */
+  async *epoch(epoch: number, fromStep = 0, { augmentHere = true }: { augmentHere?: boolean } = {}): AsyncGenerator<TrainBatch> {
     const order = epochOrder(this.labels, this.config.classImbalance, this.config.seed, epoch);
     const queue: Promise<TrainBatch>[] = [];
     let next = fromStep;
     const fill = () => {
-      while (queue.length < this.prefetch && next < this.steps) queue.push(this.load(order, epoch, next++));
+      while (queue.length < this.prefetch && next < this.steps) queue.push(this.load(order, epoch, next++, augmentHere));
     };
     fill();
     while (queue.length > 0) {

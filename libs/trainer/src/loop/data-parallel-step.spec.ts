@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,8 @@ import { writeSyntheticDataset } from '../test-fixtures.js';
 import { train } from '../train.js';
 import { createDataParallelGradients, usesDataParallel } from './data-parallel-step.js';
 import { trainStep } from './train-step.js';
+import { ImagePool } from '../data/image-pool.js';
+import { drawAugmentParams } from '../data/augment.js';
 
 // No BatchNorm and no dropout: then the sharded gradients equal the full-batch ones up to float rounding.
 const config = parseTrainConfig({ imageSize: 16, model: 'cnn4', width: 0.5, dropout: 0, batchSize: 8, workers: 2, dataParallel: true, backend: 'wasm', seed: 5 });
@@ -41,44 +43,51 @@ function threadCount(): number | null {
 }
 
 describe('data-parallel gradients', () => {
-  it('applies only when asked, with ≥ 2 workers and a built-in net', () => {
-    expect(usesDataParallel(config)).toBe(true);
-    expect(usesDataParallel({ ...config, dataParallel: false })).toBe(false);
-    expect(usesDataParallel({ ...config, workers: 1 })).toBe(false);
-    expect(usesDataParallel({ ...config, model: { pretrained: '/m' } })).toBe(false);
+  it('applies only when asked, with ≥ 2 workers, on wasm and ≥ 2 cores', () => {
+    expect(usesDataParallel(config, 'wasm', 2)).toBe(true);
+    expect(usesDataParallel({ ...config, dataParallel: false }, 'wasm', 2)).toBe(false);
+    expect(usesDataParallel({ ...config, workers: 1 }, 'wasm', 2)).toBe(false);
+    expect(usesDataParallel(config, 'tensorflow', 2)).toBe(false);
+    expect(usesDataParallel(config, 'wasm', 1)).toBe(false);
   });
 
-  it('3 AdamW steps on cnn4 end with the single-thread weights (1e-4 relative)', async () => {
+  it('3 AdamW steps on cnn4 end with the single-thread weights (1e-4 relative), each shard augmenting its own images', async () => {
     await prepareBackend('wasm');
     const single = await createModel(config);
     const parallel = await createModel(config);
     const optSingle = new AdamW();
     const optParallel = new AdamW();
-    const gradients = await createDataParallelGradients(config as typeof config & { model: 'cnn4' });
+    const n = 8;
+    const pool = new ImagePool(16, n, 0);
+    const rng = Rng.fromSeed(7, 'dp-spec');
+    pool.bytes.forEach((_, i) => (pool.bytes[i] = Math.floor(rng.next() * 256)));
+    const norm = { mean: 0.5, std: 0.25 };
+    const gradients = await createDataParallelGradients(config, pool, norm, parallel);
     try {
       expect(gradients.workers).toBe(2);
       expect(maxRelativeDifference(weightsOf(single), weightsOf(parallel))).toBe(0);
-      const rng = Rng.fromSeed(7, 'dp-spec');
-      const n = 8;
       for (let step = 0; step < 3; step++) {
-        const x = Float32Array.from({ length: n * 16 * 16 }, () => rng.next() * 2 - 1);
+        const slots = Array.from({ length: n }, (_, i) => (i + step) % n);
+        const params = slots.map(() => drawAugmentParams(rng, parseTrainConfig({}).augmentation, 16));
         const y = Float32Array.from({ length: n }, (_, i) => i % 2);
         const w = Float32Array.from(y, (label) => (label === 1 ? 0.75 : 1.5));
-        const input = { x, y, w, n, size: 16 };
+        const x = await pool.batch(slots, params, norm);
         const hyper = { lr: 3e-3 * (step + 1), beta1: 0.95 - 0.03 * step, beta2: 0.99, eps: 1e-6, weightDecay: 1e-2 };
-        const lossSingle = trainStep(single, optSingle, single.variables, input, hyper, [5, 'dropout', 0, step]);
-        const lossParallel = await gradients.step(parallel, optParallel, parallel.variables, input, hyper);
+        const lossSingle = trainStep(single, optSingle, single.variables, { x, y, w, n, size: 16 }, hyper, [5, 'dropout', 0, step]);
+        const batch = { step, n, slots, params, x: null, y, w };
+        const lossParallel = await gradients.step(parallel, optParallel, parallel.variables, batch, hyper, [5, 'dropout', 0, step]);
         expect(Math.abs(lossParallel - lossSingle)).toBeLessThan(1e-4 * Math.max(1, lossSingle));
       }
       expect(maxRelativeDifference(weightsOf(single), weightsOf(parallel))).toBeLessThan(1e-4);
     } finally {
       await gradients.dispose();
+      await pool.close();
       optSingle.dispose();
       optParallel.dispose();
       single.model.dispose();
       parallel.model.dispose();
     }
-  });
+  }, 30_000);
 
   it('a dataParallel train() run completes and terminates its workers', async () => {
     const { root, images } = await writeSyntheticDataset({ perClass: 8, valPerClass: 4, size: 20 });
@@ -96,12 +105,26 @@ describe('data-parallel gradients', () => {
       expect(result.epochsRun).toBe(1);
       expect(Number.isFinite(result.history[0]!.loss)).toBe(true);
       if (threadsBefore !== null) {
-        // two gradient workers and the two-thread decode pool run during training and are gone afterwards
-        expect(threadsDuring!).toBeGreaterThanOrEqual(threadsBefore + 4);
+        // one shard worker (this thread trains the other shard) and the two-thread decode pool run during training and are gone afterwards
+        expect(threadsDuring!).toBeGreaterThanOrEqual(threadsBefore + 3);
         expect(threadCount()).toBeLessThanOrEqual(threadsBefore);
       }
     } finally {
       await rm(root, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
+
+  it('is reproducible given seed and workers: two resnet-s runs (BN per shard, dropout per shard) write identical weights', async () => {
+    const { root, images } = await writeSyntheticDataset({ perClass: 8, valPerClass: 4, size: 20 });
+    try {
+      const dp = parseTrainConfig({ imageSize: 16, model: 'resnet-s', width: 0.25, dropout: 0.3, batchSize: 8, workers: 2, dataParallel: true, backend: 'wasm', seed: 9, epochs: 1, earlyStopping: null });
+      const a = await train({ root, images, config: dp, runDir: join(root, 'a'), handleSigint: false });
+      const b = await train({ root, images, config: dp, runDir: join(root, 'b'), handleSigint: false });
+      const bytes = (dir: string) => readFileSync(join(dir, 'weights.bin'));
+      expect(bytes(a.modelDir).equals(bytes(b.modelDir))).toBe(true);
+      expect(a.history[0]!.loss).toBe(b.history[0]!.loss);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -9,7 +9,7 @@ import { saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import type { createDataParallelGradients } from './data-parallel-step.js';
 import { epochProgress } from './progress.js';
 import type { StopSignals } from './stop-signals.js';
-import { predictProbabilities, trainStep } from './train-step.js';
+import { predictProbabilities, stepInput, trainStep } from './train-step.js';
 import { improves, validationMetrics, type EpochMetrics } from './val-metrics.js';
 
 export interface StepInfo {
@@ -81,14 +81,15 @@ async function runSteps(loop: Loop, phase: Phase, schedule: PhaseSchedule, epoch
   const { config, batches, state } = loop;
   const progress = epochProgress(loop.stderr, epoch, loop.totalEpochs, batches.steps * config.batchSize);
   let lastLr = 0;
-  for await (const batch of batches.epoch(epoch, state.stepInEpoch)) {
+  // data-parallel shards augment their own images; the single-thread path gets them prefetched from the pool
+  for await (const batch of batches.epoch(epoch, state.stepInEpoch, { augmentHere: !loop.parallel })) {
     const { lr, beta1 } = oneCycleAt((epoch - phase.firstEpoch) * batches.steps + batch.step, schedule.cycle);
     lastLr = lr;
-    const input = { ...batch, size: config.imageSize };
     const hyper = { lr, beta1, beta2: config.oneCycle.beta2, eps: config.oneCycle.eps, weightDecay: config.weightDecay, lrScale: schedule.lrScale };
+    const dropoutKey = [config.seed, 'dropout', epoch, batch.step];
     const loss = loop.parallel
-      ? await loop.parallel.step(loop.trainable, loop.optimizer, schedule.active, input, hyper)
-      : trainStep(loop.trainable, loop.optimizer, schedule.active, input, hyper, [config.seed, 'dropout', epoch, batch.step]);
+      ? await loop.parallel.step(loop.trainable, loop.optimizer, schedule.active, batch, hyper, dropoutKey)
+      : trainStep(loop.trainable, loop.optimizer, schedule.active, stepInput(batch, config.imageSize), hyper, dropoutKey);
     if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${batch.step + 1} (loss ${loss}); lower maxLr`);
     state.epochLossSum += loss * batch.n;
     state.epochSeen += batch.n;

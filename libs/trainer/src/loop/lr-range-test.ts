@@ -3,7 +3,7 @@ import type { TrainConfig } from '../config.js';
 import { AdamW } from '../model/adamw.js';
 import type { TrainableModel } from '../model/build-model.js';
 import type { TrainBatches } from './batches.js';
-import { trainStep } from './train-step.js';
+import { stepInput, trainStep } from './train-step.js';
 
 export interface LrFindPoint {
   lr: number;
@@ -54,7 +54,7 @@ export async function lrRangeTest(
           trainable,
           optimizer,
           active,
-          { ...batch, size: config.imageSize },
+          stepInput(batch, config.imageSize),
           { lr, beta1: config.oneCycle.beta1[0], beta2: config.oneCycle.beta2, eps: config.oneCycle.eps, weightDecay: config.weightDecay, lrScale },
           [config.seed, 'lr-find', step],
         );

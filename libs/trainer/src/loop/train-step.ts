@@ -25,6 +25,12 @@ export function weightedBce(output: tf.Tensor, y: tf.Tensor, w: tf.Tensor, outpu
   });
 }
 
+/** A prefetched batch as a step's input (batches planned for data-parallel workers carry no images). */
+export function stepInput(batch: { x: Float32Array | null; y: Float32Array; w: Float32Array; n: number }, size: number): StepInput {
+  if (!batch.x) throw new Error('this batch was planned for data-parallel workers and has no images');
+  return { x: batch.x, y: batch.y, w: batch.w, n: batch.n, size };
+}
+
 export interface StepInput {
   x: Float32Array;
   y: Float32Array;

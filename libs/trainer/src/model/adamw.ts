@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedAdamWUpdate } from '@leakproof/wasm-training';
 
 export interface AdamWStepOptions {
   lr: number;
@@ -54,6 +55,8 @@ export class AdamW {
         if (!grad) continue;
         const [m, v] = this.slots(variable);
         const lr = options.lr * (options.lrScale?.get(variable.name) ?? 1);
+        // wasm: one pass over the heap per variable instead of ~14 kernels (same arithmetic, float64 in between)
+        if (fusedAdamWUpdate(variable, m, v, grad, { lr, beta1, beta2, eps, debias1, debias2, decay: decays(variable.name) ? options.weightDecay : 0 })) continue;
         const nextM = m.mul(beta1).add(grad.mul(1 - beta1));
         const nextV = v.mul(beta2).add(grad.square().mul(1 - beta2));
         m.assign(nextM);

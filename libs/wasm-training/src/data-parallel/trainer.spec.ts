@@ -41,7 +41,7 @@ describe('data-parallel trainer', () => {
     const wb = multi.getWeights();
     wa.forEach((w, i) => expect(maxRelDiff(wb[i]!, w), `weight ${i}`).toBeLessThan(1e-4));
     expect(multi.getHyper().learningRate).toBeCloseTo(3e-3);
-  });
+  }, 30_000);
 
   it('keeps tensor count stable over many in-thread steps', async () => {
     const t = open[0]!;

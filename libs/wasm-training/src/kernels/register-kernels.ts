@@ -5,6 +5,7 @@ import { samePaddingFixKernels } from './conv-same-padding.js';
 import { depthwiseBackpropKernels } from './depthwise-backprop.js';
 import { poolGradKernels } from './pool-grad.js';
 import { reductionKernels } from './leading-axes-reduce.js';
+import { sharedIdentityKernels } from './shared-identity.js';
 import { rememberStockKernel } from './wasm-heap.js';
 
 let registered = false;
@@ -22,6 +23,8 @@ export const LEAKPROOF_WASM_KERNELS = [
   'MaxPoolGrad',
   'Sum',
   'Mean',
+  'Identity',
+  'Cast',
 ] as const;
 
 /**
@@ -32,10 +35,10 @@ export const LEAKPROOF_WASM_KERNELS = [
  */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
-  for (const name of ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Transpose', 'Slice', 'Sum', 'Mean', 'PadV2', 'BatchMatMul']) {
+  for (const name of ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Transpose', 'Slice', 'Sum', 'Mean', 'PadV2', 'BatchMatMul', 'Identity', 'Cast']) {
     if (!rememberStockKernel(name)) throw new Error(`wasm kernel '${name}' missing: import '@tensorflow/tfjs-backend-wasm' before registering training kernels`);
   }
-  const configs = [...samePaddingFixKernels(), ...convBackpropKernels(), ...depthwiseBackpropKernels(), ...poolGradKernels(), ...reductionKernels()];
+  const configs = [...samePaddingFixKernels(), ...convBackpropKernels(), ...depthwiseBackpropKernels(), ...poolGradKernels(), ...reductionKernels(), ...sharedIdentityKernels()];
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
