@@ -41,6 +41,8 @@ export interface DescriptorSearchOptions {
   beam: number;
   /** leaves a tree query scans (the flat index probes `probes` lists) */
   treeProbes: number;
+  /** measurement only: query with every `queryEvery`-th image (the index still holds all); default 1 */
+  queryEvery?: number;
 }
 
 export const defaultDescriptorSearch: DescriptorSearchOptions = { perImage: 3, minCosine: 0.5, probes: 6, hitsPerQuery: 8, index: 'auto', flatMax: 16_384, leafSize: 32, beam: 8, treeProbes: 12 };
@@ -144,7 +146,7 @@ export function descriptorCandidates(items: DescriptorItem[], relevant: (a: numb
       if (s > (hitScores[hitsPerQuery - 1] as number)) insertTopK(hitScores, hitIds, s, j);
     }
   };
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < n; k += Math.max(1, options.queryEvery ?? 1)) {
     bestOther.length = bestCosine.length = bestFlip.length = 0;
     self = k;
     for (let v = 0; v < P; v++) {

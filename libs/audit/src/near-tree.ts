@@ -1,3 +1,5 @@
+import { insertTopK } from './near-flat-ivf.js';
+
 /**
  * A hierarchical k-means tree over unit vectors (the coarse quantiser of the descriptor index). Internal nodes
  * split their points into at most `branch` children by k-means on a strided sample; leaves hold at most
@@ -20,6 +22,7 @@ export interface TreeOptions {
 export const defaultTreeOptions: TreeOptions = { branch: 16, leafTarget: 32, sampleMax: 2048, rounds: 5, beam: 4 };
 
 interface TreeNode {
+  id: number;
   /** offset of the centroid in `centroids` (internal and leaf nodes both have one) */
   centroid: number;
   children: TreeNode[] | null;
@@ -36,9 +39,13 @@ export class KMeansTree {
   private centroids = new Float32Array(0);
   private readonly root: TreeNode;
   private filled = 0;
-  /** frontier scratch for best-first queries */
-  private frontierNodes: TreeNode[] = [];
-  private frontierScores: number[] = [];
+  private readonly nodes: TreeNode[] = [];
+  /** scratch of the beam search */
+  private leafTop = new Int32Array(0);
+  private leafTopScore = new Float64Array(0);
+  private beamTop = new Int32Array(0);
+  private beamTopScore = new Float64Array(0);
+  private frontier = new Int32Array(0);
 
   constructor(
     private vectors: Float32Array,
@@ -60,38 +67,39 @@ export class KMeansTree {
   /**
    * Calls `visit(start, end)` for the leaf ranges of the `probes` leaves nearest to `query`: a beam search that
    * keeps the `beam` best internal nodes of each level and collects every leaf it meets, then visits the best
-   * `probes` of them (by centroid dot product; ties by order).
+   * `probes` of them (by centroid dot product; ties: first met).
    */
   probe(query: Float32Array, offset: number, probes: number, visit: (start: number, end: number) => void, beam = this.options.beam): void {
-    let frontier: TreeNode[] = [this.root];
-    const leaves = this.frontierNodes;
-    const leafScores = this.frontierScores;
-    leaves.length = 0;
-    leafScores.length = 0;
-    const next: TreeNode[] = [];
-    const nextScores: number[] = [];
-    if (!this.root.children) {
-      visit(this.root.start, this.root.end);
-      return;
+    const root = this.root;
+    if (!root.children) return visit(root.start, root.end);
+    if (this.leafTop.length !== probes) {
+      this.leafTop = new Int32Array(probes);
+      this.leafTopScore = new Float64Array(probes);
     }
-    while (frontier.length) {
-      next.length = 0;
-      nextScores.length = 0;
-      for (const node of frontier) {
-        for (const child of node.children as TreeNode[]) {
+    if (this.beamTop.length !== beam) {
+      this.beamTop = new Int32Array(beam);
+      this.beamTopScore = new Float64Array(beam);
+      this.frontier = new Int32Array(beam);
+    }
+    const { leafTop, leafTopScore, beamTop, beamTopScore, frontier, nodes } = this;
+    leafTop.fill(-1);
+    leafTopScore.fill(-Infinity);
+    frontier[0] = root.id;
+    let width = 1;
+    while (width) {
+      beamTop.fill(-1);
+      beamTopScore.fill(-Infinity);
+      for (let f = 0; f < width; f++) {
+        for (const child of (nodes[frontier[f] as number] as TreeNode).children as TreeNode[]) {
           const s = this.dot(this.centroids, child.centroid, query, offset);
-          if (child.children) {
-            next.push(child);
-            nextScores.push(s);
-          } else {
-            leaves.push(child);
-            leafScores.push(s);
-          }
+          if (child.children) insertTopK(beamTopScore, beamTop, s, child.id);
+          else insertTopK(leafTopScore, leafTop, s, child.id);
         }
       }
-      frontier = topOf(next, nextScores, beam);
+      width = 0;
+      for (let k = 0; k < beam; k++) if ((beamTop[k] as number) >= 0) frontier[width++] = beamTop[k] as number;
     }
-    for (const leaf of topOf(leaves, leafScores, probes)) visit(leaf.start, leaf.end);
+    for (const id of leafTop) if (id >= 0) visit((nodes[id] as TreeNode).start, (nodes[id] as TreeNode).end);
   }
 
   dot(a: Float32Array, ao: number, b: Float32Array, bo: number): number {
@@ -113,7 +121,13 @@ export class KMeansTree {
     groups.forEach((g, c) => {
       if (g.length) children.push(this.build(g, centres.subarray(c * this.dims, (c + 1) * this.dims), depth + 1));
     });
-    return { centroid: offset, children, start: 0, end: 0 };
+    return this.node({ id: 0, centroid: offset, children, start: 0, end: 0 });
+  }
+
+  private node(node: TreeNode): TreeNode {
+    node.id = this.nodes.length;
+    this.nodes.push(node);
+    return node;
   }
 
   private leaf(points: Int32Array, centroid: number): TreeNode {
@@ -123,7 +137,7 @@ export class KMeansTree {
       this.leafVectors.set(this.vectors.subarray(i * this.dims, (i + 1) * this.dims), this.filled * this.dims);
       this.filled++;
     }
-    return { centroid, children: null, start, end: this.filled };
+    return this.node({ id: 0, centroid, children: null, start, end: this.filled });
   }
 
   /** k-means (dot-product / spherical) on a strided sample; centroids start at strided sample points */
@@ -196,11 +210,4 @@ export class KMeansTree {
     norm = Math.sqrt(norm) || 1;
     for (let d = 0; d < this.dims; d++) out[oo + d] = (sums[so + d] as number) / norm;
   }
-}
-
-/** The `k` best nodes by score, best first (ties: earlier first); `nodes` and `scores` are not modified. */
-function topOf(nodes: TreeNode[], scores: number[], k: number): TreeNode[] {
-  if (nodes.length <= k) return [...nodes];
-  const order = nodes.map((_, i) => i).sort((x, y) => (scores[y] as number) - (scores[x] as number) || x - y);
-  return order.slice(0, k).map((i) => nodes[i] as TreeNode);
 }
