@@ -112,6 +112,9 @@ export function renderView(field: PatientField, rng: Rng, size: number, variatio
   const tone = new Float32Array(ATLAS_LEVELS + 1);
   for (let i = 0; i <= ATLAS_LEVELS; i++) tone[i] = 255 * (brightness + 0.5 + contrast * ((i / ATLAS_LEVELS) ** gamma - 0.5));
   const atlas = atlasOf(field);
+  // what changes between follow-up films besides pose and exposure: soft tissue, inflammation, positioning aids
+  const film = grid(rng, FINE);
+  const filmAmp = uniform(rng, 0.07, 0.12) * variation;
   const cos = Math.cos(angle) / scale;
   const sin = Math.sin(angle) / scale;
   const out = new Uint8Array(size * size);
@@ -121,7 +124,7 @@ export function renderView(field: PatientField, rng: Rng, size: number, variatio
       const xc = (x + 0.5) / size - 0.5 - tx;
       const u = 0.5 + cos * xc - sin * yc;
       const v = 0.5 + (sin * xc + cos * yc) / inspiration;
-      const a = lookup(atlas, ATLAS, u, v);
+      const a = lookup(atlas, ATLAS, u, v) + filmAmp * lookup(film, FINE, u, v);
       const level = Math.round(Math.min(1, Math.max(0, a)) * ATLAS_LEVELS);
       const g = (tone[level] as number) + (rng() - 0.5) * 2 * noise;
       out[y * size + x] = g < 0 ? 0 : g > 255 ? 255 : Math.round(g);
