@@ -5,7 +5,7 @@
 // Run (all parts): flock /tmp/leakproof-bench.lock node --import tsx bench/audit-scaling.ts
 // Parts separately, each with its own same-run baseline: --only real | synthetic | codes
 // Options: --synthetic 10000,100000  --codes 10000,100000,1000000  --queries 10000 (images that query at each code
-// size)  --code-options flat-ivf,tree,auto  --synth-dir /tmp (generated sets are kept there and reused)
+// size)  --code-options flat-ivf,tree,auto  --tree-options '{"beam":16}'  --synth-dir /tmp (generated sets are kept there and reused)
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -163,6 +163,8 @@ function naiveExactUsPerImage(items: { codes: Int8Array }[], sample: number): nu
 
 function codesOnly(sizes: number[]): void {
   const queries = list('--queries', [10_000])[0] as number;
+  const treeOverrides = (args.includes('--tree-options') ? JSON.parse(String(args[args.indexOf('--tree-options') + 1])) : {}) as Partial<DescriptorSearchOptions>;
+  if (Object.keys(treeOverrides).length) console.log(`options: ${JSON.stringify(treeOverrides)}`);
   const names = (args.includes('--code-options') ? String(args[args.indexOf('--code-options') + 1]).split(',') : ['flat-ivf', 'tree', 'auto']) as DescriptorSearchOptions['index'][];
   console.log(`\ncandidate stage alone on generated descriptor codes (index built on all codes; ${queries.toLocaleString('en')} images query at each size; ${load()}):`);
   console.log('| codes | index | build s | query µs/img | stage µs/img (build/n + query) | candidates/img | planted pairs found | naive exact scan µs/img | vs naive | peak RSS MB |\n|---|---|---|---|---|---|---|---|---|---|');
@@ -176,7 +178,7 @@ function codesOnly(sizes: number[]): void {
         console.log(`| ${n.toLocaleString('en')} | flat-ivf | — | — | not run: building it assigns every code against √(6n) centroids (${Math.round(Math.sqrt(6 * n))}), too slow in plain JS | | | | | |`);
         continue;
       }
-      const options = { ...defaultDescriptorSearch, index: name, queryEvery: every };
+      const options = { ...defaultDescriptorSearch, ...treeOverrides, index: name, queryEvery: every };
       const relevant = (a: number, b: number): boolean => (a ^ b) % 2 === 1 || a % 50 === 0 || b % 50 === 0;
       const buildStart = performance.now();
       descriptorCandidates(items, relevant, { ...options, queryEvery: n + 1 });
