@@ -54,7 +54,8 @@ const options: [string, Partial<DescriptorSearchOptions>][] = [
   ['auto (default: flat up to 16,384 images)', {}],
   ['tree, leaves ~32, beam 4, 6 leaves', { index: 'tree', beam: 4, treeProbes: 6 }],
   ['tree, leaves ~32, beam 8, 8 leaves', { index: 'tree', beam: 8, treeProbes: 8 }],
-  ['tree, leaves ~32, beam 8, 12 leaves (default)', { index: 'tree' }],
+  ['tree, leaves ~32, beam 8, 12 leaves', { index: 'tree', beam: 8, treeProbes: 12 }],
+  ['tree, leaves ~32, beam 16, 48 leaves (default above 16,384)', { index: 'tree' }],
   ['tree, leaves ~16, beam 8, 16 leaves', { index: 'tree', leafSize: 16, treeProbes: 16 }],
   ['exact scan of every base (one leaf)', { index: 'tree', leafSize: 1e7 }],
 ];

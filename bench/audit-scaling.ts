@@ -165,7 +165,8 @@ function codesOnly(sizes: number[]): void {
   const queries = list('--queries', [10_000])[0] as number;
   const treeOverrides = (args.includes('--tree-options') ? JSON.parse(String(args[args.indexOf('--tree-options') + 1])) : {}) as Partial<DescriptorSearchOptions>;
   if (Object.keys(treeOverrides).length) console.log(`options: ${JSON.stringify(treeOverrides)}`);
-  const names = (args.includes('--code-options') ? String(args[args.indexOf('--code-options') + 1]).split(',') : ['flat-ivf', 'tree', 'auto']) as DescriptorSearchOptions['index'][];
+  // 'exact': the tree with one leaf holding every base, i.e. an exact scan (slow: for the recall ceiling)
+  const names = (args.includes('--code-options') ? String(args[args.indexOf('--code-options') + 1]).split(',') : ['flat-ivf', 'tree', 'auto']) as (DescriptorSearchOptions['index'] | 'exact')[];
   console.log(`\ncandidate stage alone on generated descriptor codes (index built on all codes; ${queries.toLocaleString('en')} images query at each size; ${load()}):`);
   console.log('| codes | index | build s | query µs/img | stage µs/img (build/n + query) | candidates/img | planted pairs found | naive exact scan µs/img | vs naive | peak RSS MB |\n|---|---|---|---|---|---|---|---|---|---|');
   for (const n of sizes) {
@@ -178,7 +179,7 @@ function codesOnly(sizes: number[]): void {
         console.log(`| ${n.toLocaleString('en')} | flat-ivf | — | — | not run: building it assigns every code against √(6n) centroids (${Math.round(Math.sqrt(6 * n))}), too slow in plain JS | | | | | |`);
         continue;
       }
-      const options = { ...defaultDescriptorSearch, ...treeOverrides, index: name, queryEvery: every };
+      const options = { ...defaultDescriptorSearch, ...treeOverrides, ...(name === 'exact' ? { index: 'tree' as const, leafSize: 1e7 } : { index: name }), queryEvery: every };
       const relevant = (a: number, b: number): boolean => (a ^ b) % 2 === 1 || a % 50 === 0 || b % 50 === 0;
       const buildStart = performance.now();
       descriptorCandidates(items, relevant, { ...options, queryEvery: n + 1 });

@@ -45,7 +45,7 @@ export interface DescriptorSearchOptions {
   queryEvery?: number;
 }
 
-export const defaultDescriptorSearch: DescriptorSearchOptions = { perImage: 3, minCosine: 0.5, probes: 6, hitsPerQuery: 8, index: 'auto', flatMax: 16_384, leafSize: 32, beam: 8, treeProbes: 12 };
+export const defaultDescriptorSearch: DescriptorSearchOptions = { perImage: 3, minCosine: 0.5, probes: 6, hitsPerQuery: 8, index: 'auto', flatMax: 16_384, leafSize: 32, beam: 16, treeProbes: 48 };
 
 const D = DESCRIPTOR_DIMS;
 const P = DESCRIPTORS_PER_IMAGE;
