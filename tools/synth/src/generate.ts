@@ -23,8 +23,8 @@ export interface SynthOptions {
 
 interface Written {
   path: string;
-  bytes: Buffer;
-  pixels: Uint8Array;
+  /** kept only for the images a leak may be planted from (memory stays bounded at 10⁵ images) */
+  bytes: Buffer | null;
   patient: SynthPatient;
 }
 
@@ -74,13 +74,20 @@ export async function generateSyntheticDataset(dir: string, options: SynthOption
   };
 
   const originals: Written[] = [];
-  for (const patient of patients) {
-    const field = randomField(rng);
-    for (let v = 0; v < perPatient; v++) {
-      const pixels = renderView(field, rng, size, 1);
-      const bytes = await encodeJpeg(pixels, size);
+  const sourcePatients = new Set<SynthPatient>();
+  // render in order (one seeded stream), encode a batch of patients at once on sharp's threads, write in order
+  for (let first = 0; first < patients.length; first += 16) {
+    const batch = patients.slice(first, first + 16).flatMap((patient) => {
+      const field = randomField(rng);
+      return Array.from({ length: perPatient }, () => ({ patient, pixels: renderView(field, rng, size, 1) }));
+    });
+    const encoded = await Promise.all(batch.map(({ pixels }) => encodeJpeg(pixels, size)));
+    for (const [k, { patient }] of batch.entries()) {
+      const bytes = encoded[k] as Buffer;
       const path = await write(patient, patient.split, patient.label, namer.fileName(patient.series, patient.number), bytes, 'original');
-      originals.push({ path, bytes, pixels, patient });
+      const source = patient.split === 'train' && !sourcePatients.has(patient) && sourcePatients.size < leaks.length;
+      if (source) sourcePatients.add(patient);
+      originals.push({ path, bytes: source ? bytes : null, patient });
     }
   }
 
@@ -121,14 +128,14 @@ async function plantLeaks(kinds: readonly LeakKind[], ctx: LeakContext): Promise
   const usedPatients = new Set<string>();
   for (const w of ctx.originals) {
     const id = kermanyId(w.patient.series, w.patient.number);
-    if (w.patient.split === 'train' && !usedPatients.has(id)) {
+    if (w.patient.split === 'train' && w.bytes && !usedPatients.has(id)) {
       usedPatients.add(id);
       sources.push(w);
     }
   }
   let next = 0;
   for (const kind of kinds) {
-    const source = sources[next++ % Math.max(1, sources.length)];
+    const source = sources[next++ % Math.max(1, sources.length)] as (Written & { bytes: Buffer }) | undefined;
     if (!source) throw new Error('no train patient to plant a leak from; use more patients');
     const fresh = (series: Series): SynthPatient => ({ series, number: pool.take(series, ...freshNumberRange), label: labelOf(series), split: 'test' });
     const leakInto = async (bytes: Buffer, ext: string, detail: string): Promise<void> => {
