@@ -51,9 +51,14 @@ export interface TrainResult {
 }
 
 export function configDigest(config: TrainConfig): string {
-  // the flag's default is left out so checkpoints written before it existed still resume
-  const { dataParallel, ...rest } = config;
-  return createHash('sha256').update(JSON.stringify(dataParallel ? config : rest)).digest('hex').slice(0, 16);
+  // options at their default are left out (keys keep their order) so checkpoints written before they existed still resume
+  const augmentation: Record<string, unknown> = { ...config.augmentation };
+  for (const key of ['gamma', 'blur', 'noise', 'erase'] as const) if (config.augmentation[key] === 0) delete augmentation[key];
+  const digested: Record<string, unknown> = { ...config, augmentation };
+  if (!config.dataParallel) delete digested['dataParallel'];
+  if (config.intensity === 'none') delete digested['intensity'];
+  if (config.tta === 1) delete digested['tta'];
+  return createHash('sha256').update(JSON.stringify(digested)).digest('hex').slice(0, 16);
 }
 
 function phasesFor(trainable: TrainableModel, config: TrainConfig): Phase[] {
