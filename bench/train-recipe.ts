@@ -11,7 +11,7 @@
  *   (c) with --seeds N, the spread and decision agreement of N seeds,
  *   (d) the wall time and load average; then the PyTorch anchor on the same split (unless --no-torch).
  *   node --import tsx bench/train-recipe.ts [--recipe recipes/kermany-full.json] [--split patient|series]
- *     [--seeds N] [--subset F] [--model DIR] [--no-shifts] [--no-torch | --torch-only] [--out DIR] [overrides like epochs=3]
+ *     [--seeds N] [--subset F] [--model DIR] [--tta N] [--no-shifts] [--no-torch | --torch-only] [--out DIR] [overrides like epochs=3]
  * --subset F trains on a patient-stratified fraction F of the training part (quick lever comparisons);
  * --model DIR skips training and evaluates the model folder of an earlier run (its config must match).
  */
@@ -30,7 +30,9 @@ const DATA = resolve(import.meta.dirname, '../../shared/data/chest_xray_224');
 const ANCHOR = resolve(import.meta.dirname, '../../shared/bench/torch_quality_anchor.py');
 const args = process.argv.slice(2);
 const valueOf = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
-const valued = new Set(['--out', '--recipe', '--split', '--seeds', '--subset', '--model']);
+const valued = new Set(['--out', '--recipe', '--split', '--seeds', '--subset', '--model', '--tta']);
+/** --tta N: evaluate with N test-time views whatever the model recorded (compare TTA on one trained model) */
+const ttaOverride = valueOf('--tta') === undefined ? undefined : Number(valueOf('--tta'));
 const noTorch = args.includes('--no-torch');
 const torchOnly = args.includes('--torch-only');
 const noShifts = args.includes('--no-shifts');
@@ -110,8 +112,8 @@ async function runLeakproof(): Promise<void> {
   else for (let s = 0; s < seeds; s++) models.push({ seed: config.seed + s, ...(await trainOne({ ...config, seed: config.seed + s }, join(outDir, `run-seed${config.seed + s}`))) });
 
   const first = models[0]!;
-  const valPreds = await predict({ root: DATA, images: part('val'), modelDir: first.modelDir, config });
-  const heldPreds = await predict({ root: DATA, images: part('heldout'), modelDir: first.modelDir, config });
+  const valPreds = await predict({ root: DATA, images: part('val'), modelDir: first.modelDir, config, tta: ttaOverride });
+  const heldPreds = await predict({ root: DATA, images: part('heldout'), modelDir: first.modelDir, config, tta: ttaOverride });
   const choice = chooseThreshold(valPreds, rule);
   const report = evaluate({ predictions: heldPreds, threshold: choice.value, thresholdRule: choice });
   await writeFile(join(outDir, 'heldout-report.json'), JSON.stringify(report, null, 2));
@@ -148,7 +150,7 @@ async function shiftEvidence(modelDir: string, threshold: number): Promise<void>
     // the shifted copies depend only on the held-out images, so later runs reuse them
     const root = join(tmpdir(), 'leakproof-recipe-shifted', split, shift.name);
     if (!existsSync(join(root, held[held.length - 1]!.path))) await writeShifted(DATA, held.map((r) => r.path), root, shift);
-    const preds = await predict({ root, images: held, modelDir, config });
+    const preds = await predict({ root, images: held, modelDir, config, tta: ttaOverride });
     rows.push(operatingPointRow(`${shift.name} (${shift.why})`, operatingPoint(preds, threshold)));
   }
   console.log(`\n(b) held-out under synthetic shifts, validation threshold ${threshold.toFixed(4)} kept (${((performance.now() - tShift) / 60000).toFixed(1)} min)`);

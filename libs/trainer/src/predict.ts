@@ -23,6 +23,8 @@ export interface PredictOptions {
   /** only backend/workers are read; image size, normalisation and positive class come from the saved model */
   config: Pick<TrainConfig, 'backend' | 'workers'>;
   batchSize?: number;
+  /** test-time views to average; default: what the model recorded (its config's tta), else 1 */
+  tta?: number;
 }
 
 /** Positive-class probabilities for every record, with the preprocessing recorded next to the model. */
@@ -42,7 +44,7 @@ export async function predict(options: PredictOptions): Promise<ImagePrediction[
     for (let start = 0; start < options.images.length; start += batchSize) {
       const slots = Array.from({ length: Math.min(batchSize, options.images.length - start) }, (_, i) => start + i);
       const probs = new Float64Array(slots.length);
-      const views = testTimeViews(preprocessing.imageSize, preprocessing.normalisation.tta ?? 1);
+      const views = testTimeViews(preprocessing.imageSize, options.tta ?? preprocessing.normalisation.tta ?? 1);
       for (const view of views) {
         const x = await pool.batch(slots, view === null ? null : slots.map(() => view), preprocessing.normalisation);
         const p = predictProbabilities(trainable, x, slots.length, preprocessing.imageSize, preprocessing.logitBias);
