@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { chooseThreshold, evaluate, type Prediction } from '@leakproof/evaluator';
 
 export interface Shift {
@@ -20,7 +20,7 @@ const perPixel = (f: (v: number) => number) => (px: Uint8Array, w: number, h: nu
   return { px: px.map((v) => lut[v]!), w, h };
 };
 
-async function viaSharp(px: Uint8Array, w: number, h: number, f: (s: sharp.Sharp) => sharp.Sharp, outW = w, outH = h) {
+async function viaSharp(px: Uint8Array, w: number, h: number, f: (s: Sharp) => Sharp, outW = w, outH = h) {
   const out = await f(sharp(Buffer.from(px), { raw: { width: w, height: h, channels: 1 } })).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
   return { px: new Uint8Array(out.data.buffer, out.data.byteOffset, out.info.width * out.info.height), w: outW, h: outH };
 }

@@ -135,6 +135,14 @@ async function runLeakproof(): Promise<void> {
     console.log(`  ${group}: ${ps.length} images, ${((100 * hits) / ps.length).toFixed(1)} % correct at the validation threshold`);
   }
 
+  console.log('\nthreshold rules, each chosen on validation and applied to this held-out part:');
+  console.log(OPERATING_POINT_HEADER.replace('@val thr', '@rule thr').replace('@val thr', '@rule thr').replace('@val thr', '@rule thr'));
+  const rules: ThresholdRule[] = ['fixed', 'max-f1', { rule: 'target-recall', target: 0.95 }, { rule: 'target-recall', target: 0.975 }, { rule: 'target-recall', target: 0.99 }];
+  for (const r of rules) {
+    const c = chooseThreshold(valPreds, r);
+    console.log(operatingPointRow(`${c.rule}${c.target ? ` ${c.target}` : ''} (thr ${c.value.toFixed(4)})`, operatingPoint(heldPreds, c.value)));
+  }
+
   if (!noShifts) await shiftEvidence(first.modelDir, choice.value);
   if (models.length > 1) await seedAgreement(models, rule);
   const totalSeconds = (performance.now() - t0) / 1000;
