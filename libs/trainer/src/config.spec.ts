@@ -1,8 +1,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { applyOverrides, loadTrainConfig, parseTrainConfig, TrainConfigError } from './config.js';
+import { configDigest } from './train.js';
 
 describe('train config', () => {
   it('fills CPU-practical defaults', () => {
@@ -51,5 +53,18 @@ describe('train config', () => {
     await writeFile(path, '{ nope');
     await expect(loadTrainConfig(path)).rejects.toThrow(/not valid JSON/);
     await expect(loadTrainConfig(join(dir, 'missing.json'))).rejects.toThrow(/cannot read/);
+  });
+
+  it('leaves the new options out of the checkpoint digest at their old values, so older checkpoints still resume', () => {
+    const config = parseTrainConfig({ intensity: 'none', tta: 1, augmentation: { gamma: 0, blur: 0, noise: 0, erase: 0 } });
+    const { dataParallel: _dp, intensity: _i, tta: _t, ...old } = config;
+    const { gamma: _g, blur: _b, noise: _n, erase: _e, ...oldAugmentation } = config.augmentation;
+    const before = createHash('sha256').update(JSON.stringify({ ...old, augmentation: oldAugmentation })).digest('hex').slice(0, 16);
+    expect(configDigest(config)).toBe(before);
+    expect(configDigest(parseTrainConfig({}))).not.toBe(before);
+    expect(configDigest({ ...config, intensity: 'clahe' })).not.toBe(before);
+    expect(configDigest({ ...config, augmentation: { ...config.augmentation, noise: 0.02 } })).not.toBe(before);
+    expect(() => parseTrainConfig({ intensity: 'gamma' })).toThrow(/intensity/);
+    expect(() => parseTrainConfig({ tta: 9 })).toThrow(/tta/);
   });
 });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { LeakproofError } from '@leakproof/core';
+import { intensityModes } from './data/intensity.js';
 
 export const augmentationSchema = z
   .object({
@@ -16,6 +17,14 @@ export const augmentationSchema = z
     contrast: z.number().min(0).max(1).default(0.2),
     /** off by default: the heart is on the left, and markers/text are asymmetric */
     hflip: z.boolean().default(false),
+    /** max relative gamma change (0.3 = exponent 1/1.3..1.3, log-uniform): exposure/detector response; 0 = off (README "Shift evidence") */
+    gamma: z.number().min(0).max(2).default(0.3),
+    /** max Gaussian blur sigma in pixels of the input (uniform 0..blur): focus/resampling softness; 0 = off */
+    blur: z.number().min(0).max(4).default(1),
+    /** max std of additive Gaussian noise on the [0, 1] scale (uniform 0..noise): detector noise; 0 = off */
+    noise: z.number().min(0).max(0.2).default(0.03),
+    /** probability of a box (5–15 % of the side, mostly white) burned into the image: markers, text; 0 = off */
+    erase: z.number().min(0).max(1).default(0.3),
   })
   .strict();
 
@@ -82,6 +91,13 @@ export const trainConfigSchema = z
     classImbalance: z.enum(['weights', 'balanced-sampling', 'none']).default('weights'),
     earlyStopping: earlyStoppingSchema.nullable().default(earlyStoppingSchema.parse({})),
     fineTune: fineTuneSchema.default(fineTuneSchema.parse({})),
+    /**
+     * per-image intensity normalisation at decode, identical in training, validation and prediction:
+     * 'equalize' (global histogram equalisation) or 'clahe' take a site's exposure and window out of the input
+     */
+    intensity: z.enum(intensityModes).default('equalize'),
+    /** test-time augmentation: predict() averages this many deterministic views (identity first); 1 = off */
+    tta: z.number().int().min(1).max(8).default(4),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
     /** data-parallel training workers (1 = train on this thread); decode/augment also run in a pool of this size */
     workers: z.number().int().min(0).max(64).default(2),

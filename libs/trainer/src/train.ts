@@ -51,9 +51,15 @@ export interface TrainResult {
 }
 
 export function configDigest(config: TrainConfig): string {
-  // how steps are spread over threads is left out: checkpoints written before the flag (or its default) changed still resume
+  // left out: how steps are spread over threads, and options at their default (keys keep their order), so
+  // checkpoints written before the flag, its default or these options existed still resume
+  const augmentation: Record<string, unknown> = { ...config.augmentation };
+  for (const key of ['gamma', 'blur', 'noise', 'erase'] as const) if (config.augmentation[key] === 0) delete augmentation[key];
   const { dataParallel: _threads, ...rest } = config;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
+  const digested: Record<string, unknown> = { ...rest, augmentation };
+  if (config.intensity === 'none') delete digested['intensity'];
+  if (config.tta === 1) delete digested['tta'];
+  return createHash('sha256').update(JSON.stringify(digested)).digest('hex').slice(0, 16);
 }
 
 function phasesFor(trainable: TrainableModel, config: TrainConfig): Phase[] {

@@ -61,3 +61,43 @@ describe('augmentation', () => {
     expect(fitNormalisation(cache, 2, [0, 1])).toEqual({ mean: 0.5, std: 0.5 });
   });
 });
+
+describe('augmentation extras (gamma, blur, noise, burned-in box)', () => {
+  const extras = { ...config, gamma: 0.3, blur: 1.5, noise: 0.05, erase: 1 };
+
+  it('draw nothing extra when off, so the default streams stay as they were', () => {
+    const a = Rng.fromSeed(3, 'augment');
+    const b = Rng.fromSeed(3, 'augment');
+    const plain = drawAugmentParams(a, config, size);
+    const zeroed = drawAugmentParams(b, { ...config, gamma: 0, blur: 0, noise: 0, erase: 0 }, size);
+    expect(zeroed).toEqual(plain);
+    expect(a.next()).toBe(b.next());
+    expect(plain).not.toHaveProperty('gamma');
+  });
+
+  it('are deterministic per seed, stay in the normalised range, and change the image', () => {
+    const run = (seed: number) => {
+      const params = drawAugmentParams(Rng.fromSeed(seed, 'augment'), extras, size);
+      const out = new Float32Array(size * size);
+      augmentInto(image, 0, size, params, norm, out, 0);
+      return { params, out };
+    };
+    const a = run(11);
+    expect(run(11).out).toEqual(a.out);
+    expect(a.params.erase).not.toBeNull();
+    for (const v of a.out) {
+      expect(v).toBeGreaterThanOrEqual((0 - norm.mean) / norm.std - 1e-5);
+      expect(v).toBeLessThanOrEqual((1 - norm.mean) / norm.std + 1e-5);
+    }
+    const plain = new Float32Array(size * size);
+    augmentInto(image, 0, size, { ...a.params, gamma: 1, blurSigma: 0, noiseStd: 0, erase: null }, norm, plain, 0);
+    expect(plain).not.toEqual(a.out);
+  });
+
+  it('blur keeps a constant image constant', () => {
+    const flat = new Uint8Array(size * size).fill(128);
+    const out = new Float32Array(size * size);
+    augmentInto(flat, 0, size, { ...IDENTITY_AUGMENT, blurSigma: 2 }, norm, out, 0);
+    for (const v of out) expect(v).toBeCloseTo((128 / 255 - norm.mean) / norm.std, 5);
+  });
+});

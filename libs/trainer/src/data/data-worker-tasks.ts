@@ -1,5 +1,6 @@
 import { decodeGray } from '@leakproof/ingest';
 import { augmentInto, type AugmentParams, type Normalisation } from './augment.js';
+import { normaliseIntensity, type IntensityMode } from './intensity.js';
 
 export interface DecodeTask {
   kind: 'decode';
@@ -8,6 +9,8 @@ export interface DecodeTask {
   slots: number[];
   size: number;
   cache: SharedArrayBuffer;
+  /** per-image intensity normalisation applied right after decoding (absent = none) */
+  intensity?: IntensityMode;
 }
 
 export interface AugmentTask {
@@ -36,6 +39,7 @@ export async function runDecode(task: DecodeTask): Promise<DecodeResult> {
     try {
       const image = await decodeGray(task.paths[i]!, { size: task.size });
       cache.set(image.data, task.slots[i]! * pixels);
+      normaliseIntensity(cache, task.slots[i]! * pixels, task.size, task.intensity ?? 'none');
       errors.push(null);
     } catch (error) {
       errors.push(error instanceof Error ? error.message : String(error));

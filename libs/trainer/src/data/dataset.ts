@@ -44,6 +44,8 @@ export async function prepareData(root: string, images: readonly ImageRecord[], 
     await pool.decodeAll(
       root,
       all.map((r) => r.path),
+      undefined,
+      config.intensity,
     );
   } catch (error) {
     await pool.close();
@@ -54,6 +56,15 @@ export async function prepareData(root: string, images: readonly ImageRecord[], 
     pool,
     train: { slots: trainSlots, labels: trainLabels, records: train },
     val: { slots: val.map((_, i) => train.length + i), labels: val.map((r) => binaryLabel(r, config.positiveClass)), records: val },
-    norm: fitNormalisation(pool.bytes, config.imageSize, trainSlots),
+    norm: inferenceNormalisation(fitNormalisation(pool.bytes, config.imageSize, trainSlots), config),
+  };
+}
+
+/** The fitted mean/std plus the per-image steps prediction must repeat; defaults are left out so old models read the same. */
+function inferenceNormalisation(fitted: Normalisation, config: TrainConfig): Normalisation {
+  return {
+    ...fitted,
+    ...(config.intensity !== 'none' ? { intensity: config.intensity } : {}),
+    ...(config.tta > 1 ? { tta: config.tta } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { runAugment, runDecode, type AugmentTask, type DecodeResult, type DecodeTask } from './data-worker-tasks.js';
 import type { AugmentParams, Normalisation } from './augment.js';
+import type { IntensityMode } from './intensity.js';
 import { LeakproofError } from '@leakproof/core';
 
 export class ImageDecodeError extends LeakproofError {
@@ -47,7 +48,7 @@ export class ImagePool {
   }
 
   /** Decodes `paths` (relative to root) into slots 0..n-1; rejects with every failure listed. */
-  async decodeAll(root: string, paths: readonly string[], onProgress?: (done: number) => void): Promise<void> {
+  async decodeAll(root: string, paths: readonly string[], onProgress?: (done: number) => void, intensity: IntensityMode = 'none'): Promise<void> {
     const chunk = 32;
     const jobs: Promise<void>[] = [];
     const failures: { path: string; slot: number; message: string }[] = [];
@@ -60,6 +61,7 @@ export class ImagePool {
         slots: slice.map((_, i) => start + i),
         size: this.size,
         cache: this.cache,
+        intensity,
       };
       const run = (this.piscina ? (this.piscina.run(task) as Promise<DecodeResult>) : runDecode(task)).then((result) => {
         result.errors.forEach((message, i) => {
@@ -76,7 +78,7 @@ export class ImagePool {
     // now that nothing else decodes; only a second failure is reported, with its own message.
     const lasting: { path: string; message: string }[] = [];
     for (const f of failures.sort((a, b) => a.path.localeCompare(b.path))) {
-      const again = await runDecode({ kind: 'decode', paths: [resolve(root, f.path)], slots: [f.slot], size: this.size, cache: this.cache });
+      const again = await runDecode({ kind: 'decode', paths: [resolve(root, f.path)], slots: [f.slot], size: this.size, cache: this.cache, intensity });
       const message = again.errors[0];
       if (message !== null && message !== undefined) lasting.push({ path: f.path, message });
     }

@@ -4,11 +4,19 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { atomicWrite, fsIOHandler } from './fs-io-handler.js';
 import type { TrainableModel } from './build-model.js';
+import { intensityModes } from '../data/intensity.js';
 
 export const preprocessingSchema = z.object({
   imageSize: z.number().int(),
   positiveClass: z.string(),
-  normalisation: z.object({ mean: z.number(), std: z.number() }),
+  normalisation: z.object({
+    mean: z.number(),
+    std: z.number(),
+    /** per-image intensity mode applied at decode (absent in models trained before it existed = none) */
+    intensity: z.enum(intensityModes).optional(),
+    /** test-time views averaged by predict() (absent = 1) */
+    tta: z.number().int().min(1).optional(),
+  }),
   outputIsLogits: z.boolean(),
   inputChannels: z.number().int(),
   /** added to the logit before the sigmoid (prior correction after class reweighting) */
