@@ -24,8 +24,7 @@ const tiny: TrainConfigInput = {
   backend: 'wasm',
   earlyStopping: null,
   seed: 5,
-  // the pre-equalisation pipeline: these tests are about the loop, and a 1-epoch toy model under the default
-  // augmentation can predict no positive at 0.5 (val_precision NaN), which checkpoint.ts cannot reload yet
+  // the pre-equalisation pipeline: these tests are about the loop, not the recipe
   intensity: 'none',
   tta: 1,
   augmentation: { gamma: 0, blur: 0, noise: 0, erase: 0 },

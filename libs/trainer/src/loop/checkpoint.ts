@@ -6,6 +6,17 @@ import { AdamW } from '../model/adamw.js';
 import { atomicWrite, loadWeightList, saveWeightList } from '../model/fs-io-handler.js';
 import type { TrainableModel } from '../model/build-model.js';
 
+/**
+ * A metric of a diverged or degenerate epoch can be NaN or ±Infinity, which JSON cannot hold: they are written
+ * as the strings "NaN", "Infinity", "-Infinity" (and `null`, what JSON.stringify made of them before, reads as NaN).
+ */
+const metricNumber = z.union([
+  z.number(),
+  z.enum(['NaN', 'Infinity', '-Infinity']).transform(Number),
+  z.null().transform(() => Number.NaN),
+]);
+const nonFiniteAsString = (_key: string, value: unknown): unknown => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
+
 export const checkpointStateSchema = z.object({
   version: z.literal(1),
   /** the epoch to run next, and the step inside it to start from (non-zero after an interrupt) */
@@ -13,10 +24,10 @@ export const checkpointStateSchema = z.object({
   stepInEpoch: z.number().int().min(0),
   globalStep: z.number().int().min(0),
   /** the running loss of the interrupted epoch so far */
-  epochLossSum: z.number(),
+  epochLossSum: metricNumber,
   epochSeen: z.number().int().min(0),
-  history: z.array(z.record(z.string(), z.number())),
-  best: z.object({ epoch: z.number().int(), value: z.number() }).nullable(),
+  history: z.array(z.record(z.string(), metricNumber)),
+  best: z.object({ epoch: z.number().int(), value: metricNumber }).nullable(),
   badEpochs: z.number().int().min(0),
   /** the upper LR of the unfrozen fine-tuning phase once chosen, so resume does not re-run lr_find */
   unfrozenMaxLr: z.number().nullable(),
@@ -24,9 +35,14 @@ export const checkpointStateSchema = z.object({
   rng: z.object({ seed: z.number().int(), scheme: z.literal('sfc32/fnv-keyed') }),
   configDigest: z.string(),
 });
-export type CheckpointState = z.infer<typeof checkpointStateSchema>;
+export type CheckpointState = z.output<typeof checkpointStateSchema>;
 
 export const CHECKPOINT_DIR = 'checkpoint';
+
+/** state.json's text; NaN and ±Infinity survive the round trip through `parseCheckpointState`. */
+export const checkpointStateJson = (state: CheckpointState): string => JSON.stringify(state, nonFiniteAsString, 2);
+
+export const parseCheckpointState = (text: string): CheckpointState => checkpointStateSchema.parse(JSON.parse(text));
 
 /** Weights (all of them, BN statistics included), optimizer moments and loop state, swapped in atomically. */
 export async function saveCheckpoint(runDir: string, trainable: TrainableModel, optimizer: AdamW, state: CheckpointState): Promise<string> {
@@ -40,7 +56,7 @@ export async function saveCheckpoint(runDir: string, trainable: TrainableModel, 
   await saveWeightList(tmp, 'optimizer', moments);
   tf.dispose(moments);
   await atomicWrite(join(tmp, 'optimizer-layout.json'), JSON.stringify({ step: opt.step, present: opt.moments.map((m) => m !== null) }));
-  await atomicWrite(join(tmp, 'state.json'), JSON.stringify(state, null, 2));
+  await atomicWrite(join(tmp, 'state.json'), checkpointStateJson(state));
   const old = join(runDir, `${CHECKPOINT_DIR}.old`);
   await rm(old, { recursive: true, force: true });
   if (await exists(final)) await rename(final, old);
@@ -61,7 +77,7 @@ export async function loadCheckpoint(dir: string, trainable: TrainableModel, opt
   const stateFile = join(dir, 'state.json');
   let state: CheckpointState;
   try {
-    state = checkpointStateSchema.parse(JSON.parse(await readFile(stateFile, 'utf8')));
+    state = parseCheckpointState(await readFile(stateFile, 'utf8'));
   } catch (error) {
     throw new Error(`cannot resume from ${dir}: ${stateFile} is missing or invalid (${(error as Error).message}). Pass the run directory of an interrupted run.`);
   }
