@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type PgBoss from 'pg-boss';
-import { hashShardSchema, runHashShard, runVerifyShard, verifyShardSchema, type WorkerTestHooks } from './audit-jobs.js';
+import type { ViewComparer } from '@leakproof/audit';
+import { hashShardSchema, runHashShard, verifyShardSchema, type WorkerTestHooks } from './audit-jobs.js';
 import { connectQueue, type QueueConnection } from './connection.js';
 import { DistributedModeError } from './errors.js';
 import { queueGroups, queueName, type JobKind, type QueueSettings } from './settings.js';
+import { runVerifyShard, workerComparer } from './verify-shard.js';
 
 /** Runs one job of a kind the worker was not built with (e.g. training, provided by the CLI). */
 export type JobHandler = (data: unknown, context: { jobId: string; log: (line: string) => void; signal: AbortSignal }) => Promise<unknown>;
@@ -53,6 +55,8 @@ export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: num
   options.log(`worker ${id.slice(0, 8)} on ${hostname()} pid ${process.pid}, version ${options.version}: queues ${queues.join(', ')} × ${options.concurrency}`);
 
   const jobAbort = new AbortController();
+  // one pool of comparison threads for every verification job of this process, started by the first one
+  let comparer: ViewComparer | undefined;
   const lanes = kinds.flatMap((kind) => Array.from({ length: options.concurrency }, () => lane(kind)));
 
   async function lane(kind: JobKind): Promise<void> {
@@ -91,7 +95,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: num
       throw new Error(`job of version ${String((data as { version?: unknown })?.version)} on a worker of version ${options.version}`);
     }
     if (kind === 'audit-hash') return runHashShard(q, hashShardSchema.parse(data), options.hooks);
-    if (kind === 'audit-verify') return runVerifyShard(q, verifyShardSchema.parse(data));
+    if (kind === 'audit-verify') return runVerifyShard(q, verifyShardSchema.parse(data), (comparer ??= workerComparer()));
     const handler = options.handlers?.[kind];
     if (!handler) throw new Error(`this worker has no handler for ${kind} jobs`);
     return handler(data, { jobId, log: options.log, signal: jobAbort.signal });
@@ -103,6 +107,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: num
   const finished = await Promise.race([all.then(() => true), sleep(options.settings.stopTimeoutSeconds * 1000).then(() => false)]);
   if (!finished) await release(q, running, jobAbort, options.log);
   clearInterval(heartbeat);
+  await comparer?.close();
   await q.retry('deregistering the worker', () => q.pool.query('update queue_workers set last_seen = now(), stopped_at = now(), current_jobs = $2 where id = $1', [id, '[]'])).catch(() => undefined);
   await q.close();
   return stats;
