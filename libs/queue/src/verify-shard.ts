@@ -22,7 +22,7 @@ export function workerComparer(): ViewComparer {
  * no decode. Only a content stored without a view is decoded (verifyPairs retries a failed load once, alone);
  * a pair that still cannot be compared is left without a score, which the coordinator reports as `unverified`.
  */
-export async function runVerifyShard(q: QueueConnection, shard: VerifyShard, comparer: ViewComparer): Promise<{ verified: number; reused: number; decoded: number; unverified: number }> {
+export async function runVerifyShard(q: QueueConnection, shard: VerifyShard, comparer: ViewComparer): Promise<{ verified: number; reused: number; withoutView: number; unverified: number }> {
   requireVisibleRoot(shard.root);
   const known = await loadScores(q, shard.pairs.map((p) => p.key));
   const todo = shard.pairs.filter((p) => !known.has(p.key));
@@ -34,12 +34,10 @@ export async function runVerifyShard(q: QueueConnection, shard: VerifyShard, com
   const shas = [...files.keys()];
   const indexOf = new Map(shas.map((s, i) => [s, i]));
   const views = await loadViews(q, shas, shard.settings);
-  let decoded = 0;
   const load = async (i: number): Promise<Uint8Array> => {
     const sha = shas[i] as string;
     const view = views.get(sha);
     if (view) return decodeView(view);
-    decoded++;
     return decodeStoredContent(shard.root, files.get(sha) as string, sha, shard.maxPixels);
   };
   const settings = compareOptions(shard.policy);
@@ -53,7 +51,7 @@ export async function runVerifyShard(q: QueueConnection, shard: VerifyShard, com
     return o?.ok ? [{ key: p.key, score: o.score }] : [];
   });
   await storeScores(q, scored);
-  return { verified: scored.length, reused: shard.pairs.length - todo.length, decoded, unverified: todo.length - scored.length };
+  return { verified: scored.length, reused: shard.pairs.length - todo.length, withoutView: shas.length - views.size, unverified: todo.length - scored.length };
 }
 
 /** The view of a content stored without one: the file decoded again, refused if its bytes are no longer that content. */
