@@ -2,7 +2,7 @@
 // into /tmp and reused) audited by the single-process audit (baseline, same run) and by 1, 2 and 4
 // `leakproof worker` processes through the PostgreSQL job queue; prints images/s, the ratio to the baseline,
 // per-job overhead and checks every report is identical to the baseline's.
-// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/distributed.ts [--images 20000] [--shard-size 500] [--workers 1,2,4] [--concurrency 1]
+// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/distributed.ts [--images 20000] [--shard-size 500] [--workers 1,2,4] [--concurrency N]
 //      … bench/distributed.ts --hash-only   (near and label-conflict checks off: no verification phase)
 //      … bench/distributed.ts --queue-only   (raw pg-boss round trips: insert, fetch + complete of empty jobs)
 import { spawn } from 'node:child_process';
@@ -21,7 +21,8 @@ const arg = (name: string, fallback: string): string => (args.includes(name) ? (
 const images = Number(arg('--images', '20000'));
 const shardSize = Number(arg('--shard-size', '500'));
 const workerCounts = arg('--workers', '1,2,4').split(',').map(Number);
-const concurrency = arg('--concurrency', '1');
+// lanes per queue in each worker process; absent: the worker's default (2 per audit queue)
+const concurrency = arg('--concurrency', '');
 const adminUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const cli = join(import.meta.dirname, '../apps/cli/bin/leakproof.js');
 const root = `/tmp/leakproof-bench-distributed-${images}`;
@@ -89,7 +90,7 @@ const manifest = await buildManifest(root, {});
 const n = manifest.images.length;
 const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
 const bytes = manifest.images.reduce((sum, r) => sum + r.size, 0);
-console.log(`${n} images (${(bytes / 1e6).toFixed(1)} MB) in ${root}; shard size ${shardSize}; worker lanes per queue ${concurrency}; load average ${load()}`);
+console.log(`${n} images (${(bytes / 1e6).toFixed(1)} MB) in ${root}; shard size ${shardSize}; worker lanes per queue ${concurrency || 'default (2)'}; load average ${load()}`);
 
 let t = performance.now();
 const baseline = await auditManifest(manifest, { policy, cacheDir: null });
@@ -105,7 +106,7 @@ for (const count of workerCounts) {
   const env = { ...process.env, DATABASE_URL: url.toString(), LEAKPROOF_QUEUE_POLL_SECONDS: '0.5', LEAKPROOF_QUEUE_HEARTBEAT_SECONDS: '1' };
   // migrations and pg-boss schema first, so worker start-up is not timed as audit work
   await (await connectQueue(url.toString(), { settings, version: codeVersion() })).close();
-  const workers = Array.from({ length: count }, () => spawn(process.execPath, [cli, 'worker', '--queues', 'audit', '--concurrency', concurrency], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
+  const workers = Array.from({ length: count }, () => spawn(process.execPath, [cli, 'worker', '--queues', 'audit', ...(concurrency ? ['--concurrency', concurrency] : [])], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
   for (const w of workers) w.on('exit', (code) => code !== 0 && code !== null && console.error(`a worker exited with code ${code}`));
   while (Number((await sql(url.toString(), 'select count(*) as n from queue_workers where stopped_at is null'))[0]?.n) < count) await new Promise((r) => setTimeout(r, 200));
   t = performance.now();

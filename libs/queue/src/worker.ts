@@ -15,8 +15,8 @@ export interface WorkerOptions {
   databaseUrl: string | undefined;
   version: string;
   settings: QueueSettings;
-  /** job lanes per queue kind */
-  concurrency: number;
+  /** job lanes per queue kind; default laneDefaults (2 per audit queue, 1 for training) */
+  concurrency?: number;
   /** 'audit', 'train' */
   queues: string[];
   log: (line: string) => void;
@@ -27,6 +27,13 @@ export interface WorkerOptions {
   hooks?: WorkerTestHooks;
 }
 
+/**
+ * Two audit jobs at once per process by default: one job's database round trips (fetch, read, store, complete)
+ * then overlap the other's decoding or comparing, which are on sharp's and the comparer's threads anyway
+ * (libs/queue/README.md, "Measured"). A training job uses every core by itself: one at a time.
+ */
+export const laneDefaults: Record<JobKind, number> = { 'audit-hash': 2, 'audit-verify': 2, train: 1 };
+
 interface RunningJob {
   id: string;
   queue: string;
@@ -35,7 +42,7 @@ interface RunningJob {
 }
 
 /**
- * A worker: `concurrency` lanes per job kind, each fetching one job at a time from pg-boss (SKIP LOCKED, so a
+ * A worker: `concurrency` (or laneDefaults) lanes per job kind, each fetching one job at a time from pg-boss (SKIP LOCKED, so a
  * job goes to one worker), running it and completing or failing it. A crashed worker's job stays active until
  * its lease (expireIn) runs out; pg-boss supervision then retries it on another worker.
  */
@@ -46,18 +53,20 @@ export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: num
   const running = new Map<string, RunningJob>();
   const stats = { jobsDone: 0, jobsFailed: 0 };
   const queues = kinds.map((k) => queueName(k, options.version));
+  const lanesOf = (kind: JobKind): number => options.concurrency ?? laneDefaults[kind];
+  const lanesShown = Math.max(...kinds.map(lanesOf));
   await q.retry('registering the worker', () =>
-    q.pool.query('insert into queue_workers (id, host, pid, version, queues, concurrency) values ($1, $2, $3, $4, $5, $6)', [id, hostname(), process.pid, options.version, queues, options.concurrency]),
+    q.pool.query('insert into queue_workers (id, host, pid, version, queues, concurrency) values ($1, $2, $3, $4, $5, $6)', [id, hostname(), process.pid, options.version, queues, lanesShown]),
   );
   const beat = (): Promise<unknown> =>
     q.retry('heartbeat', () => q.pool.query('update queue_workers set last_seen = now(), current_jobs = $2 where id = $1', [id, JSON.stringify([...running.values()])])).catch((e: unknown) => options.log(`heartbeat failed: ${(e as Error).message}`));
   const heartbeat = setInterval(() => void beat(), options.settings.heartbeatSeconds * 1000);
-  options.log(`worker ${id.slice(0, 8)} on ${hostname()} pid ${process.pid}, version ${options.version}: queues ${queues.join(', ')} × ${options.concurrency}`);
+  options.log(`worker ${id.slice(0, 8)} on ${hostname()} pid ${process.pid}, version ${options.version}: queues ${kinds.map((k) => `${queueName(k, options.version)} × ${lanesOf(k)}`).join(', ')}`);
 
   const jobAbort = new AbortController();
   // one pool of comparison threads for every verification job of this process, started by the first one
   let comparer: ViewComparer | undefined;
-  const lanes = kinds.flatMap((kind) => Array.from({ length: options.concurrency }, () => lane(kind)));
+  const lanes = kinds.flatMap((kind) => Array.from({ length: lanesOf(kind) }, () => lane(kind)));
 
   async function lane(kind: JobKind): Promise<void> {
     const name = queueName(kind, options.version);
