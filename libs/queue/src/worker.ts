@@ -15,7 +15,7 @@ export interface WorkerOptions {
   databaseUrl: string | undefined;
   version: string;
   settings: QueueSettings;
-  /** job lanes per queue kind; default laneDefaults (2 per audit queue, 1 for training) */
+  /** job lanes per queue kind; default laneDefaults (2 for verification, 1 for hashing and training) */
   concurrency?: number;
   /** 'audit', 'train' */
   queues: string[];
@@ -28,11 +28,14 @@ export interface WorkerOptions {
 }
 
 /**
- * Two audit jobs at once per process by default: one job's database round trips (fetch, read, store, complete)
- * then overlap the other's decoding or comparing, which are on sharp's and the comparer's threads anyway
- * (libs/queue/README.md, "Measured"). A training job uses every core by itself: one at a time.
+ * Two verification jobs at once per process by default: one job's database round trips (fetch, read views, store
+ * scores, complete) then overlap the other's comparing, which runs on the comparer's threads anyway
+ * (libs/queue/README.md, "Measured"). Hashing stays one job at a time: a decoder crash takes its whole process
+ * down, and a second hash job beside it would fail with it and could use up its retries without any fault of
+ * its own; a hash job stores each chunk while hashing the next, so its round trips are hidden already. A
+ * training job uses every core by itself: one at a time.
  */
-export const laneDefaults: Record<JobKind, number> = { 'audit-hash': 2, 'audit-verify': 2, train: 1 };
+export const laneDefaults: Record<JobKind, number> = { 'audit-hash': 1, 'audit-verify': 2, train: 1 };
 
 interface RunningJob {
   id: string;
