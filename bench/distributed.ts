@@ -90,7 +90,7 @@ const manifest = await buildManifest(root, {});
 const n = manifest.images.length;
 const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
 const bytes = manifest.images.reduce((sum, r) => sum + r.size, 0);
-console.log(`${n} images (${(bytes / 1e6).toFixed(1)} MB) in ${root}; shard size ${shardSize}; worker lanes per queue ${concurrency || 'default (2)'}; load average ${load()}`);
+console.log(`${n} images (${(bytes / 1e6).toFixed(1)} MB) in ${root}; shard size ${shardSize}; worker lanes per queue ${concurrency || 'default (hash 1, verify 2)'}; load average ${load()}`);
 
 let t = performance.now();
 const baseline = await auditManifest(manifest, { policy, cacheDir: null });
