@@ -2,12 +2,13 @@
 // into /tmp and reused) audited by the single-process audit (baseline, same run) and by 1, 2 and 4
 // `leakproof worker` processes through the PostgreSQL job queue; prints images/s, the ratio to the baseline,
 // per-job overhead and checks every report is identical to the baseline's.
-// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/distributed.ts [--images 20000] [--shard-size 500] [--workers 1,2,4]
+// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/distributed.ts [--images 20000] [--shard-size 500] [--workers 1,2,4] [--concurrency N]
 //      … bench/distributed.ts --hash-only   (near and label-conflict checks off: no verification phase)
 //      … bench/distributed.ts --queue-only   (raw pg-boss round trips: insert, fetch + complete of empty jobs)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { auditManifest, defaultPolicy, type AuditReport } from '@leakproof/audit';
@@ -20,6 +21,8 @@ const arg = (name: string, fallback: string): string => (args.includes(name) ? (
 const images = Number(arg('--images', '20000'));
 const shardSize = Number(arg('--shard-size', '500'));
 const workerCounts = arg('--workers', '1,2,4').split(',').map(Number);
+// lanes per queue in each worker process; absent: the worker's default (2 per audit queue)
+const concurrency = arg('--concurrency', '');
 const adminUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const cli = join(import.meta.dirname, '../apps/cli/bin/leakproof.js');
 const root = `/tmp/leakproof-bench-distributed-${images}`;
@@ -85,12 +88,14 @@ if (!existsSync(`${root}.complete`)) {
 }
 const manifest = await buildManifest(root, {});
 const n = manifest.images.length;
-console.log(`${n} images in ${root}; shard size ${shardSize}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
+const bytes = manifest.images.reduce((sum, r) => sum + r.size, 0);
+console.log(`${n} images (${(bytes / 1e6).toFixed(1)} MB) in ${root}; shard size ${shardSize}; worker lanes per queue ${concurrency || 'default (hash 1, verify 2)'}; load average ${load()}`);
 
 let t = performance.now();
 const baseline = await auditManifest(manifest, { policy, cacheDir: null });
 const baseSeconds = (performance.now() - t) / 1000;
-console.log(`single process (baseline): ${baseSeconds.toFixed(1)} s, ${(n / baseSeconds).toFixed(0)} img/s (hash ${baseline.timings.hashMs} ms, verify ${baseline.timings.verifyMs} ms of ${baseline.info.nearCandidates} candidates)`);
+console.log(`single process (baseline): ${baseSeconds.toFixed(1)} s, ${(n / baseSeconds).toFixed(0)} img/s (hash ${baseline.timings.hashMs} ms, candidates ${baseline.timings.indexMs} ms, verify ${baseline.timings.verifyMs} ms of ${baseline.info.nearCandidates} candidates); load average ${load()}`);
 
 const rows: string[] = [];
 for (const count of workerCounts) {
@@ -101,17 +106,29 @@ for (const count of workerCounts) {
   const env = { ...process.env, DATABASE_URL: url.toString(), LEAKPROOF_QUEUE_POLL_SECONDS: '0.5', LEAKPROOF_QUEUE_HEARTBEAT_SECONDS: '1' };
   // migrations and pg-boss schema first, so worker start-up is not timed as audit work
   await (await connectQueue(url.toString(), { settings, version: codeVersion() })).close();
-  const workers = Array.from({ length: count }, () => spawn(process.execPath, [cli, 'worker', '--queues', 'audit'], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
+  const workers = Array.from({ length: count }, () => spawn(process.execPath, [cli, 'worker', '--queues', 'audit', ...(concurrency ? ['--concurrency', concurrency] : [])], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
   for (const w of workers) w.on('exit', (code) => code !== 0 && code !== null && console.error(`a worker exited with code ${code}`));
   while (Number((await sql(url.toString(), 'select count(*) as n from queue_workers where stopped_at is null'))[0]?.n) < count) await new Promise((r) => setTimeout(r, 200));
   t = performance.now();
   const report = await distributedAudit(manifest, { databaseUrl: url.toString(), version: codeVersion(), settings, policy, shardSize });
   const seconds = (performance.now() - t) / 1000;
-  const jobs = Number((await sql(url.toString(), `select count(*) as n from pgboss.job where state = 'completed'`))[0]?.n);
+  const [stats] = await sql(
+    url.toString(),
+    `select count(*) as jobs, sum(extract(epoch from completed_on - started_on)) as busy,
+            (select count(*) - 1 from pg_stat_activity where datname = current_database()) as connections,
+            (select avg(pg_column_size(outcome)) from audit_hashes) as hash_row_bytes,
+            (select avg(length(outcome->>'view')) from audit_hashes) as view_chars
+       from pgboss.job where state = 'completed' and name like 'leakproof-audit-%'`,
+  );
+  const jobs = Number(stats?.['jobs']);
+  const busy = Number(stats?.['busy']);
   const identical = comparable(report) === comparable(baseline);
   // one worker does the baseline's work plus the queue's: the difference per job is the queue's overhead
   const overhead = count === 1 ? `; overhead vs baseline ${(((seconds - baseSeconds) * 1000) / Math.max(1, jobs)).toFixed(0)} ms/job` : '';
-  const line = `${count} worker(s): ${seconds.toFixed(1)} s, ${(n / seconds).toFixed(0)} img/s = ${(baseSeconds / seconds).toFixed(2)}× baseline; ${jobs} jobs (hash phase ${report.timings.hashMs} ms, verify phase ${report.timings.verifyMs} ms)${overhead}; report identical: ${identical}`;
+  const line =
+    `${count} worker(s): ${seconds.toFixed(1)} s, ${(n / seconds).toFixed(0)} img/s = ${(baseSeconds / seconds).toFixed(2)}× baseline; ${jobs} jobs ` +
+    `(hash phase ${report.timings.hashMs} ms, candidates ${report.timings.indexMs} ms, verify phase ${report.timings.verifyMs} ms; jobs running ${busy.toFixed(1)} s in all)${overhead}; ` +
+    `report identical: ${identical}; workers hold ${stats?.['connections']} PostgreSQL connections; hash row ${Number(stats?.['hash_row_bytes']).toFixed(0)} B (view ${Number(stats?.['view_chars']).toFixed(0)} chars); load average ${load()}`;
   console.log(line);
   rows.push(line);
   for (const w of workers) w.kill('SIGTERM');

@@ -2,9 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditManifest, defaultPolicy, type AuditReport } from '@leakproof/audit';
-import { buildManifest, type Manifest } from '@leakproof/ingest';
-import { codeVersion, distributedAudit, DistributedAuditCancelled, listWorkers, queueName, type QueueSettings } from '@leakproof/queue';
+import { auditManifest, compareOptions, compareViews, decodeView, defaultPolicy, hashImageBatch, type AuditReport, type HashOutcome } from '@leakproof/audit';
+import { buildManifest, type ImageRecord, type Manifest } from '@leakproof/ingest';
+import { codeVersion, connectQueue, distributedAudit, DistributedAuditCancelled, hashSettings, listWorkers, queueName, runVerifyShard, storeHashes, workerComparer, type QueueSettings } from '@leakproof/queue';
 import { generateSyntheticDataset } from '@leakproof/synth';
 import { cli } from './support/run-cli.js';
 import { adminUrl, comparable, createDatabase, sql, startWorker, stopWorkers, testSettings, waitFor, type WorkerProcess } from './support/distributed.js';
@@ -161,6 +161,29 @@ describe.skipIf(!adminUrl)('distributed audit: real workers on PostgreSQL', () =
     const { rows } = await hashRows(url);
     expect(rows).toBe(new Set(manifest.images.filter((r) => r.path !== poisoned).map((r) => r.sha256)).size);
     expect(report.timings.images).toBe(manifest.images.length);
+  });
+
+  it('a verification job compares the stored views; only a record without one is decoded, and a pair it cannot decode stays unverified (no score stored)', async () => {
+    const url = await database();
+    const q = await connectQueue(url, { settings: testSettings, version });
+    const comparer = workerComparer();
+    try {
+      const distinct = manifest.images.filter((r, i) => manifest.images.findIndex((o) => o.sha256 === r.sha256) === i).slice(0, 3);
+      const [a, b, c] = distinct as [ImageRecord, ImageRecord, ImageRecord];
+      const outcomes = (await hashImageBatch(distinct.map((r) => join(manifest.root, r.path)))) as Extract<HashOutcome, { ok: true }>[];
+      const settings = hashSettings(undefined);
+      const withoutView = ({ view: _v, ...rest }: Extract<HashOutcome, { ok: true }>): HashOutcome => rest as HashOutcome;
+      await storeHashes(q, [{ sha256: a.sha256, outcome: outcomes[0] as HashOutcome }, { sha256: b.sha256, outcome: withoutView(outcomes[1] as Extract<HashOutcome, { ok: true }>) }, { sha256: c.sha256, outcome: withoutView(outcomes[2] as Extract<HashOutcome, { ok: true }>) }], settings);
+      const pair = (s: ImageRecord, t: ImageRecord, path: string, key: string) => ({ source: s.path, target: path, sourceSha256: s.sha256, targetSha256: t.sha256, startScale: 1, key });
+      const result = await runVerifyShard(q, { version, root: manifest.root, settings, policy: defaultPolicy, pairs: [pair(a, b, b.path, 'k-ab'), pair(a, c, 'gone/missing.png', 'k-ac')] }, comparer);
+      expect(result).toEqual({ verified: 1, reused: 0, withoutView: 2, unverified: 1 });
+      const expected = Math.max(0, compareViews(decodeView((outcomes[0] as { view: string }).view), decodeView((outcomes[1] as { view: string }).view), compareOptions(defaultPolicy)));
+      const stored = await sql<{ pair_key: string; score: number }>(url, 'select pair_key, score from audit_pair_scores order by pair_key');
+      expect(stored).toEqual([{ pair_key: 'k-ab', score: expected }]);
+    } finally {
+      await comparer.close();
+      await q.close();
+    }
   });
 
   it('sweep: one audit of one split plan, one queued job per configuration × seed; status picks on validation only', async () => {

@@ -179,7 +179,7 @@ export const commandTable: CommandSpec[] = [
   {
     path: ['worker'],
     description: 'take distributed audit and training jobs from the PostgreSQL job queue (DATABASE_URL) until SIGTERM',
-    options: [{ flags: '--concurrency <n>', description: 'jobs at once per queue', default: '1' }, { flags: '--queues <list>', description: 'audit, train or both', default: 'audit,train' }],
+    options: [{ flags: '--concurrency <n>', description: 'jobs at once per queue (default: 2 for audit verification, 1 for audit hashing and train)' }, { flags: '--queues <list>', description: 'audit, train or both', default: 'audit,train' }],
     load: () => import('./commands/worker.js'),
   },
   {

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { hashImageBatch, policySchema, verifyPairBatch, type HashOutcome } from '@leakproof/audit';
-import { loadHashes, loadScores, storeHashes, storeScores } from './audit-store.js';
+import { hashImageBatch, policySchema, type HashOutcome } from '@leakproof/audit';
+import { storedShas, storeHashes } from './audit-store.js';
 import type { QueueConnection } from './connection.js';
 import { DatasetNotVisibleError } from './errors.js';
 
@@ -20,9 +20,12 @@ export type HashShard = z.infer<typeof hashShardSchema>;
 export const verifyShardSchema = z.object({
   version: z.string(),
   root: z.string(),
+  /** the hash settings whose stored records hold the canonical views to compare */
+  settings: z.string(),
   policy: policySchema,
   maxPixels: z.number().int().positive().optional(),
-  pairs: z.array(z.object({ source: z.string(), target: z.string(), startScale: z.number(), key: z.string() })),
+  /** files by path relative to root (only decoded when their record has no view) and by content SHA-256 */
+  pairs: z.array(z.object({ source: z.string(), target: z.string(), sourceSha256: z.string(), targetSha256: z.string(), startScale: z.number(), key: z.string() })),
 });
 export type VerifyShard = z.infer<typeof verifyShardSchema>;
 
@@ -50,14 +53,18 @@ export function requireVisibleRoot(root: string): void {
   }
 }
 
-/** Files stored to the content table after each chunk, so a retried shard redoes at most one chunk. */
+/** Files stored to the content table after each chunk, so a retried shard redoes at most two chunks. */
 const CHUNK = 25;
 
-/** Stage 1 on a worker: hashes the shard's files not yet in audit_hashes and stores them. */
+/**
+ * Stage 1 on a worker: hashes the shard's files not yet in audit_hashes and stores them. A chunk is stored while
+ * the next one is hashed, so the database round trip does not stop the decoding.
+ */
 export async function runHashShard(q: QueueConnection, shard: HashShard, hooks: WorkerTestHooks = {}): Promise<{ hashed: number; reused: number }> {
   requireVisibleRoot(shard.root);
-  const known = await loadHashes(q, shard.files.map((f) => f.sha256), shard.settings);
+  const known = await storedShas(q, shard.files.map((f) => f.sha256), shard.settings);
   const todo = shard.files.filter((f) => !known.has(f.sha256));
+  let storing: Promise<void> = Promise.resolve();
   for (let i = 0; i < todo.length; i += CHUNK) {
     const chunk = todo.slice(i, i + CHUNK);
     for (const f of chunk) {
@@ -68,21 +75,11 @@ export async function runHashShard(q: QueueConnection, shard: HashShard, hooks: 
       chunk.map((f) => join(shard.root, f.path)),
       shard.maxPixels === undefined ? {} : { maxPixels: shard.maxPixels },
     );
-    await storeHashes(q, chunk.map((f, k) => ({ sha256: f.sha256, outcome: outcomes[k] as HashOutcome })), shard.settings);
+    await storing;
+    storing = storeHashes(q, chunk.map((f, k) => ({ sha256: f.sha256, outcome: outcomes[k] as HashOutcome })), shard.settings);
+    // awaited on the next turn or below; this only keeps a failure from counting as unhandled meanwhile
+    storing.catch(() => undefined);
   }
+  await storing;
   return { hashed: todo.length, reused: shard.files.length - todo.length };
-}
-
-/** Stage 3 on a worker: scores the shard's pairs not yet in audit_pair_scores and stores them. */
-export async function runVerifyShard(q: QueueConnection, shard: VerifyShard): Promise<{ verified: number; reused: number }> {
-  requireVisibleRoot(shard.root);
-  const known = await loadScores(q, shard.pairs.map((p) => p.key));
-  const todo = shard.pairs.filter((p) => !known.has(p.key));
-  const scores = await verifyPairBatch(
-    todo.map((p) => ({ source: join(shard.root, p.source), target: join(shard.root, p.target), startScale: p.startScale })),
-    shard.policy,
-    shard.maxPixels === undefined ? {} : { maxPixels: shard.maxPixels },
-  );
-  await storeScores(q, todo.map((p, k) => ({ key: p.key, score: scores[k] as number })));
-  return { verified: todo.length, reused: shard.pairs.length - todo.length };
 }

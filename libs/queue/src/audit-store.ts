@@ -13,16 +13,43 @@ export function storedPairKey(pairKey: string, maxPixels: number | undefined): s
   return `${hashSettings(maxPixels)};${pairKey}`;
 }
 
-/** Hash outcomes by content SHA-256, for the contents that have one under these settings. */
-export async function loadHashes(q: QueueConnection, shas: readonly string[], settings: string): Promise<Map<string, HashOutcome>> {
+/** The contents that have a stored hash outcome under these settings (without reading the outcomes). */
+export async function storedShas(q: QueueConnection, shas: readonly string[], settings: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < shas.length; i += CHUNK) {
+    const chunk = shas.slice(i, i + CHUNK);
+    const { rows } = await q.retry('reading hashes', () =>
+      q.pool.query<{ content_sha256: string }>('select content_sha256 from audit_hashes where settings = $1 and content_sha256 = any($2::text[])', [settings, chunk]),
+    );
+    for (const r of rows) out.add(r.content_sha256);
+  }
+  return out;
+}
+
+/**
+ * Hash outcomes without their canonical views (4 KB of base64 each): what the coordinator's candidate search and
+ * report need. The views stay in the table for the verification jobs (loadViews).
+ */
+export async function loadHashesWithoutViews(q: QueueConnection, shas: readonly string[], settings: string): Promise<Map<string, HashOutcome>> {
   const out = new Map<string, HashOutcome>();
   for (let i = 0; i < shas.length; i += CHUNK) {
     const chunk = shas.slice(i, i + CHUNK);
     const { rows } = await q.retry('reading hashes', () =>
-      q.pool.query<{ content_sha256: string; outcome: HashOutcome }>('select content_sha256, outcome from audit_hashes where settings = $1 and content_sha256 = any($2::text[])', [settings, chunk]),
+      q.pool.query<{ content_sha256: string; outcome: HashOutcome }>(`select content_sha256, outcome - 'view' as outcome from audit_hashes where settings = $1 and content_sha256 = any($2::text[])`, [settings, chunk]),
     );
     for (const r of rows) out.set(r.content_sha256, r.outcome);
   }
+  return out;
+}
+
+/** The canonical view (base64) stored with each content's hash outcome, for the contents that have one. */
+export async function loadViews(q: QueueConnection, shas: readonly string[], settings: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (shas.length === 0) return out;
+  const { rows } = await q.retry('reading views', () =>
+    q.pool.query<{ content_sha256: string; view: string | null }>(`select content_sha256, outcome->>'view' as view from audit_hashes where settings = $1 and content_sha256 = any($2::text[])`, [settings, shas]),
+  );
+  for (const r of rows) if (r.view) out.set(r.content_sha256, r.view);
   return out;
 }
 
@@ -37,13 +64,6 @@ export async function storeHashes(q: QueueConnection, rows: readonly { sha256: s
       [settings, rows.map((r) => r.sha256), rows.map((r) => JSON.stringify(r.outcome))],
     ),
   );
-}
-
-export async function countHashes(q: QueueConnection, shas: readonly string[], settings: string): Promise<number> {
-  const { rows } = await q.retry('counting hashes', () =>
-    q.pool.query<{ n: string }>('select count(*) as n from audit_hashes where settings = $1 and content_sha256 = any($2::text[])', [settings, shas]),
-  );
-  return Number(rows[0]?.n ?? 0);
 }
 
 export async function loadScores(q: QueueConnection, keys: readonly string[]): Promise<Map<string, number>> {
@@ -66,9 +86,4 @@ export async function storeScores(q: QueueConnection, rows: readonly { key: stri
       [rows.map((r) => r.key), rows.map((r) => r.score)],
     ),
   );
-}
-
-export async function countScores(q: QueueConnection, keys: readonly string[]): Promise<number> {
-  const { rows } = await q.retry('counting scores', () => q.pool.query<{ n: string }>('select count(*) as n from audit_pair_scores where pair_key = any($1::text[])', [keys]));
-  return Number(rows[0]?.n ?? 0);
 }

@@ -1,7 +1,7 @@
 import type { ImageRecord, Manifest, Problem } from '@leakproof/ingest';
 import { assembleReport, candidatePairs, pairScoreKey, type AuditReport, type HashOutcome, type NearCandidate, type Policy } from '@leakproof/audit';
 import type { HashShard, VerifyShard } from './audit-jobs.js';
-import { countHashes, countScores, hashSettings, loadHashes, loadScores, storedPairKey } from './audit-store.js';
+import { hashSettings, loadHashesWithoutViews, loadScores, storedPairKey, storedShas } from './audit-store.js';
 import { connectQueue, type QueueConnection } from './connection.js';
 import { DistributedAuditCancelled } from './errors.js';
 import { deterministicJobId } from './job-ids.js';
@@ -20,7 +20,7 @@ export interface DistributedAuditOptions {
   log?: (line: string) => void;
   /** Ctrl-C: cancel this coordinator's unfinished jobs and throw DistributedAuditCancelled */
   signal?: AbortSignal;
-  /** how often the coordinator looks at its jobs (ms); default 500 */
+  /** how often the coordinator looks at its jobs (ms); default 200 (one indexed query on the job table) */
   pollMs?: number;
 }
 
@@ -47,17 +47,18 @@ export async function distributedAudit(manifest: Manifest, options: DistributedA
     for (const r of images) if (!bySha.has(r.sha256)) bySha.set(r.sha256, r);
     const shas = [...bySha.keys()];
 
-    const before = await loadHashes(q, shas, settings);
+    const before = await storedShas(q, shas, settings);
     const missing = shas.filter((s) => !before.has(s));
     const hashJobs = chunk(missing, options.shardSize).map((part) => hashJob(manifest.root, part, bySha, settings, options));
     const crashed = await runJobs(q, 'audit-hash', hashJobs, {
       ...options,
       log,
       total: shas.length,
-      count: () => countHashes(q, shas, settings),
+      alreadyDone: shas.length - missing.length,
       split: (job) => job.data.files.map((f) => hashJob(manifest.root, [f.sha256], bySha, settings, options)),
     });
-    const stored = await loadHashes(q, shas, settings);
+    // the views stay in the table: verification jobs read them there, the candidate search does not need them
+    const stored = await loadHashesWithoutViews(q, shas, settings);
     const hashes = images.map((r) => stored.get(r.sha256) ?? crashOutcome(crashed.get(r.sha256)));
     const hashMs = performance.now() - started;
 
@@ -78,12 +79,12 @@ export async function distributedAudit(manifest: Manifest, options: DistributedA
       seen.add(key);
       return true;
     });
-    const verifyJobs = chunk(todo, options.shardSize).map((part) => verifyJob(manifest, part, keyOf, options));
+    const verifyJobs = chunk(todo, options.shardSize).map((part) => verifyJob(manifest, part, keyOf, settings, options));
     const crashedPairs = await runJobs(q, 'audit-verify', verifyJobs, {
       ...options,
       log,
       total: distinctKeys.length,
-      count: () => countScores(q, distinctKeys),
+      alreadyDone: distinctKeys.length - todo.length,
       split: (job) => job.data.pairs.map((p) => ({ id: deterministicJobId('verify', options.version, manifest.root, p.key), data: { ...job.data, pairs: [p] }, keys: [p.key] })),
     });
     const scores = await loadScores(q, distinctKeys);
@@ -118,9 +119,12 @@ function hashJob(root: string, part: string[], bySha: Map<string, ImageRecord>, 
   return { id: deterministicJobId('hash', options.version, root, settings, ...part), data, keys: part };
 }
 
-function verifyJob(manifest: Manifest, part: NearCandidate[], keyOf: (c: NearCandidate) => string, options: DistributedAuditOptions): PlannedJob<VerifyShard> {
-  const pairs = part.map((c) => ({ source: (manifest.images[c.source] as ImageRecord).path, target: (manifest.images[c.target] as ImageRecord).path, startScale: c.startScale, key: keyOf(c) }));
-  const data: VerifyShard = { version: options.version, root: manifest.root, policy: options.policy, ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }), pairs };
+function verifyJob(manifest: Manifest, part: NearCandidate[], keyOf: (c: NearCandidate) => string, settings: string, options: DistributedAuditOptions): PlannedJob<VerifyShard> {
+  const pairs = part.map((c) => {
+    const [source, target] = [manifest.images[c.source] as ImageRecord, manifest.images[c.target] as ImageRecord];
+    return { source: source.path, target: target.path, sourceSha256: source.sha256, targetSha256: target.sha256, startScale: c.startScale, key: keyOf(c) };
+  });
+  const data: VerifyShard = { version: options.version, root: manifest.root, settings, policy: options.policy, ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }), pairs };
   return { id: deterministicJobId('verify', options.version, manifest.root, ...pairs.map((p) => p.key)), data, keys: pairs.map((p) => p.key) };
 }
 
@@ -132,7 +136,8 @@ function crashOutcome(why: string | undefined): HashOutcome {
 interface RunJobsOptions<T> extends DistributedAuditOptions {
   log: (line: string) => void;
   total: number;
-  count: () => Promise<number>;
+  /** items stored before this run's jobs: progress counts on from there, by the items of completed jobs */
+  alreadyDone: number;
   /** a failed multi-item job is split into single-item jobs, so one poisoned item fails alone */
   split: (job: PlannedJob<T>) => PlannedJob<T>[];
 }
@@ -147,17 +152,19 @@ async function runJobs<T extends object>(q: QueueConnection, kind: 'audit-hash' 
   const pending = new Map(jobs.map((j) => [j.id, j]));
   const failedForGood = new Map<string, string>();
   const jobCounts = { done: 0, total: jobs.length, failed: 0 };
+  // progress from the job table alone: counting stored results instead would send every key each poll
+  let done = options.alreadyDone;
   await enqueue(q, name, jobs);
   const onAbort = (): void => void cancel(q, name, [...pending.keys()]);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    options.onProgress?.({ phase, done: await options.count(), total: options.total, jobs: jobCounts });
+    options.onProgress?.({ phase, done, total: options.total, jobs: jobCounts });
     while (pending.size > 0) {
       if (options.signal?.aborted) {
         await cancel(q, name, [...pending.keys()]);
         throw new DistributedAuditCancelled(`distributed audit interrupted: ${pending.size} ${phase} job(s) cancelled`, { code: 'distributed-audit-cancelled', hint: 'run the same command again to resume: finished shards are not redone' });
       }
-      await new Promise((r) => setTimeout(r, options.pollMs ?? 500));
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
       const states = await jobStates(q, name, [...pending.keys()]);
       for (const [id, job] of [...pending]) {
         const s = states.get(id);
@@ -167,6 +174,7 @@ async function runJobs<T extends object>(q: QueueConnection, kind: 'audit-hash' 
         } else if (s.state === 'completed') {
           pending.delete(id);
           jobCounts.done++;
+          done += job.keys.length;
         } else if (s.state === 'cancelled') {
           await q.retry('resuming a job', () => q.boss.resume(name, id));
         } else if (s.state === 'failed') {
@@ -185,7 +193,7 @@ async function runJobs<T extends object>(q: QueueConnection, kind: 'audit-hash' 
           }
         }
       }
-      options.onProgress?.({ phase, done: await options.count(), total: options.total, jobs: jobCounts });
+      options.onProgress?.({ phase, done, total: options.total, jobs: jobCounts });
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);

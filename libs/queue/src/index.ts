@@ -5,8 +5,9 @@ export { runWorker, parseQueues, type WorkerOptions, type JobHandler } from './w
 export { distributedAudit, type DistributedAuditOptions } from './coordinator.js';
 export { listWorkers, type WorkerStatus } from './workers-list.js';
 export { testHooksFromEnv, type WorkerTestHooks } from './audit-jobs.js';
-export { hashSettings } from './audit-store.js';
 export { deterministicJobId } from './job-ids.js';
 export { expandGrid, parseGrid, pickBest, type SweepPoint, type SweepRunMetrics } from './sweep-grid.js';
 export { sweepJobSchema, enqueueSweep, sweepJobStates, type SweepJob, type SweepJobState } from './sweep.js';
-export { requireVisibleRoot } from './audit-jobs.js';
+export { requireVisibleRoot, type VerifyShard } from './audit-jobs.js';
+export { runVerifyShard, workerComparer } from './verify-shard.js';
+export { hashSettings, storeHashes } from './audit-store.js';

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type PgBoss from 'pg-boss';
-import { hashShardSchema, runHashShard, runVerifyShard, verifyShardSchema, type WorkerTestHooks } from './audit-jobs.js';
+import type { ViewComparer } from '@leakproof/audit';
+import { hashShardSchema, runHashShard, verifyShardSchema, type WorkerTestHooks } from './audit-jobs.js';
 import { connectQueue, type QueueConnection } from './connection.js';
 import { DistributedModeError } from './errors.js';
 import { queueGroups, queueName, type JobKind, type QueueSettings } from './settings.js';
+import { runVerifyShard, workerComparer } from './verify-shard.js';
 
 /** Runs one job of a kind the worker was not built with (e.g. training, provided by the CLI). */
 export type JobHandler = (data: unknown, context: { jobId: string; log: (line: string) => void; signal: AbortSignal }) => Promise<unknown>;
@@ -13,8 +15,8 @@ export interface WorkerOptions {
   databaseUrl: string | undefined;
   version: string;
   settings: QueueSettings;
-  /** job lanes per queue kind */
-  concurrency: number;
+  /** job lanes per queue kind; default laneDefaults (2 for verification, 1 for hashing and training) */
+  concurrency?: number;
   /** 'audit', 'train' */
   queues: string[];
   log: (line: string) => void;
@@ -25,6 +27,16 @@ export interface WorkerOptions {
   hooks?: WorkerTestHooks;
 }
 
+/**
+ * Two verification jobs at once per process by default: one job's database round trips (fetch, read views, store
+ * scores, complete) then overlap the other's comparing, which runs on the comparer's threads anyway
+ * (libs/queue/README.md, "Measured"). Hashing stays one job at a time: a decoder crash takes its whole process
+ * down, and a second hash job beside it would fail with it and could use up its retries without any fault of
+ * its own; a hash job stores each chunk while hashing the next, so its round trips are hidden already. A
+ * training job uses every core by itself: one at a time.
+ */
+export const laneDefaults: Record<JobKind, number> = { 'audit-hash': 1, 'audit-verify': 2, train: 1 };
+
 interface RunningJob {
   id: string;
   queue: string;
@@ -33,7 +45,7 @@ interface RunningJob {
 }
 
 /**
- * A worker: `concurrency` lanes per job kind, each fetching one job at a time from pg-boss (SKIP LOCKED, so a
+ * A worker: `concurrency` (or laneDefaults) lanes per job kind, each fetching one job at a time from pg-boss (SKIP LOCKED, so a
  * job goes to one worker), running it and completing or failing it. A crashed worker's job stays active until
  * its lease (expireIn) runs out; pg-boss supervision then retries it on another worker.
  */
@@ -44,16 +56,20 @@ export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: num
   const running = new Map<string, RunningJob>();
   const stats = { jobsDone: 0, jobsFailed: 0 };
   const queues = kinds.map((k) => queueName(k, options.version));
+  const lanesOf = (kind: JobKind): number => options.concurrency ?? laneDefaults[kind];
+  const lanesShown = Math.max(...kinds.map(lanesOf));
   await q.retry('registering the worker', () =>
-    q.pool.query('insert into queue_workers (id, host, pid, version, queues, concurrency) values ($1, $2, $3, $4, $5, $6)', [id, hostname(), process.pid, options.version, queues, options.concurrency]),
+    q.pool.query('insert into queue_workers (id, host, pid, version, queues, concurrency) values ($1, $2, $3, $4, $5, $6)', [id, hostname(), process.pid, options.version, queues, lanesShown]),
   );
   const beat = (): Promise<unknown> =>
     q.retry('heartbeat', () => q.pool.query('update queue_workers set last_seen = now(), current_jobs = $2 where id = $1', [id, JSON.stringify([...running.values()])])).catch((e: unknown) => options.log(`heartbeat failed: ${(e as Error).message}`));
   const heartbeat = setInterval(() => void beat(), options.settings.heartbeatSeconds * 1000);
-  options.log(`worker ${id.slice(0, 8)} on ${hostname()} pid ${process.pid}, version ${options.version}: queues ${queues.join(', ')} × ${options.concurrency}`);
+  options.log(`worker ${id.slice(0, 8)} on ${hostname()} pid ${process.pid}, version ${options.version}: queues ${kinds.map((k) => `${queueName(k, options.version)} × ${lanesOf(k)}`).join(', ')}`);
 
   const jobAbort = new AbortController();
-  const lanes = kinds.flatMap((kind) => Array.from({ length: options.concurrency }, () => lane(kind)));
+  // one pool of comparison threads for every verification job of this process, started by the first one
+  let comparer: ViewComparer | undefined;
+  const lanes = kinds.flatMap((kind) => Array.from({ length: lanesOf(kind) }, () => lane(kind)));
 
   async function lane(kind: JobKind): Promise<void> {
     const name = queueName(kind, options.version);
@@ -91,7 +107,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: num
       throw new Error(`job of version ${String((data as { version?: unknown })?.version)} on a worker of version ${options.version}`);
     }
     if (kind === 'audit-hash') return runHashShard(q, hashShardSchema.parse(data), options.hooks);
-    if (kind === 'audit-verify') return runVerifyShard(q, verifyShardSchema.parse(data));
+    if (kind === 'audit-verify') return runVerifyShard(q, verifyShardSchema.parse(data), (comparer ??= workerComparer()));
     const handler = options.handlers?.[kind];
     if (!handler) throw new Error(`this worker has no handler for ${kind} jobs`);
     return handler(data, { jobId, log: options.log, signal: jobAbort.signal });
@@ -103,6 +119,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: num
   const finished = await Promise.race([all.then(() => true), sleep(options.settings.stopTimeoutSeconds * 1000).then(() => false)]);
   if (!finished) await release(q, running, jobAbort, options.log);
   clearInterval(heartbeat);
+  await comparer?.close();
   await q.retry('deregistering the worker', () => q.pool.query('update queue_workers set last_seen = now(), stopped_at = now(), current_jobs = $2 where id = $1', [id, '[]'])).catch(() => undefined);
   await q.close();
   return stats;

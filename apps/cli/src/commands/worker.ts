@@ -8,7 +8,8 @@ import { z } from 'zod';
 
 /** The options of `leakproof worker`, as commander passes them. */
 export const workerOptions = z.object({
-  concurrency: positiveIntOption(1),
+  /** absent: the worker's per-queue defaults (laneDefaults) */
+  concurrency: positiveIntOption(0).transform((n) => (n === 0 ? undefined : n)),
   queues: commaList('audit,train'),
 });
 
@@ -23,7 +24,7 @@ export const run: CommandHandler = async (ctx, _args, rawOpts) => {
       databaseUrl: ctx.env['DATABASE_URL'],
       version: codeVersion(ctx.env),
       settings: queueSettingsFromEnv(ctx.env),
-      concurrency,
+      ...(concurrency === undefined ? {} : { concurrency }),
       queues,
       log: (line) => log(ctx, line),
       signal,
