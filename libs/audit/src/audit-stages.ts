@@ -1,11 +1,11 @@
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { decodeGray, type DecodeOptions, type GrayImage, type ImageRecord, type Manifest, type Problem } from '@leakproof/ingest';
-import { candidatePairs, decodeView, type CandidateSet, type NearCandidate } from './candidates.js';
+import { type DecodeOptions, type GrayImage, type ImageRecord, type Manifest, type Problem } from '@leakproof/ingest';
+import { candidatePairs, type CandidateSet, type NearCandidate } from './candidates.js';
 import { buildFindings, type MatchedPair } from './findings.js';
 import { splitFingerprint } from './fingerprint.js';
 import { hashFiles } from './hash-pool.js';
-import { hashDecoded, type HashOutcome } from './image-hash.js';
+import type { HashOutcome } from './image-hash.js';
 import { policyHash, type Policy } from './policy.js';
 import { auditReportSchema, type AuditReport } from './report-schema.js';
 import { summarise } from './summary.js';
@@ -15,7 +15,8 @@ import { verifyPairs, type PairOutcome } from './verify-pairs.js';
 /**
  * The audit as four stages, so one machine (auditManifest) and many (the distributed audit in
  * @leakproof/queue) run the same functions and write the same report by construction:
- * hashImageBatch → candidatePairs → verifyPairBatch → assembleReport.
+ * hashImageBatch → candidatePairs → verifyViews (views from the hash records: the local records, or the
+ * distributed store's) → assembleReport.
  */
 
 export const TOOL = { name: 'leakproof', version: '0.1.0' } as const;
@@ -49,47 +50,12 @@ export async function hashImageBatch(absolutePaths: string[], options: HashBatch
 /** Stage 2 (codes only): see candidates.ts. */
 export { candidatePairs, type CandidateSet, type NearCandidate };
 
-/** One candidate to verify, by absolute file paths (a worker has no manifest indices). */
-export interface PairToVerify {
-  source: string;
-  target: string;
-  startScale: number;
-}
-
-export interface VerifyBatchOptions {
-  maxPixels?: number;
-  workers?: number;
-  onDone?: (done: number) => void;
-  decode?: Decoder;
-}
-
 /** Key of a stored score: the two pixel hashes and the comparison settings (startScale kept for stored keys). */
 export function pairScoreKey(pixelA: string, pixelB: string, startScale: number, policy: Policy): string {
   return `${pixelA}:${pixelB}:${startScale}:${compareSettings(policy)}`;
 }
 
-/**
- * Stage 3 by file paths (the distributed worker, which has no hash records): each file's canonical view is
- * made once from one decode (a failed decode is retried once, alone), then the pairs are compared on worker
- * threads. A pair that cannot be verified scores −1, which assembleReport reports as `unverified`.
- */
-export async function verifyPairBatch(pairs: readonly PairToVerify[], policy: Policy, options: VerifyBatchOptions = {}): Promise<number[]> {
-  const paths = [...new Set(pairs.flatMap((p) => [p.source, p.target]))];
-  const indexOf = new Map(paths.map((p, i) => [p, i]));
-  const decode = options.decode ?? decodeGray;
-  const outcomes = await verifyViews(
-    pairs.map((p) => ({ a: indexOf.get(p.source) as number, b: indexOf.get(p.target) as number })),
-    async (i) => {
-      const image = await decode(paths[i] as string, options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels });
-      return decodeView((hashDecoded(image) as Extract<HashOutcome, { ok: true }>).view);
-    },
-    policy,
-    options,
-  );
-  return outcomes.map((o) => (o.ok ? o.score : -1));
-}
-
-/** Stage 3 proper: compare the canonical views of each pair (loaded by `load`), on worker threads. */
+/** Stage 3: compare the canonical views of each pair (loaded by `load`), on worker threads. */
 export async function verifyViews(
   pairs: { a: number; b: number }[],
   load: (index: number) => Promise<Uint8Array>,
@@ -108,12 +74,6 @@ export async function verifyViews(
   } finally {
     await comparer.close();
   }
-}
-
-/** The pairs of stage 3 for a manifest's candidates, by absolute path. */
-export function pairsToVerify(manifest: Manifest, candidates: readonly NearCandidate[]): PairToVerify[] {
-  const path = (i: number): string => join(manifest.root, (manifest.images[i] as ImageRecord).path);
-  return candidates.map((c) => ({ source: path(c.source), target: path(c.target), startScale: c.startScale }));
 }
 
 export interface AssembleOptions {

@@ -14,17 +14,13 @@ export { hashFiles } from './hash-pool.js';
 export {
   hashImageBatch,
   candidatePairs,
-  verifyPairBatch,
   verifyViews,
-  pairsToVerify,
   pairScoreKey,
   assembleReport,
   AUDIT_ALGORITHM,
   type CandidateSet,
   type NearCandidate,
-  type PairToVerify,
   type HashBatchOptions,
-  type VerifyBatchOptions,
   type AssembleOptions,
 } from './audit-stages.js';
 export { decodeCodes, decodeView } from './candidates.js';
