@@ -95,7 +95,7 @@ async function auditBench(): Promise<void> {
     for (const p of paths) await decodeGray(p);
   });
   const decodeAll = await measured(() => mapLimited(paths, 8, (p) => decodeGray(p)));
-  console.log(`decode only (sharp, decodeGray by path): one at a time ${perImage(decodeOne)}; 8 in flight (both cores) ${perImage(decodeAll)}`);
+  console.log(`decode only (sharp, decodeGray of each path: read, then decoded from the bytes): one at a time ${perImage(decodeOne)}; 8 in flight (both cores) ${perImage(decodeAll)}`);
 
   const cacheDir = await mkdtemp(join(tmpdir(), 'audit-bench-'));
   // CPU per stage from the progress events: the last hash event ends stage 1, the first verify event starts stage 3
