@@ -56,6 +56,16 @@ async function verifyAll(images: readonly ImageRecord[], records: readonly HashO
   return outcomes.map((o) => (o.ok ? o.score : -1));
 }
 
+/** Stage 2 then stage 3 of the audit on these records, each timed. */
+async function candidatesThenScores(images: readonly ImageRecord[], records: readonly HashOutcome[], policy: Policy) {
+  let t = performance.now();
+  const stage = candidatePairs(images, records, policy);
+  const candidateMs = performance.now() - t;
+  t = performance.now();
+  const scores = await verifyAll(images, records, stage.candidates, policy);
+  return { stage, scores, candidateMs, verifyMs: performance.now() - t };
+}
+
 async function main(): Promise<void> {
   if (!existsSync(join(sharedRoot, 'train'))) {
     console.log(`(skipping: ${sharedRoot}/train is absent)`);
@@ -103,12 +113,7 @@ async function main(): Promise<void> {
       console.log(`  ${o.name.padEnd(58)} ${String(got.size).padStart(6)} candidates (${(got.size / images.length).toFixed(2)}/img, ${secs(ms)}) | ${perKindRecall.join(', ')}`);
     }
 
-    t = performance.now();
-    const stage = candidatePairs(images, records, policy);
-    const candidateMs = performance.now() - t;
-    t = performance.now();
-    const scores = await verifyAll(images, records, stage.candidates, policy);
-    const verifyMs = performance.now() - t;
+    const { stage, scores, candidateMs, verifyMs } = await candidatesThenScores(images, records, policy);
     console.log(`\naudit default (blockhash r${policy.near.radius} ∪ descriptor ${policy.near.perImage}/image, threshold ${policy.near.minSimilarity}): ${stage.candidates.length} candidates verified (${(stage.candidates.length / images.length).toFixed(2)}/img); candidate stage ${secs(candidateMs)}, verification ${secs(verifyMs)} (${(verifyMs / Math.max(1, stage.candidates.length)).toFixed(2)} ms/pair on ${availableParallelism()} worker threads)`);
     const found = new Map<string, number>();
     for (const m of stage.matched) found.set(key(m.a, m.b), 1);
@@ -143,12 +148,7 @@ async function main(): Promise<void> {
       const idx = split.map((_, i) => i).filter((i) => i % step === 0);
       const sub = idx.map((i) => split[i] as ImageRecord);
       const subRecords = idx.map((i) => splitRecords[i] as HashOutcome);
-      t = performance.now();
-      const st = candidatePairs(sub, subRecords, policy);
-      const cMs = performance.now() - t;
-      t = performance.now();
-      const sc = await verifyAll(sub, subRecords, st.candidates, policy);
-      const vMs = performance.now() - t;
+      const { stage: st, scores: sc, candidateMs: cMs, verifyMs: vMs } = await candidatesThenScores(sub, subRecords, policy);
       const cross = st.candidates.filter((c, k) => (sc[k] as number) >= policy.near.minSimilarity && (sub[c.source] as ImageRecord).split !== (sub[c.target] as ImageRecord).split);
       const crossDifferent = cross.filter((c) => (sub[c.source] as ImageRecord).patient !== (sub[c.target] as ImageRecord).patient);
       const exactCross = st.matched.filter((m) => (sub[m.a] as ImageRecord).split !== (sub[m.b] as ImageRecord).split);
