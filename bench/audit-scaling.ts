@@ -6,6 +6,7 @@
 // Parts separately, each with its own same-run baseline: --only real | synthetic | codes
 // Options: --synthetic 10000,100000  --codes 10000,100000,1000000  --queries 10000 (images that query at each code
 // size)  --code-options flat-ivf,tree,auto  --tree-options '{"beam":16}'  --synth-dir /tmp (generated sets are kept there and reused)
+// --generate-only: write the synthetic sets and stop (generation needs no quiet machine: run it niced, outside the lock)
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -199,6 +200,13 @@ function codesOnly(sizes: number[]): void {
   console.log(`(${load()})`);
 }
 
+if (args.includes('--generate-only')) {
+  for (const n of list('--synthetic', [10_000, 100_000])) {
+    const { dir, genS } = await syntheticSet(n);
+    console.log(`${dir}: ${genS === null ? 'already complete' : `generated in ${f(genS)} s`}`);
+  }
+  process.exit(0);
+}
 if (part('real')) await realSubsets();
 if (part('synthetic')) await synthetic(list('--synthetic', [10_000, 100_000]).filter((n) => n > 0));
 if (part('codes')) codesOnly(list('--codes', [10_000, 100_000, 1_000_000]));

@@ -1,3 +1,5 @@
+import { DotScratch, dotRows } from './dot-rows.js';
+
 /**
  * The first descriptor index (AUDIT_ALGORITHM hash-v2/verify-v2), kept to measure against: one level of k-means,
  * √(probes·n) inverted lists, and every query scans all centroids — O(√n) per query. Same probe interface as
@@ -11,6 +13,7 @@ export class FlatInvertedLists {
   private readonly starts: Int32Array;
   private top = new Int32Array(0);
   private topScore = new Float64Array(0);
+  private readonly scratch = new DotScratch();
 
   constructor(bases: Float32Array, private readonly dims: number, probes: number) {
     const D = dims;
@@ -68,7 +71,9 @@ export class FlatInvertedLists {
     }
     this.top.fill(-1);
     this.topScore.fill(-Infinity);
-    for (let c = 0; c < this.count; c++) insertTopK(this.topScore, this.top, this.dot(this.centroids, c * this.dims, query, offset), c);
+    const scores = this.scratch.of(this.count);
+    dotRows(this.centroids, 0, this.count, this.dims, query, offset, scores);
+    for (let c = 0; c < this.count; c++) insertTopK(this.topScore, this.top, scores[c] as number, c);
     for (const c of this.top) if (c >= 0) visit(this.starts[c] as number, this.starts[c + 1] as number);
   }
 

@@ -1,3 +1,4 @@
+import { DotScratch, dotRows } from './dot-rows.js';
 import { FlatInvertedLists, insertTopK } from './near-flat-ivf.js';
 import { DESCRIPTOR_DIMS, DESCRIPTORS_PER_IMAGE } from './near-kernel.mjs';
 import { defaultTreeOptions, KMeansTree } from './near-tree.js';
@@ -136,14 +137,15 @@ export function descriptorCandidates(items: DescriptorItem[], relevant: (a: numb
   let source = vectors;
   let qo = 0;
   let self = 0;
+  const scratch = new DotScratch();
   const scan = (start: number, end: number): void => {
+    const scores = scratch.of(end - start);
+    dotRows(leafVectors, start, end - start, D, source, qo, scores);
+    const last = hitsPerQuery - 1;
     for (let r = start; r < end; r++) {
       const j = leafIds[r] as number;
-      if (j === self) continue;
-      let s = 0;
-      const bo = r * D;
-      for (let d = 0; d < D; d++) s += (source[qo + d] as number) * (leafVectors[bo + d] as number);
-      if (s > (hitScores[hitsPerQuery - 1] as number)) insertTopK(hitScores, hitIds, s, j);
+      const s = scores[r - start] as number;
+      if (j !== self && s > (hitScores[last] as number)) insertTopK(hitScores, hitIds, s, j);
     }
   };
   for (let k = 0; k < n; k += Math.max(1, options.queryEvery ?? 1)) {

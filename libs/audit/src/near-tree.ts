@@ -1,3 +1,4 @@
+import { DotScratch, dotRows } from './dot-rows.js';
 import { insertTopK } from './near-flat-ivf.js';
 
 /**
@@ -31,6 +32,16 @@ interface TreeNode {
   end: number;
 }
 
+interface FlatTree {
+  /** children of slot i are slots childStart[i] .. childStart[i + 1] − 1 */
+  childStart: Int32Array;
+  isLeaf: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
+  /** centroid of slot i at i·dims */
+  centroids: Float32Array;
+}
+
 export class KMeansTree {
   /** the points in leaf order: leafIds[r] is the original index of the vector at leafVectors[r·dims] */
   readonly leafIds: Int32Array;
@@ -39,6 +50,8 @@ export class KMeansTree {
   private centroids = new Float32Array(0);
   private readonly root: TreeNode;
   private filled = 0;
+  private flat: FlatTree;
+  private readonly scratch = new DotScratch();
   private readonly nodes: TreeNode[] = [];
   /** scratch of the beam search */
   private leafTop = new Int32Array(0);
@@ -60,6 +73,7 @@ export class KMeansTree {
     this.root = this.build(all, this.meanOf(all), 0);
     this.centroids = Float32Array.from(this.centroidList);
     this.centroidList.length = 0;
+    this.flat = this.flatten();
     // the leaves hold their own copy: the caller's array can be collected
     this.vectors = new Float32Array(0);
   }
@@ -70,8 +84,8 @@ export class KMeansTree {
    * `probes` of them (by centroid dot product; ties: first met).
    */
   probe(query: Float32Array, offset: number, probes: number, visit: (start: number, end: number) => void, beam = this.options.beam): void {
-    const root = this.root;
-    if (!root.children) return visit(root.start, root.end);
+    const { flat } = this;
+    if (flat.childStart[0] === flat.childStart[1]) return visit(flat.start[0] as number, flat.end[0] as number);
     if (this.leafTop.length !== probes) {
       this.leafTop = new Int32Array(probes);
       this.leafTopScore = new Float64Array(probes);
@@ -81,28 +95,63 @@ export class KMeansTree {
       this.beamTopScore = new Float64Array(beam);
       this.frontier = new Int32Array(beam);
     }
-    const { leafTop, leafTopScore, beamTop, beamTopScore, frontier, nodes } = this;
+    const { leafTop, leafTopScore, beamTop, beamTopScore, frontier } = this;
     leafTop.fill(-1);
     leafTopScore.fill(-Infinity);
-    frontier[0] = root.id;
+    frontier[0] = 0;
     let width = 1;
     while (width) {
       beamTop.fill(-1);
       beamTopScore.fill(-Infinity);
-      for (let f = 0; f < width; f++) {
-        for (const child of (nodes[frontier[f] as number] as TreeNode).children as TreeNode[]) {
-          const s = this.dot(this.centroids, child.centroid, query, offset);
-          if (child.children) insertTopK(beamTopScore, beamTop, s, child.id);
-          else insertTopK(leafTopScore, leafTop, s, child.id);
-        }
-      }
+      for (let f = 0; f < width; f++) this.scoreChildren(frontier[f] as number, query, offset);
       width = 0;
       for (let k = 0; k < beam; k++) if ((beamTop[k] as number) >= 0) frontier[width++] = beamTop[k] as number;
     }
-    for (const id of leafTop) if (id >= 0) visit((nodes[id] as TreeNode).start, (nodes[id] as TreeNode).end);
+    for (let k = 0; k < probes; k++) {
+      const slot = leafTop[k] as number;
+      if (slot >= 0) visit(flat.start[slot] as number, flat.end[slot] as number);
+    }
   }
 
-  dot(a: Float32Array, ao: number, b: Float32Array, bo: number): number {
+  /** dot products of a node's children with the query, into the beam (internal children) or the leaf list */
+  private scoreChildren(node: number, query: Float32Array, offset: number): void {
+    const { childStart, isLeaf, centroids } = this.flat;
+    const first = childStart[node] as number;
+    const count = (childStart[node + 1] as number) - first;
+    const scores = this.scratch.of(count);
+    dotRows(centroids, first, count, this.dims, query, offset, scores);
+    for (let k = 0; k < count; k++) {
+      if (isLeaf[first + k]) insertTopK(this.leafTopScore, this.leafTop, scores[k] as number, first + k);
+      else insertTopK(this.beamTopScore, this.beamTop, scores[k] as number, first + k);
+    }
+  }
+
+  /**
+   * The tree in breadth-first slots for the query path: slot 0 is the root, a node's children occupy consecutive
+   * slots (so their centroids are read sequentially) and slots follow the build order within a parent, so ties
+   * resolve as in a depth-first walk of `nodes`.
+   */
+  private flatten(): FlatTree {
+    const D = this.dims;
+    const order: TreeNode[] = [this.root];
+    const childStart = [0];
+    for (let i = 0; i < order.length; i++) {
+      childStart[i] = order.length;
+      for (const child of (order[i] as TreeNode).children ?? []) order.push(child);
+    }
+    childStart[order.length] = order.length;
+    const centroids = new Float32Array(order.length * D);
+    order.forEach((node, i) => centroids.set(this.centroids.subarray(node.centroid, node.centroid + D), i * D));
+    return {
+      childStart: Int32Array.from(childStart),
+      isLeaf: Uint8Array.from(order, (node) => (node.children ? 0 : 1)),
+      start: Int32Array.from(order, (node) => node.start),
+      end: Int32Array.from(order, (node) => node.end),
+      centroids,
+    };
+  }
+
+  private dot(a: Float32Array, ao: number, b: Float32Array, bo: number): number {
     let s = 0;
     for (let d = 0; d < this.dims; d++) s += (a[ao + d] as number) * (b[bo + d] as number);
     return s;
