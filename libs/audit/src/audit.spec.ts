@@ -165,9 +165,9 @@ describe('auditManifest', () => {
     async function dropViews(cacheDir: string, suffix: string): Promise<void> {
       const [file] = (await readdir(cacheDir)).filter((f) => f.startsWith('audit-hashes-'));
       const path = join(cacheDir, file as string);
-      const cache = JSON.parse(await readFile(path, 'utf8')) as { entries: Record<string, { result: { view?: string } }> };
-      for (const [abs, entry] of Object.entries(cache.entries)) if (abs.endsWith(suffix)) delete entry.result.view;
-      await writeFile(path, JSON.stringify({ ...cache, pairs: {} }));
+      const lines = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { path?: string; entry?: { result: { view?: string } }; pairs?: unknown });
+      for (const line of lines) if (line.path?.endsWith(suffix)) delete line.entry?.result.view;
+      await writeFile(path, `${lines.filter((l) => !l.pairs).map((l) => JSON.stringify(l)).join('\n')}\n`);
     }
 
     it('reports the pair as unverified (policy: fail by default, warn on request) and never caches the failure', async () => {

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { CandidateSet } from './candidates.js';
 import type { HashOutcome } from './image-hash.js';
@@ -10,21 +13,28 @@ interface CacheEntry {
   result: HashOutcome;
 }
 
-interface CacheFile {
-  version: 4;
-  entries: Record<string, CacheEntry>;
+interface CacheData {
+  entries: Map<string, CacheEntry>;
   /** verified near-duplicate scores keyed by the two pixel hashes and the verification settings */
-  pairs: Record<string, number>;
+  pairs: Map<string, number>;
   /** the last candidate stage's output, keyed by everything it depends on (candidateKey in audit.ts) */
   candidates?: { key: string; set: CandidateSet };
 }
 
+/** One line of the cache file (JSON Lines): the header, an entry, a chunk of pair scores, or the candidate set. */
+type CacheLine = { version: number } | { path: string; entry: CacheEntry } | { pairs: [string, number][] } | { candidates: { key: string; set: CandidateSet } };
+
+const VERSION = 5;
+const PAIRS_PER_LINE = 10_000;
+
 /**
- * Hashes keyed by absolute path + size + mtime, one JSON file per dataset root, kept outside the dataset
- * (default <cwd>/.leakproof/cache). A changed file misses and is re-hashed; a corrupt cache is ignored.
+ * Hashes keyed by absolute path + size + mtime, one file per dataset root, kept outside the dataset (default
+ * <cwd>/.leakproof/cache). A changed file misses and is re-hashed; a corrupt cache is ignored. The file is JSON
+ * Lines, written and read a line at a time: one JSON document per cache (version 4) passed V8's maximum string
+ * length (~512 MB, about 80,000 records with their 64×64 views) and made a large audit fail after all its work.
  */
 export class HashCache {
-  private data: CacheFile = { version: 4, entries: {}, pairs: {} };
+  private data: CacheData = { entries: new Map(), pairs: new Map() };
   private dirty = false;
   private readonly file: string | undefined;
 
@@ -35,32 +45,31 @@ export class HashCache {
   static async open(cacheDir: string | undefined, datasetRoot: string): Promise<HashCache> {
     if (!cacheDir) return new HashCache(undefined);
     const key = createHash('sha256').update(datasetRoot).digest('hex').slice(0, 16);
-    const cache = new HashCache(join(cacheDir, `audit-hashes-${key}.json`));
+    const cache = new HashCache(join(cacheDir, `audit-hashes-${key}.jsonl`));
     try {
-      const parsed = JSON.parse(await readFile(cache.file as string, 'utf8')) as CacheFile;
-      if (parsed.version === 4 && parsed.entries && parsed.pairs) cache.data = parsed;
+      cache.data = await readCacheFile(cache.file as string);
     } catch {
-      // no cache yet, or unreadable: start empty
+      // no cache yet, an older version, or unreadable: start empty
     }
     return cache;
   }
 
   get(absPath: string, size: number, mtimeMs: number): HashOutcome | undefined {
-    const entry = this.data.entries[absPath];
+    const entry = this.data.entries.get(absPath);
     return entry && entry.size === size && entry.mtimeMs === mtimeMs ? entry.result : undefined;
   }
 
   set(absPath: string, size: number, mtimeMs: number, result: HashOutcome): void {
-    this.data.entries[absPath] = { size, mtimeMs, result };
+    this.data.entries.set(absPath, { size, mtimeMs, result });
     this.dirty = true;
   }
 
   getPair(key: string): number | undefined {
-    return this.data.pairs[key];
+    return this.data.pairs.get(key);
   }
 
   setPair(key: string, score: number): void {
-    this.data.pairs[key] = score;
+    this.data.pairs.set(key, score);
     this.dirty = true;
   }
 
@@ -77,8 +86,42 @@ export class HashCache {
     if (!this.file || !this.dirty) return;
     await mkdir(join(this.file, '..'), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(this.data));
+    await writeLines(tmp, cacheLines(this.data));
     await rename(tmp, this.file);
     this.dirty = false;
   }
+}
+
+function* cacheLines(data: CacheData): Generator<CacheLine> {
+  yield { version: VERSION };
+  for (const [path, entry] of data.entries) yield { path, entry };
+  const pairs = [...data.pairs];
+  for (let i = 0; i < pairs.length; i += PAIRS_PER_LINE) yield { pairs: pairs.slice(i, i + PAIRS_PER_LINE) };
+  if (data.candidates) yield { candidates: data.candidates };
+}
+
+async function writeLines(path: string, lines: Iterable<CacheLine>): Promise<void> {
+  const out = createWriteStream(path);
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve);
+    out.on('error', reject);
+  });
+  for (const line of lines) if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
+  out.end();
+  await done;
+}
+
+async function readCacheFile(path: string): Promise<CacheData> {
+  const data: CacheData = { entries: new Map(), pairs: new Map() };
+  let first = true;
+  for await (const text of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    const line = JSON.parse(text) as CacheLine;
+    if (first && !('version' in line && line.version === VERSION)) throw new Error('another cache version');
+    first = false;
+    if ('path' in line) data.entries.set(line.path, line.entry);
+    else if ('pairs' in line) for (const [key, score] of line.pairs) data.pairs.set(key, score);
+    else if ('candidates' in line) data.candidates = line.candidates;
+  }
+  if (first) throw new Error('empty cache file');
+  return data;
 }

@@ -1,0 +1,44 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HashCache } from './hash-cache.js';
+import type { HashOutcome } from './image-hash.js';
+
+const outcome = (i: number): HashOutcome => ({ ok: true, width: 64, height: 64, pixel: `p${i}`, block: `b${i}`, cropBlocks: [`c${i}`], view: 'A'.repeat(5464), codes: `d${i}` });
+
+async function filled(dir: string, count: number): Promise<void> {
+  const cache = await HashCache.open(dir, '/data');
+  for (let i = 0; i < count; i++) cache.set(`/data/${i}.png`, i, 1000 + i, outcome(i));
+  for (let i = 0; i < 25_000; i++) cache.setPair(`k${i}`, i / 25_000);
+  cache.setCandidates('key', { candidates: [], matched: [] } as never);
+  await cache.save();
+}
+
+describe('hash cache file (JSON Lines)', () => {
+  it('round-trips entries, pair scores (over several lines) and the candidate set', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hash-cache-'));
+    await filled(dir, 3000);
+    const cache = await HashCache.open(dir, '/data');
+    expect(cache.get('/data/2999.png', 2999, 3999)).toEqual(outcome(2999));
+    expect(cache.get('/data/2999.png', 2999, 1)).toBeUndefined();
+    expect(cache.getPair('k24999')).toBeCloseTo(24_999 / 25_000);
+    expect(cache.getCandidates('key')).toEqual({ candidates: [], matched: [] });
+    const [file] = await readdir(dir);
+    expect((await readFile(join(dir, file as string), 'utf8')).split('\n').length).toBeGreaterThan(3000);
+  });
+
+  it('ignores a truncated, corrupt or older cache instead of failing the audit', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hash-cache-'));
+    await filled(dir, 10);
+    const [file] = await readdir(dir);
+    const path = join(dir, file as string);
+    const text = await readFile(path, 'utf8');
+    for (const broken of [text.slice(0, text.length / 2), 'not json\n', `${JSON.stringify({ version: 4, entries: {}, pairs: {} })}\n`, '']) {
+      await writeFile(path, broken);
+      const cache = await HashCache.open(dir, '/data');
+      expect(cache.get('/data/0.png', 0, 1000)).toBeUndefined();
+      expect(cache.getPair('k1')).toBeUndefined();
+    }
+  });
+});
