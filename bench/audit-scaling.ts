@@ -8,8 +8,8 @@
 // size)  --code-options flat-ivf,tree,auto  --tree-options '{"beam":16}'  --synth-dir /tmp (generated sets are kept there and reused)
 // --generate-only: write the synthetic sets and stop (generation needs no quiet machine: run it niced, outside the lock)
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,11 +91,17 @@ async function synthetic(sizes: number[]): Promise<void> {
     const { dir, genS } = await syntheticSet(n);
     const manifest = await buildManifest(dir);
     const naiveMs = await naiveMsPerImage(manifest, 300);
+    const cacheDir = await mkdtemp(join(tmpdir(), 'scaling-cache-'));
     const t = performance.now();
-    const report = await auditManifest(manifest, { policy: defaultPolicy, cacheDir: null });
+    const report = await auditManifest(manifest, { policy: defaultPolicy, cacheDir });
     const wall = performance.now() - t;
     console.log(`\nsynthetic ${n.toLocaleString('en')} (${dir}, ${genS === null ? 'reused' : `generated in ${f(genS)} s`}, naive ${f(naiveMs, 2)} ms/img, no planted leaks, ${load()}):\n${header}\n${row(`synthetic ${n.toLocaleString('en')}`, report, wall, naiveMs)}`);
     for (const x of report.findings.filter((y) => y.kind !== 'patient').slice(0, 5)) console.log(`  finding: ${x.kind} ${x.detail}`);
+    const w = performance.now();
+    const warm = await auditManifest(manifest, { policy: defaultPolicy, cacheDir });
+    const cacheMb = (await readdir(cacheDir)).reduce((sum, file) => sum + statSync(join(cacheDir, file)).size, 0) / 2 ** 20;
+    console.log(`warm re-audit (${warm.timings.fromCache.toLocaleString('en')} from the hash cache, ${f(cacheMb, 0)} MB on disk, same findings: ${JSON.stringify(warm.findings) === JSON.stringify(report.findings)}): ${f((performance.now() - w) / 1000, 1)} s; peak RSS so far ${rssMb()} MB`);
+    await rm(cacheDir, { recursive: true, force: true });
   }
 }
 
