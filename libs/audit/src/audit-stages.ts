@@ -37,6 +37,8 @@ export interface HashBatchOptions {
   onDone?: (done: number) => void;
   /** the image decoder (default decodeGray); injectable so tests can make decodes fail */
   decode?: Decoder;
+  /** what to keep of each outcome as it arrives (auditManifest moves the view to a spill file); default all */
+  keep?: (outcome: HashOutcome, index: number) => HashOutcome;
 }
 
 /**

@@ -210,6 +210,30 @@ describe('auditManifest', () => {
       expect(attempts.get(3)).toBe(2);
     });
 
+    it('verifyPairs in chunks: the same outcomes, and never more views held than one chunk needs', async () => {
+      const pairs = Array.from({ length: 50 }, (_, k) => ({ a: k % 17, b: (k * 7 + 3) % 31 }));
+      const compare = (x: number, y: number): number => x * 100 + y;
+      const whole = await verifyPairs(pairs, { load: async (i: number) => i, compare });
+      let live = 0;
+      let most = 0;
+      const loads: number[] = [];
+      const chunked = await verifyPairs(pairs, {
+        chunk: 4,
+        load: async (i: number) => {
+          loads.push(i);
+          most = Math.max(most, ++live);
+          return i;
+        },
+        compare,
+        onDone: (done) => {
+          if (done % 4 === 0) live = 0;
+        },
+      });
+      expect(chunked).toEqual(whole);
+      expect(most).toBeLessThanOrEqual(8);
+      expect(loads.length).toBeGreaterThan(31);
+    });
+
     it('retries a failed decode once, alone, before it becomes a problem', async () => {
       const failedOnce = new Set<string>();
       const decode = failingFor((path, o) => {

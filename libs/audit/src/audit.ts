@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeGray, type ImageRecord, type Manifest } from '@leakproof/ingest';
 import { AUDIT_ALGORITHM, assembleReport, candidatePairs, hashImageBatch, pairScoreKey, verifyViews, type Decoder, type NearCandidate } from './audit-stages.js';
 import { decodeView, type CandidateSet } from './candidates.js';
-import { HashCache } from './hash-cache.js';
+import { HashCache, spilled } from './hash-cache.js';
 import { hashDecoded, type HashOutcome } from './image-hash.js';
 import type { Policy } from './policy.js';
 import type { AuditReport } from './report-schema.js';
 import type { PairOutcome } from './verify-pairs.js';
+import { ViewSpill } from './view-spill.js';
 
 export { TOOL, type Decoder } from './audit-stages.js';
 
@@ -42,55 +43,76 @@ export async function auditManifest(manifest: Manifest, options: AuditOptions): 
   const { policy } = options;
   const images = manifest.images;
   const cacheDir = options.cacheDir === undefined ? join(process.cwd(), '.leakproof', 'cache') : options.cacheDir;
-  const cache = await HashCache.open(cacheDir ?? undefined, manifest.root);
+  if (cacheDir) await mkdir(cacheDir, { recursive: true });
+  const spill = await ViewSpill.create(cacheDir ?? undefined);
+  try {
+    const cache = await HashCache.open(cacheDir ?? undefined, manifest.root, spill);
+    const hashes = await hashAll(manifest, cache, spill, options);
+    const hashMs = performance.now() - started;
 
-  const hashes = await hashAll(manifest, cache, options);
-  const hashMs = performance.now() - started;
+    const indexStarted = performance.now();
+    const set = cachedCandidates(images, hashes.results, policy, cache);
+    const indexMs = performance.now() - indexStarted;
 
-  const indexStarted = performance.now();
-  const set = cachedCandidates(images, hashes.results, policy, cache);
-  const indexMs = performance.now() - indexStarted;
+    const verifyStarted = performance.now();
+    const outcomes = await verifyCached(manifest, hashes, set.candidates, cache, spill, options);
+    const verifyMs = performance.now() - verifyStarted;
+    await cache.save();
 
-  const verifyStarted = performance.now();
-  const outcomes = await verifyCached(manifest, hashes.results, set.candidates, cache, options);
-  const verifyMs = performance.now() - verifyStarted;
-  await cache.save();
-
-  return assembleReport(manifest, hashes.results, set, outcomes, {
-    policy,
-    ...(options.name === undefined ? {} : { name: options.name }),
-    timings: {
-      images: images.length,
-      hashedFresh: hashes.fresh,
-      fromCache: images.length - hashes.fresh,
-      hashMs: Math.round(hashMs),
-      indexMs: Math.round(indexMs),
-      verifyMs: Math.round(verifyMs),
-      totalMs: Math.round(performance.now() - started),
-    },
-  });
+    return assembleReport(manifest, hashes.results, set, outcomes, {
+      policy,
+      ...(options.name === undefined ? {} : { name: options.name }),
+      timings: {
+        images: images.length,
+        hashedFresh: hashes.fresh,
+        fromCache: images.length - hashes.fresh,
+        hashMs: Math.round(hashMs),
+        indexMs: Math.round(indexMs),
+        verifyMs: Math.round(verifyMs),
+        totalMs: Math.round(performance.now() - started),
+      },
+    });
+  } finally {
+    await spill.close();
+  }
 }
 
-async function hashAll(manifest: Manifest, cache: HashCache, options: AuditOptions): Promise<{ results: HashOutcome[]; fresh: number }> {
-  const results: (HashOutcome | undefined)[] = manifest.images.map((r) => cache.get(join(manifest.root, r.path), r.size, r.mtimeMs));
+/** Every image's hash record without its view, and the slot of the view in the spill (−1: none). */
+interface HashedSet {
+  results: HashOutcome[];
+  viewSlots: Int32Array;
+  fresh: number;
+}
+
+async function hashAll(manifest: Manifest, cache: HashCache, spill: ViewSpill, options: AuditOptions): Promise<HashedSet> {
+  const viewSlots = new Int32Array(manifest.images.length).fill(-1);
+  const results: (HashOutcome | undefined)[] = manifest.images.map((r, i) => {
+    const cached = cache.get(join(manifest.root, r.path), r.size, r.mtimeMs);
+    if (cached) viewSlots[i] = cached.viewSlot;
+    return cached?.result;
+  });
   const missing = results.flatMap((r, i) => (r ? [] : [i]));
   const total = manifest.images.length;
   const cached = total - missing.length;
   options.onProgress?.({ phase: 'hash', done: cached, total });
   const paths = missing.map((i) => join(manifest.root, (manifest.images[i] as ImageRecord).path));
-  const fresh = await hashImageBatch(paths, {
+  await hashImageBatch(paths, {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
     ...(options.decode === undefined ? {} : { decode: options.decode }),
     onDone: (done) => options.onProgress?.({ phase: 'hash', done: cached + done, total }),
+    // each record leaves its view in the spill as it arrives, so the heap never holds every view at once
+    keep: (outcome, k) => {
+      const i = missing[k] as number;
+      const r = manifest.images[i] as ImageRecord;
+      const record = spilled(outcome, spill);
+      results[i] = record.result;
+      viewSlots[i] = record.viewSlot;
+      cache.set(join(manifest.root, r.path), r.size, r.mtimeMs, record);
+      return record.result;
+    },
   });
-  missing.forEach((i, k) => {
-    const r = manifest.images[i] as ImageRecord;
-    const outcome = fresh[k] as HashOutcome;
-    results[i] = outcome;
-    cache.set(join(manifest.root, r.path), r.size, r.mtimeMs, outcome);
-  });
-  return { results: results as HashOutcome[], fresh: missing.length };
+  return { results: results as HashOutcome[], viewSlots, fresh: missing.length };
 }
 
 /**
@@ -121,9 +143,9 @@ export function candidateKey(images: readonly ImageRecord[], hashes: readonly Ha
  * Stage 3 for the candidates whose score is not in the cache, on the views the hash stage made (no second
  * decode); every outcome in candidate order. Failures are never cached: the next audit tries again.
  */
-async function verifyCached(manifest: Manifest, hashes: HashOutcome[], candidates: readonly NearCandidate[], cache: HashCache, options: AuditOptions): Promise<PairOutcome[]> {
+async function verifyCached(manifest: Manifest, hashes: HashedSet, candidates: readonly NearCandidate[], cache: HashCache, spill: ViewSpill, options: AuditOptions): Promise<PairOutcome[]> {
   const { policy } = options;
-  const pixel = (i: number): string => (hashes[i] as Hashed).pixel;
+  const pixel = (i: number): string => (hashes.results[i] as Hashed).pixel;
   const keys = candidates.map((c) => pairScoreKey(pixel(c.source), pixel(c.target), c.startScale, policy));
   const outcomes: (PairOutcome | undefined)[] = keys.map((k) => {
     const score = cache.getPair(k);
@@ -135,7 +157,7 @@ async function verifyCached(manifest: Manifest, hashes: HashOutcome[], candidate
   const decode = options.decode ?? decodeGray;
   const fresh = await verifyViews(
     todo.map((k) => ({ a: (candidates[k] as NearCandidate).source, b: (candidates[k] as NearCandidate).target })),
-    (i) => loadView(manifest.root, manifest.images[i] as ImageRecord, hashes[i] as Hashed, decode, options.maxPixels),
+    (i) => (hashes.viewSlots[i] as number) >= 0 ? Promise.resolve(spill.get(hashes.viewSlots[i] as number)) : viewFromFile(manifest.root, manifest.images[i] as ImageRecord, decode, options.maxPixels),
     policy,
     {
       ...(options.workers === undefined ? {} : { workers: options.workers }),
@@ -151,12 +173,11 @@ async function verifyCached(manifest: Manifest, hashes: HashOutcome[], candidate
 }
 
 /**
- * The comparison view of one image: the one the hash stage made from its single decode. A record without one
- * (written by another producer) is decoded from the file as it is now, refusing a file that changed or
- * vanished since it was hashed, so the pair is reported unverified instead of compared with other content.
+ * The comparison view of an image whose record has none (written by another producer; a record with one has it
+ * in the spill): decoded from the file as it is now, refusing a file that changed or vanished since it was
+ * hashed, so the pair is reported unverified instead of compared with other content.
  */
-async function loadView(root: string, record: ImageRecord, hashed: Hashed, decode: Decoder, maxPixels: number | undefined): Promise<Uint8Array> {
-  if (hashed.view) return decodeView(hashed.view);
+async function viewFromFile(root: string, record: ImageRecord, decode: Decoder, maxPixels: number | undefined): Promise<Uint8Array> {
   const abs = join(root, record.path);
   let now;
   try {

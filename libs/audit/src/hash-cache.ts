@@ -6,15 +6,29 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { CandidateSet } from './candidates.js';
 import type { HashOutcome } from './image-hash.js';
+import type { ViewSpill } from './view-spill.js';
 
+/** an entry as the file holds it: the record with its view inline */
 interface CacheEntry {
   size: number;
   mtimeMs: number;
   result: HashOutcome;
 }
 
+/** an entry as memory holds it: the record without its view, which waits in the audit's view spill */
+export interface CachedRecord {
+  result: HashOutcome;
+  /** slot of the view in the spill, −1 for a record without one */
+  viewSlot: number;
+}
+
+interface HeldEntry extends CachedRecord {
+  size: number;
+  mtimeMs: number;
+}
+
 interface CacheData {
-  entries: Map<string, CacheEntry>;
+  entries: Map<string, HeldEntry>;
   /** verified near-duplicate scores keyed by the two pixel hashes and the verification settings */
   pairs: Map<string, number>;
   /** the last candidate stage's output, keyed by everything it depends on (candidateKey in audit.ts) */
@@ -38,29 +52,34 @@ export class HashCache {
   private dirty = false;
   private readonly file: string | undefined;
 
-  private constructor(file: string | undefined) {
+  private constructor(
+    file: string | undefined,
+    private readonly spill: ViewSpill,
+  ) {
     this.file = file;
   }
 
-  static async open(cacheDir: string | undefined, datasetRoot: string): Promise<HashCache> {
-    if (!cacheDir) return new HashCache(undefined);
+  /** the cache of `datasetRoot` under `cacheDir` (none: an empty cache that is never saved); views go to `spill` */
+  static async open(cacheDir: string | undefined, datasetRoot: string, spill: ViewSpill): Promise<HashCache> {
+    if (!cacheDir) return new HashCache(undefined, spill);
     const key = createHash('sha256').update(datasetRoot).digest('hex').slice(0, 16);
-    const cache = new HashCache(join(cacheDir, `audit-hashes-${key}.jsonl`));
+    const cache = new HashCache(join(cacheDir, `audit-hashes-${key}.jsonl`), spill);
     try {
-      cache.data = await readCacheFile(cache.file as string);
+      cache.data = await readCacheFile(cache.file as string, spill);
     } catch {
       // no cache yet, an older version, or unreadable: start empty
     }
     return cache;
   }
 
-  get(absPath: string, size: number, mtimeMs: number): HashOutcome | undefined {
+  get(absPath: string, size: number, mtimeMs: number): CachedRecord | undefined {
     const entry = this.data.entries.get(absPath);
-    return entry && entry.size === size && entry.mtimeMs === mtimeMs ? entry.result : undefined;
+    return entry && entry.size === size && entry.mtimeMs === mtimeMs ? { result: entry.result, viewSlot: entry.viewSlot } : undefined;
   }
 
-  set(absPath: string, size: number, mtimeMs: number, result: HashOutcome): void {
-    this.data.entries.set(absPath, { size, mtimeMs, result });
+  /** `result` without its view, which is in the spill at `viewSlot` (−1: none) */
+  set(absPath: string, size: number, mtimeMs: number, record: CachedRecord): void {
+    this.data.entries.set(absPath, { size, mtimeMs, ...record });
     this.dirty = true;
   }
 
@@ -86,18 +105,26 @@ export class HashCache {
     if (!this.file || !this.dirty) return;
     await mkdir(join(this.file, '..'), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeLines(tmp, cacheLines(this.data));
+    await writeLines(tmp, cacheLines(this.data, this.spill));
     await rename(tmp, this.file);
     this.dirty = false;
   }
 }
 
-function* cacheLines(data: CacheData): Generator<CacheLine> {
+function* cacheLines(data: CacheData, spill: ViewSpill): Generator<CacheLine> {
   yield { version: VERSION };
-  for (const [path, entry] of data.entries) yield { path, entry };
+  for (const [path, { size, mtimeMs, result, viewSlot }] of data.entries) {
+    yield { path, entry: { size, mtimeMs, result: result.ok && viewSlot >= 0 ? { ...result, view: spill.base64(viewSlot) } : result } };
+  }
   const pairs = [...data.pairs];
   for (let i = 0; i < pairs.length; i += PAIRS_PER_LINE) yield { pairs: pairs.slice(i, i + PAIRS_PER_LINE) };
   if (data.candidates) yield { candidates: data.candidates };
+}
+
+/** the record without its view, and where the view went */
+export function spilled(result: HashOutcome, spill: ViewSpill): CachedRecord {
+  if (!result.ok || !result.view) return { result: result.ok ? { ...result, view: '' } : result, viewSlot: -1 };
+  return { result: { ...result, view: '' }, viewSlot: spill.put(result.view) };
 }
 
 async function writeLines(path: string, lines: Iterable<CacheLine>): Promise<void> {
@@ -111,14 +138,14 @@ async function writeLines(path: string, lines: Iterable<CacheLine>): Promise<voi
   await done;
 }
 
-async function readCacheFile(path: string): Promise<CacheData> {
+async function readCacheFile(path: string, spill: ViewSpill): Promise<CacheData> {
   const data: CacheData = { entries: new Map(), pairs: new Map() };
   let first = true;
   for await (const text of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
     const line = JSON.parse(text) as CacheLine;
     if (first && !('version' in line && line.version === VERSION)) throw new Error('another cache version');
     first = false;
-    if ('path' in line) data.entries.set(line.path, line.entry);
+    if ('path' in line) data.entries.set(line.path, { ...line.entry, ...spilled(line.entry.result, spill) });
     else if ('pairs' in line) for (const [key, score] of line.pairs) data.pairs.set(key, score);
     else if ('candidates' in line) data.candidates = line.candidates;
   }

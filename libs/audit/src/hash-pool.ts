@@ -30,6 +30,8 @@ export interface HashFilesOptions {
   fallback?: boolean;
   /** the decoder (default decodeGray); injectable so tests can make decodes fail */
   decode?: (path: string, options: DecodeOptions) => Promise<GrayImage>;
+  /** what to keep of each outcome as it arrives (e.g. the record with its view moved out of the heap); default all */
+  keep?: (outcome: HashOutcome, index: number) => HashOutcome;
 }
 
 interface WorkerTask {
@@ -92,6 +94,7 @@ async function decodeAndHash(paths: string[], options: HashFilesOptions, hash: (
   const out: HashOutcome[] = new Array(paths.length);
   const decodeOptions = options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels };
   const decode = options.decode ?? decodeGray;
+  const keep = options.keep ?? ((outcome: HashOutcome) => outcome);
   let done = 0;
   const failedDecodes: number[] = [];
   // Each lane holds one image (decoding, or hashing): enough lanes keep sharp's decode threads and the hash
@@ -105,7 +108,7 @@ async function decodeAndHash(paths: string[], options: HashFilesOptions, hash: (
       failedDecodes.push(i);
       return;
     }
-    out[i] = await hash(image);
+    out[i] = keep(await hash(image), i);
     options.onDone?.(++done);
   });
   // libvips keeps one error buffer per process: a decode that fails while others run can report another's
@@ -116,9 +119,9 @@ async function decodeAndHash(paths: string[], options: HashFilesOptions, hash: (
     try {
       image = await decode(paths[i] as string, decodeOptions);
     } catch (error) {
-      out[i] = decodeFailure(error);
+      out[i] = keep(decodeFailure(error), i);
     }
-    if (image) out[i] = await hash(image);
+    if (image) out[i] = keep(await hash(image), i);
     options.onDone?.(++done);
   }
   return out;
