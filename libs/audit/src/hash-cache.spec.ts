@@ -44,9 +44,11 @@ describe('hash cache file (JSON Lines)', () => {
     const text = await readFile(path, 'utf8');
     for (const broken of [text.slice(0, text.length / 2), 'not json\n', `${JSON.stringify({ version: 4, entries: {}, pairs: {} })}\n`, '']) {
       await writeFile(path, broken);
-      const cache = await HashCache.open(dir, '/data', await ViewSpill.create());
+      const spill = await ViewSpill.create();
+      const cache = await HashCache.open(dir, '/data', spill);
       expect(cache.get('/data/0.png', 0, 1000)).toBeUndefined();
       expect(cache.getPair('k1')).toBeUndefined();
+      await spill.close();
     }
   });
 });
