@@ -63,7 +63,7 @@ console.log(`${items.length} images (${dump.pairs.length} planted copies); recal
 console.log(`| option | candidates/img | µs/img | ${kinds.join(' | ')} |\n|---|---|---|${kinds.map(() => '---|').join('')}`);
 for (const [name, o] of options) {
   const t = performance.now();
-  const got = descriptorCandidates(items, relevant, { ...defaultDescriptorSearch, ...o });
+  const got = await descriptorCandidates(items, relevant, { ...defaultDescriptorSearch, ...o });
   const us = (1000 * (performance.now() - t)) / items.length;
   const set = new Set(got.map((p) => key(p.a, p.b)));
   const recall = kinds.map((kind) => {

@@ -22,7 +22,7 @@ import {
   type Policy,
 } from '@leakproof/audit';
 import { buildManifest, type ImageRecord } from '@leakproof/ingest';
-import { nearEditKinds, plantNearPairs, type PlantedNearPair } from '@leakproof/synth';
+import { nearEditKinds, plantNearPairs } from '@leakproof/synth';
 import { nearCandidates } from '../libs/audit/src/near-search.js';
 
 const args = process.argv.slice(2);
@@ -59,7 +59,7 @@ async function verifyAll(images: readonly ImageRecord[], records: readonly HashO
 /** Stage 2 then stage 3 of the audit on these records, each timed. */
 async function candidatesThenScores(images: readonly ImageRecord[], records: readonly HashOutcome[], policy: Policy) {
   let t = performance.now();
-  const stage = candidatePairs(images, records, policy);
+  const stage = await candidatePairs(images, records, policy);
   const candidateMs = performance.now() - t;
   t = performance.now();
   const scores = await verifyAll(images, records, stage.candidates, policy);
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     const key = (a: number, b: number): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
     const relevant = (a: number, b: number): boolean => (images[a] as ImageRecord).split !== (images[b] as ImageRecord).split || (images[a] as ImageRecord).label !== (images[b] as ImageRecord).label;
     const decodable = records.flatMap((h, index) => (h.ok ? [{ index, h }] : [])) as { index: number; h: Hashed }[];
-    const options: { name: string; pairs: () => { a: number; b: number }[] }[] = [
+    const options: { name: string; pairs: () => { a: number; b: number }[] | Promise<{ a: number; b: number }[]> }[] = [
       { name: 'blockhash r16 + crop codes (v1)', pairs: () => nearCandidates(decodable.map(({ index, h }) => ({ index, block: h.block, cropBlocks: h.cropBlocks })), 16).map((c) => ({ a: c.source, b: c.target })) },
       { name: 'blockhash r8 + crop codes', pairs: () => nearCandidates(decodable.map(({ index, h }) => ({ index, block: h.block, cropBlocks: h.cropBlocks })), 8).map((c) => ({ a: c.source, b: c.target })) },
       ...[1, 2, 3, 5].map((k) => ({ name: `descriptor index, ${k} per image`, pairs: () => descriptorCandidates(decodable.map(({ index, h }) => ({ index, codes: decodeCodes(h.codes) })), relevant, { ...defaultDescriptorSearch, perImage: k }) })),
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     if (!args.includes('--skip-options')) console.log(`\ncandidate options (${images.length} images; recall = planted pairs among the candidates, before verification):`);
     for (const o of args.includes('--skip-options') ? [] : options) {
       t = performance.now();
-      const got = new Set(o.pairs().map((p) => key(p.a, p.b)));
+      const got = new Set((await o.pairs()).map((p) => key(p.a, p.b)));
       const ms = performance.now() - t;
       const perKindRecall = nearEditKinds.map((kind) => {
         const mine = plantedPair.filter((p) => p.kind === kind);

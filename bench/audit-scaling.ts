@@ -168,7 +168,7 @@ function naiveExactUsPerImage(items: { codes: Int8Array }[], sample: number): nu
   return (1000 * (performance.now() - t)) / count;
 }
 
-function codesOnly(sizes: number[]): void {
+async function codesOnly(sizes: number[]): Promise<void> {
   const queries = list('--queries', [10_000])[0] as number;
   const treeOverrides = (args.includes('--tree-options') ? JSON.parse(String(args[args.indexOf('--tree-options') + 1])) : {}) as Partial<DescriptorSearchOptions>;
   if (Object.keys(treeOverrides).length) console.log(`options: ${JSON.stringify(treeOverrides)}`);
@@ -189,10 +189,10 @@ function codesOnly(sizes: number[]): void {
       const options = { ...defaultDescriptorSearch, ...treeOverrides, ...(name === 'exact' ? { index: 'tree' as const, leafSize: 1e7 } : { index: name }), queryEvery: every };
       const relevant = (a: number, b: number): boolean => (a ^ b) % 2 === 1 || a % 50 === 0 || b % 50 === 0;
       const buildStart = performance.now();
-      descriptorCandidates(items, relevant, { ...options, queryEvery: n + 1 });
+      await descriptorCandidates(items, relevant, { ...options, queryEvery: n + 1 });
       const buildMs = performance.now() - buildStart;
       const t = performance.now();
-      const got = descriptorCandidates(items, relevant, options);
+      const got = await descriptorCandidates(items, relevant, options);
       const queryMs = Math.max(0, performance.now() - t - buildMs);
       const asked = Math.ceil(n / every);
       const keys = new Set(got.map((p) => `${p.a}:${p.b}`));
@@ -215,4 +215,4 @@ if (args.includes('--generate-only')) {
 }
 if (part('real')) await realSubsets();
 if (part('synthetic')) await synthetic(list('--synthetic', [10_000, 100_000]).filter((n) => n > 0));
-if (part('codes')) codesOnly(list('--codes', [10_000, 100_000, 1_000_000]));
+if (part('codes')) await codesOnly(list('--codes', [10_000, 100_000, 1_000_000]));

@@ -129,7 +129,7 @@ async function auditBench(): Promise<void> {
     for (const p of paths) hashDecoded(await decodeGray(p));
   });
   const records = await hashFiles(paths);
-  const candidates = candidatePairs(manifest.images, records, defaultPolicy).candidates.slice(0, 2000);
+  const candidates = (await candidatePairs(manifest.images, records, defaultPolicy)).candidates.slice(0, 2000);
   const settings = compareOptions(defaultPolicy);
   const view = (i: number): Uint8Array => decodeView((records[i] as Extract<HashOutcome, { ok: true }>).view);
   const verifyOne = await measured(async () => {

@@ -51,7 +51,7 @@ export async function auditManifest(manifest: Manifest, options: AuditOptions): 
     const hashMs = performance.now() - started;
 
     const indexStarted = performance.now();
-    const set = cachedCandidates(images, hashes.results, policy, cache);
+    const set = await cachedCandidates(images, hashes.results, policy, cache);
     const indexMs = performance.now() - indexStarted;
 
     const verifyStarted = performance.now();
@@ -119,11 +119,11 @@ async function hashAll(manifest: Manifest, cache: HashCache, spill: ViewSpill, o
  * Stage 2 through the cache: an unchanged dataset (same files, splits, labels, hash records) under the same
  * policy and algorithms gets the same candidates, so a re-audit skips the index.
  */
-function cachedCandidates(images: readonly ImageRecord[], hashes: readonly HashOutcome[], policy: Policy, cache: HashCache): CandidateSet {
+async function cachedCandidates(images: readonly ImageRecord[], hashes: readonly HashOutcome[], policy: Policy, cache: HashCache): Promise<CandidateSet> {
   const key = candidateKey(images, hashes, policy);
   const cached = cache.getCandidates(key);
   if (cached) return cached;
-  const set = candidatePairs(images, hashes, policy);
+  const set = await candidatePairs(images, hashes, policy);
   cache.setCandidates(key, set);
   return set;
 }

@@ -34,7 +34,7 @@ type Hashed = Extract<HashOutcome, { ok: true }>;
  * (rotations, mirrors, borders, crops, tone changes), only between images whose verdict matters: in different
  * splits or with different labels.
  */
-export function candidatePairs(images: readonly ImageRecord[], records: readonly HashOutcome[], policy: Policy, search: DescriptorSearchOptions = { ...defaultDescriptorSearch, perImage: policy.near.perImage }): CandidateSet {
+export async function candidatePairs(images: readonly ImageRecord[], records: readonly HashOutcome[], policy: Policy, search: DescriptorSearchOptions = { ...defaultDescriptorSearch, perImage: policy.near.perImage }): Promise<CandidateSet> {
   const matched = new Map<string, MatchedPair>();
   const keyOf = (a: number, b: number): string => (a < b ? `${a}:${b}` : `${b}:${a}`);
   addGroupPairs(images.map((r) => r.sha256), (a, b) => matched.set(keyOf(a, b), { a, b, kind: 'exact', score: 1, distance: 0 }));
@@ -59,7 +59,7 @@ export function candidatePairs(images: readonly ImageRecord[], records: readonly
     if (!matched.has(key)) candidates.set(key, { source: Math.min(c.source, c.target), target: Math.max(c.source, c.target), distance: c.distance, cosine: -1, startScale: 1 });
   }
   const withCodes = decodable.filter(({ h }) => h.codes);
-  const byDescriptor = descriptorCandidates(
+  const byDescriptor = await descriptorCandidates(
     withCodes.map(({ index, h }) => ({ index, codes: decodeCodes(h.codes) })),
     relevant,
     search,

@@ -1,4 +1,6 @@
-import { DotScratch, dotRows } from './dot-rows.js';
+import { probeFlat, Scratch, type FlatListsIndex } from './near-query-kernel.mjs';
+
+export { insertTopK } from './near-query-kernel.mjs';
 
 /**
  * The first descriptor index (AUDIT_ALGORITHM hash-v2/verify-v2), kept to measure against: one level of k-means,
@@ -11,9 +13,7 @@ export class FlatInvertedLists {
   readonly count: number;
   private readonly centroids: Float32Array;
   private readonly starts: Int32Array;
-  private top = new Int32Array(0);
-  private topScore = new Float64Array(0);
-  private readonly scratch = new DotScratch();
+  private readonly scratch = new Scratch();
 
   constructor(bases: Float32Array, private readonly dims: number, probes: number) {
     const D = dims;
@@ -64,17 +64,12 @@ export class FlatInvertedLists {
   }
 
   probe(query: Float32Array, offset: number, probes: number, visit: (start: number, end: number) => void): void {
-    const k = Math.min(probes, this.count);
-    if (this.top.length !== k) {
-      this.top = new Int32Array(k);
-      this.topScore = new Float64Array(k);
-    }
-    this.top.fill(-1);
-    this.topScore.fill(-Infinity);
-    const scores = this.scratch.of(this.count);
-    dotRows(this.centroids, 0, this.count, this.dims, query, offset, scores);
-    for (let c = 0; c < this.count; c++) insertTopK(this.topScore, this.top, scores[c] as number, c);
-    for (const c of this.top) if (c >= 0) visit(this.starts[c] as number, this.starts[c + 1] as number);
+    probeFlat(this.searchIndex(probes), query, offset, probes, this.scratch, visit);
+  }
+
+  /** the lists as the query kernel (and its worker threads) search them */
+  searchIndex(probes: number): FlatListsIndex {
+    return { kind: 'flat', dims: this.dims, leafIds: this.leafIds, leafVectors: this.leafVectors, centroids: this.centroids, count: this.count, starts: this.starts, probes };
   }
 
   private nearestOne(vectors: Float32Array, offset: number): number {
@@ -95,18 +90,4 @@ export class FlatInvertedLists {
     for (let d = 0; d < this.dims; d++) s += (a[ao + d] as number) * (b[bo + d] as number);
     return s;
   }
-}
-
-/** Keeps the k best (score, id) pairs sorted by descending score; a score not above the k-th is ignored. */
-export function insertTopK(scores: Float64Array, ids: Int32Array, score: number, id: number): void {
-  const k = scores.length;
-  if (score <= (scores[k - 1] as number)) return;
-  let p = k - 1;
-  while (p > 0 && (scores[p - 1] as number) < score) {
-    scores[p] = scores[p - 1] as number;
-    ids[p] = ids[p - 1] as number;
-    p--;
-  }
-  scores[p] = score;
-  ids[p] = id;
 }

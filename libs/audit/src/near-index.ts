@@ -1,7 +1,10 @@
-import { DotScratch, dotRows } from './dot-rows.js';
-import { FlatInvertedLists, insertTopK } from './near-flat-ivf.js';
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { FlatInvertedLists } from './near-flat-ivf.js';
 import { DESCRIPTOR_DIMS, DESCRIPTORS_PER_IMAGE } from './near-kernel.mjs';
+import { ImageSearcher, whitenInto, type SearchIndex, type WhiteningParams } from './near-query-kernel.mjs';
 import { defaultTreeOptions, KMeansTree } from './near-tree.js';
+import { withoutLoaders } from './hash-pool.js';
 
 /** One image's descriptors as the candidate stage sees them (codes only, no pixels). */
 export interface DescriptorItem {
@@ -44,7 +47,16 @@ export interface DescriptorSearchOptions {
   treeProbes: number;
   /** measurement only: query with every `queryEvery`-th image (the index still holds all); default 1 */
   queryEvery?: number;
+  /** threads that search (default one per core); the searches of at least `parallelFrom` images are split across them */
+  workers?: number;
+  /** default PARALLEL_MIN_IMAGES */
+  parallelFrom?: number;
 }
+
+/** below this many searching images one thread searches: starting the threads and copying the index costs more */
+export const PARALLEL_MIN_IMAGES = 4096;
+/** images per worker task */
+const TASK_IMAGES = 512;
 
 export const defaultDescriptorSearch: DescriptorSearchOptions = { perImage: 3, minCosine: 0.5, probes: 6, hitsPerQuery: 8, index: 'auto', flatMax: 16_384, leafSize: 32, beam: 16, treeProbes: 48 };
 
@@ -54,35 +66,17 @@ const P = DESCRIPTORS_PER_IMAGE;
 /**
  * Whitening with the per-dimension mean and spread of the base descriptors (chest X-rays share most of their low
  * frequencies: what separates children is the deviation from the average radiograph), followed by L2
- * normalisation. Odd horizontal frequencies change sign under a mirror, so the mirror of a whitened vector is
- * taken on the raw coefficients first. Vectors are whitened when needed (bases once, an image's queries while it
- * is searched), so memory is n·35 floats, not n·13·2·35.
+ * normalisation (whitenInto in the query kernel). Vectors are whitened when needed (bases once, an image's queries
+ * while it is searched), so memory is n·35 floats, not n·13·2·35.
  */
-class Whitening {
-  private readonly mean = new Float64Array(D);
-  private readonly spread = new Float64Array(D);
-  private readonly odd = mirrorSigns();
-
-  constructor(items: DescriptorItem[]) {
-    const n = items.length;
-    const { mean, spread } = this;
-    for (const it of items) for (let d = 0; d < D; d++) mean[d] = (mean[d] as number) + (it.codes[d] as number) / n;
-    for (const it of items) for (let d = 0; d < D; d++) spread[d] = (spread[d] as number) + ((it.codes[d] as number) - (mean[d] as number)) ** 2 / n;
-    for (let d = 0; d < D; d++) spread[d] = Math.sqrt(spread[d] as number) || 1;
-  }
-
-  /** writes descriptor `v` of `codes` (mirrored if asked), whitened and normalised, at `out[offset..]` */
-  into(codes: Int8Array, v: number, mirror: boolean, out: Float32Array, offset: number): void {
-    let norm = 0;
-    for (let d = 0; d < D; d++) {
-      const raw = codes[v * D + d] as number;
-      const w = ((mirror ? (this.odd[d] as number) * raw : raw) - (this.mean[d] as number)) / (this.spread[d] as number);
-      out[offset + d] = w;
-      norm += w * w;
-    }
-    norm = Math.sqrt(norm) || 1;
-    for (let d = 0; d < D; d++) out[offset + d] = (out[offset + d] as number) / norm;
-  }
+function whiteningOf(items: DescriptorItem[]): WhiteningParams {
+  const n = items.length;
+  const mean = new Float64Array(D);
+  const spread = new Float64Array(D);
+  for (const it of items) for (let d = 0; d < D; d++) mean[d] = (mean[d] as number) + (it.codes[d] as number) / n;
+  for (const it of items) for (let d = 0; d < D; d++) spread[d] = (spread[d] as number) + ((it.codes[d] as number) - (mean[d] as number)) ** 2 / n;
+  for (let d = 0; d < D; d++) spread[d] = Math.sqrt(spread[d] as number) || 1;
+  return { dims: D, mean, spread, odd: mirrorSigns() };
 }
 
 /** −1 for the odd horizontal frequencies of the descriptor layout (near-kernel.mjs: (u, v) row-major by v). */
@@ -94,18 +88,10 @@ function mirrorSigns(): Float32Array {
   return out;
 }
 
-/** The index structure the candidate stage probes: leaves of base vectors stored contiguously. */
-interface ProbedIndex {
-  readonly leafIds: Int32Array;
-  readonly leafVectors: Float32Array;
-  probe(query: Float32Array, offset: number, probes: number, visit: (start: number, end: number) => void): void;
-}
-
-function buildIndex(bases: Float32Array, options: DescriptorSearchOptions): ProbedIndex {
+function buildIndex(bases: Float32Array, options: DescriptorSearchOptions): SearchIndex {
   const n = bases.length / D;
-  if (options.index === 'flat-ivf' || (options.index === 'auto' && n <= options.flatMax)) return new FlatInvertedLists(bases, D, options.probes);
-  const tree = new KMeansTree(bases, D, { ...defaultTreeOptions, leafTarget: options.leafSize, beam: options.beam });
-  return { leafIds: tree.leafIds, leafVectors: tree.leafVectors, probe: (query, offset, _probes, visit) => tree.probe(query, offset, options.treeProbes, visit) };
+  if (options.index === 'flat-ivf' || (options.index === 'auto' && n <= options.flatMax)) return new FlatInvertedLists(bases, D, options.probes).searchIndex(options.probes);
+  return new KMeansTree(bases, D, { ...defaultTreeOptions, leafTarget: options.leafSize, beam: options.beam }).searchIndex(options.treeProbes, options.beam);
 }
 
 /**
@@ -113,83 +99,104 @@ function buildIndex(bases: Float32Array, options: DescriptorSearchOptions): Prob
  * descriptors (base and query variants) and their mirrors; each query keeps its `hitsPerQuery` nearest bases,
  * the hits that matter (`relevant`: across splits or labels) are ranked by cosine and the image keeps its best
  * `perImage` at or above `minCosine`. Candidates per image are bounded by construction, whatever the size, and
- * so is the work per query (`probes` leaves of about `leafSize` bases, found through a k-means tree).
+ * so is the work per query (`probes` leaves of about `leafSize` bases, found through a k-means tree). The
+ * searches run on worker threads for large sets; the result does not depend on how many.
  */
-export function descriptorCandidates(items: DescriptorItem[], relevant: (a: number, b: number) => boolean, options: DescriptorSearchOptions = defaultDescriptorSearch): DescriptorCandidate[] {
+export async function descriptorCandidates(items: DescriptorItem[], relevant: (a: number, b: number) => boolean, options: DescriptorSearchOptions = defaultDescriptorSearch): Promise<DescriptorCandidate[]> {
   const n = items.length;
   if (n < 2) return [];
-  const whitening = new Whitening(items);
-  let bases: Float32Array | null = new Float32Array(n * D);
-  for (let k = 0; k < n; k++) whitening.into((items[k] as DescriptorItem).codes, 0, false, bases, k * D);
+  const whitening = whiteningOf(items);
+  const bases = new Float32Array(n * D);
+  for (let k = 0; k < n; k++) whitenInto(whitening, (items[k] as DescriptorItem).codes, 0, false, bases, k * D);
   const index = buildIndex(bases, options);
-  bases = null;
-  const vectors = new Float32Array(P * D);
-  const mirrors = new Float32Array(P * D);
-  const leafIds = index.leafIds;
-  const leafVectors = index.leafVectors;
+  const positions: number[] = [];
+  for (let k = 0; k < n; k += Math.max(1, options.queryEvery ?? 1)) positions.push(k);
   const pairs = new Map<number, DescriptorCandidate>();
+  const collect = (chunk: number[], hits: SearchHits): void => chunk.forEach((k, i) => keepBest(items, k, hits, i, relevant, options, pairs));
+  const workers = Math.max(1, options.workers ?? availableParallelism());
+  if (workers === 1 || positions.length < (options.parallelFrom ?? PARALLEL_MIN_IMAGES)) {
+    const local = new ImageSearcher(index, whitening, P, options.hitsPerQuery);
+    for (let first = 0; first < positions.length; first += TASK_IMAGES) {
+      const chunk = positions.slice(first, first + TASK_IMAGES);
+      collect(chunk, searchHere(local, items, chunk, options.hitsPerQuery));
+    }
+  } else {
+    await searchOnWorkers(index, whitening, items, positions, options.hitsPerQuery, workers, collect);
+  }
+  return [...pairs.values()];
+}
+
+interface SearchHits {
+  ids: Int32Array;
+  scores: Float64Array;
+}
+
+function searchHere(searcher: ImageSearcher, items: DescriptorItem[], chunk: number[], hitsPerQuery: number): SearchHits {
+  const stride = 2 * P * hitsPerQuery;
+  const ids = new Int32Array(chunk.length * stride);
+  const scores = new Float64Array(chunk.length * stride);
+  chunk.forEach((k, i) => searcher.search((items[k] as DescriptorItem).codes, k, ids, scores, i * stride));
+  return { ids, scores };
+}
+
+/** Tasks of TASK_IMAGES images on a pool of query workers; results are collected in image order. */
+async function searchOnWorkers(index: SearchIndex, whitening: WhiteningParams, items: DescriptorItem[], positions: number[], hitsPerQuery: number, workers: number, collect: (chunk: number[], hits: SearchHits) => void): Promise<void> {
+  const pool = new Piscina<{ positions: Int32Array; codes: Int8Array }, SearchHits>({
+    filename: new URL('./near-query-worker.mjs', import.meta.url).href,
+    minThreads: workers,
+    maxThreads: workers,
+    workerData: { index, whitening, perImage: P, hits: hitsPerQuery },
+    execArgv: withoutLoaders(process.execArgv),
+  });
+  try {
+    const chunks: number[][] = [];
+    for (let first = 0; first < positions.length; first += TASK_IMAGES) chunks.push(positions.slice(first, first + TASK_IMAGES));
+    const size = P * D;
+    const results = chunks.map((chunk) => {
+      const codes = new Int8Array(chunk.length * size);
+      chunk.forEach((k, i) => codes.set((items[k] as DescriptorItem).codes.subarray(0, size), i * size));
+      return pool.run({ positions: Int32Array.from(chunk), codes });
+    });
+    for (let c = 0; c < chunks.length; c++) collect(chunks[c] as number[], await (results[c] as Promise<SearchHits>));
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/** The image's relevant hits ranked by cosine (best per other image, over all its queries); its best perImage become pairs. */
+function keepBest(items: DescriptorItem[], k: number, hits: SearchHits, at: number, relevant: (a: number, b: number) => boolean, options: DescriptorSearchOptions, pairs: Map<number, DescriptorCandidate>): void {
+  const H = options.hitsPerQuery;
+  const stride = 2 * P * H;
+  const selfIndex = (items[k] as DescriptorItem).index;
   const bestOther: number[] = [];
   const bestCosine: number[] = [];
   const bestFlip: boolean[] = [];
-  const hitsPerQuery = options.hitsPerQuery;
-  const hitIds = new Int32Array(hitsPerQuery);
-  const hitScores = new Float64Array(hitsPerQuery);
-  let source = vectors;
-  let qo = 0;
-  let self = 0;
-  const scratch = new DotScratch();
-  const scan = (start: number, end: number): void => {
-    const scores = scratch.of(end - start);
-    dotRows(leafVectors, start, end - start, D, source, qo, scores);
-    const last = hitsPerQuery - 1;
-    for (let r = start; r < end; r++) {
-      const j = leafIds[r] as number;
-      const s = scores[r - start] as number;
-      if (j !== self && s > (hitScores[last] as number)) insertTopK(hitScores, hitIds, s, j);
-    }
-  };
-  for (let k = 0; k < n; k += Math.max(1, options.queryEvery ?? 1)) {
-    bestOther.length = bestCosine.length = bestFlip.length = 0;
-    self = k;
-    for (let v = 0; v < P; v++) {
-      whitening.into((items[k] as DescriptorItem).codes, v, false, vectors, v * D);
-      whitening.into((items[k] as DescriptorItem).codes, v, true, mirrors, v * D);
-    }
-    const selfIndex = (items[k] as DescriptorItem).index;
-    for (const flip of [false, true]) {
-      source = flip ? mirrors : vectors;
-      for (let v = 0; v < P; v++) {
-        qo = v * D;
-        hitIds.fill(-1);
-        hitScores.fill(-Infinity);
-        index.probe(source, qo, options.probes, scan);
-        for (let h = 0; h < hitsPerQuery; h++) {
-          const j = hitIds[h] as number;
-          const s = hitScores[h] as number;
-          if (j < 0 || s < options.minCosine) continue;
-          const other = (items[j] as DescriptorItem).index;
-          if (!relevant(selfIndex, other)) continue;
-          const at = bestOther.indexOf(other);
-          if (at < 0) {
-            bestOther.push(other);
-            bestCosine.push(s);
-            bestFlip.push(flip);
-          } else if (s > (bestCosine[at] as number)) {
-            bestCosine[at] = s;
-            bestFlip[at] = flip;
-          }
-        }
+  for (let q = 0; q < 2 * P; q++) {
+    const flip = q >= P;
+    for (let h = 0; h < H; h++) {
+      const j = hits.ids[at * stride + q * H + h] as number;
+      const s = hits.scores[at * stride + q * H + h] as number;
+      if (j < 0 || s < options.minCosine) continue;
+      const other = (items[j] as DescriptorItem).index;
+      if (!relevant(selfIndex, other)) continue;
+      const found = bestOther.indexOf(other);
+      if (found < 0) {
+        bestOther.push(other);
+        bestCosine.push(s);
+        bestFlip.push(flip);
+      } else if (s > (bestCosine[found] as number)) {
+        bestCosine[found] = s;
+        bestFlip[found] = flip;
       }
     }
-    const order = bestOther.map((_, i) => i).sort((x, y) => (bestCosine[y] as number) - (bestCosine[x] as number) || x - y).slice(0, options.perImage);
-    for (const i of order) {
-      const other = bestOther[i] as number;
-      const cosine = bestCosine[i] as number;
-      const [a, b] = selfIndex < other ? [selfIndex, other] : [other, selfIndex];
-      const key = a * 1e7 + b;
-      const prev = pairs.get(key);
-      if (!prev || cosine > prev.cosine) pairs.set(key, { a, b, cosine, flip: bestFlip[i] as boolean });
-    }
   }
-  return [...pairs.values()];
+  const order = bestOther.map((_, i) => i).sort((x, y) => (bestCosine[y] as number) - (bestCosine[x] as number) || x - y).slice(0, options.perImage);
+  for (const i of order) {
+    const other = bestOther[i] as number;
+    const cosine = bestCosine[i] as number;
+    const [a, b] = selfIndex < other ? [selfIndex, other] : [other, selfIndex];
+    const key = a * 1e7 + b;
+    const prev = pairs.get(key);
+    if (!prev || cosine > prev.cosine) pairs.set(key, { a, b, cosine, flip: bestFlip[i] as boolean });
+  }
 }

@@ -26,18 +26,26 @@ describe('descriptor index above the flat-list size (k-means tree)', () => {
   const relevant = (a: number, b: number): boolean => (a + b) % 2 === 1;
   const tree = { ...defaultDescriptorSearch, index: 'tree' as const };
 
-  it('is deterministic and finds the planted copies, at most perImage per image', { timeout: 120_000 }, () => {
-    const a = descriptorCandidates(items, relevant, tree);
-    const b = descriptorCandidates(items, relevant, tree);
+  it('is deterministic and finds the planted copies, at most perImage per image', { timeout: 120_000 }, async () => {
+    const a = await descriptorCandidates(items, relevant, tree);
+    const b = await descriptorCandidates(items, relevant, tree);
     expect(b).toEqual(a);
     const keys = new Set(a.map((p) => `${p.a}:${p.b}`));
     expect(copies.filter(([x, y]) => keys.has(`${x}:${y}`))).toHaveLength(copies.length);
     expect(a.length / items.length).toBeLessThanOrEqual(defaultDescriptorSearch.perImage);
   });
 
-  it('auto keeps the flat lists (the previous release`s candidates) up to flatMax images', { timeout: 120_000 }, () => {
-    const flat = descriptorCandidates(items, relevant, { ...defaultDescriptorSearch, index: 'flat-ivf' });
-    expect(descriptorCandidates(items, relevant)).toEqual(flat);
+  it('auto keeps the flat lists (the previous release`s candidates) up to flatMax images', { timeout: 120_000 }, async () => {
+    const flat = await descriptorCandidates(items, relevant, { ...defaultDescriptorSearch, index: 'flat-ivf' });
+    expect(await descriptorCandidates(items, relevant)).toEqual(flat);
+  });
+
+  it('gives the same candidates searched on worker threads as on this thread (tree and flat lists)', { timeout: 120_000 }, async () => {
+    for (const index of ['tree', 'flat-ivf'] as const) {
+      const here = await descriptorCandidates(items, relevant, { ...defaultDescriptorSearch, index, workers: 1 });
+      const threads = await descriptorCandidates(items, relevant, { ...defaultDescriptorSearch, index, workers: 2, parallelFrom: 0 });
+      expect(threads).toEqual(here);
+    }
   });
 
   it('holds every vector once, leaves contiguous, and visits only whole leaves', () => {

@@ -1,5 +1,4 @@
-import { DotScratch, dotRows } from './dot-rows.js';
-import { insertTopK } from './near-flat-ivf.js';
+import { probeTree, Scratch, type TreeIndex } from './near-query-kernel.mjs';
 
 /**
  * A hierarchical k-means tree over unit vectors (the coarse quantiser of the descriptor index). Internal nodes
@@ -32,15 +31,7 @@ interface TreeNode {
   end: number;
 }
 
-interface FlatTree {
-  /** children of slot i are slots childStart[i] .. childStart[i + 1] − 1 */
-  childStart: Int32Array;
-  isLeaf: Uint8Array;
-  start: Int32Array;
-  end: Int32Array;
-  /** centroid of slot i at i·dims */
-  centroids: Float32Array;
-}
+type FlatTree = Pick<TreeIndex, 'childStart' | 'isLeaf' | 'start' | 'end' | 'centroids'>;
 
 export class KMeansTree {
   /** the points in leaf order: leafIds[r] is the original index of the vector at leafVectors[r·dims] */
@@ -51,14 +42,8 @@ export class KMeansTree {
   private readonly root: TreeNode;
   private filled = 0;
   private flat: FlatTree;
-  private readonly scratch = new DotScratch();
+  private readonly scratch = new Scratch();
   private readonly nodes: TreeNode[] = [];
-  /** scratch of the beam search */
-  private leafTop = new Int32Array(0);
-  private leafTopScore = new Float64Array(0);
-  private beamTop = new Int32Array(0);
-  private beamTopScore = new Float64Array(0);
-  private frontier = new Int32Array(0);
 
   constructor(
     private vectors: Float32Array,
@@ -81,49 +66,15 @@ export class KMeansTree {
   /**
    * Calls `visit(start, end)` for the leaf ranges of the `probes` leaves nearest to `query`: a beam search that
    * keeps the `beam` best internal nodes of each level and collects every leaf it meets, then visits the best
-   * `probes` of them (by centroid dot product; ties: first met).
+   * `probes` of them (by centroid dot product; ties: first met). The search itself is probeTree in the query kernel.
    */
   probe(query: Float32Array, offset: number, probes: number, visit: (start: number, end: number) => void, beam = this.options.beam): void {
-    const { flat } = this;
-    if (flat.childStart[0] === flat.childStart[1]) return visit(flat.start[0] as number, flat.end[0] as number);
-    if (this.leafTop.length !== probes) {
-      this.leafTop = new Int32Array(probes);
-      this.leafTopScore = new Float64Array(probes);
-    }
-    if (this.beamTop.length !== beam) {
-      this.beamTop = new Int32Array(beam);
-      this.beamTopScore = new Float64Array(beam);
-      this.frontier = new Int32Array(beam);
-    }
-    const { leafTop, leafTopScore, beamTop, beamTopScore, frontier } = this;
-    leafTop.fill(-1);
-    leafTopScore.fill(-Infinity);
-    frontier[0] = 0;
-    let width = 1;
-    while (width) {
-      beamTop.fill(-1);
-      beamTopScore.fill(-Infinity);
-      for (let f = 0; f < width; f++) this.scoreChildren(frontier[f] as number, query, offset);
-      width = 0;
-      for (let k = 0; k < beam; k++) if ((beamTop[k] as number) >= 0) frontier[width++] = beamTop[k] as number;
-    }
-    for (let k = 0; k < probes; k++) {
-      const slot = leafTop[k] as number;
-      if (slot >= 0) visit(flat.start[slot] as number, flat.end[slot] as number);
-    }
+    probeTree({ ...this.flat, dims: this.dims }, query, offset, probes, beam, this.scratch, visit);
   }
 
-  /** dot products of a node's children with the query, into the beam (internal children) or the leaf list */
-  private scoreChildren(node: number, query: Float32Array, offset: number): void {
-    const { childStart, isLeaf, centroids } = this.flat;
-    const first = childStart[node] as number;
-    const count = (childStart[node + 1] as number) - first;
-    const scores = this.scratch.of(count);
-    dotRows(centroids, first, count, this.dims, query, offset, scores);
-    for (let k = 0; k < count; k++) {
-      if (isLeaf[first + k]) insertTopK(this.leafTopScore, this.leafTop, scores[k] as number, first + k);
-      else insertTopK(this.beamTopScore, this.beamTop, scores[k] as number, first + k);
-    }
+  /** the tree as the query kernel (and its worker threads) search it */
+  searchIndex(probes: number, beam: number): TreeIndex {
+    return { kind: 'tree', dims: this.dims, leafIds: this.leafIds, leafVectors: this.leafVectors, ...this.flat, probes, beam };
   }
 
   /**

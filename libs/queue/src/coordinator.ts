@@ -63,7 +63,7 @@ export async function distributedAudit(manifest: Manifest, options: DistributedA
     const hashMs = performance.now() - started;
 
     const indexStarted = performance.now();
-    const set = candidatePairs(images, hashes, options.policy);
+    const set = await candidatePairs(images, hashes, options.policy);
     const indexMs = performance.now() - indexStarted;
 
     const verifyStarted = performance.now();
