@@ -78,6 +78,19 @@ export async function verifyViews(
   }
 }
 
+/** The report's timings: images, how many were hashed now, each stage's milliseconds and the total since `started`. */
+export function auditTimings(images: number, hashedFresh: number, ms: { hash: number; index: number; verify: number }, started: number): AuditReport['timings'] {
+  return {
+    images,
+    hashedFresh,
+    fromCache: images - hashedFresh,
+    hashMs: Math.round(ms.hash),
+    indexMs: Math.round(ms.index),
+    verifyMs: Math.round(ms.verify),
+    totalMs: Math.round(performance.now() - started),
+  };
+}
+
 export interface AssembleOptions {
   policy: Policy;
   name?: string;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeGray, type ImageRecord, type Manifest } from '@leakproof/ingest';
-import { AUDIT_ALGORITHM, assembleReport, candidatePairs, hashImageBatch, pairScoreKey, verifyViews, type Decoder, type NearCandidate } from './audit-stages.js';
+import { AUDIT_ALGORITHM, assembleReport, auditTimings, candidatePairs, hashImageBatch, pairScoreKey, verifyViews, type Decoder, type NearCandidate } from './audit-stages.js';
 import { decodeView, type CandidateSet } from './candidates.js';
 import { HashCache, spilled } from './hash-cache.js';
 import { hashDecoded, type HashOutcome } from './image-hash.js';
@@ -62,15 +62,7 @@ export async function auditManifest(manifest: Manifest, options: AuditOptions): 
     return assembleReport(manifest, hashes.results, set, outcomes, {
       policy,
       ...(options.name === undefined ? {} : { name: options.name }),
-      timings: {
-        images: images.length,
-        hashedFresh: hashes.fresh,
-        fromCache: images.length - hashes.fresh,
-        hashMs: Math.round(hashMs),
-        indexMs: Math.round(indexMs),
-        verifyMs: Math.round(verifyMs),
-        totalMs: Math.round(performance.now() - started),
-      },
+      timings: auditTimings(images.length, hashes.fresh, { hash: hashMs, index: indexMs, verify: verifyMs }, started),
     });
   } finally {
     await spill.close();

@@ -17,6 +17,7 @@ export {
   verifyViews,
   pairScoreKey,
   assembleReport,
+  auditTimings,
   AUDIT_ALGORITHM,
   type CandidateSet,
   type NearCandidate,

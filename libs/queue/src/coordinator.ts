@@ -1,5 +1,5 @@
 import type { ImageRecord, Manifest, Problem } from '@leakproof/ingest';
-import { assembleReport, candidatePairs, pairScoreKey, type AuditReport, type HashOutcome, type NearCandidate, type Policy } from '@leakproof/audit';
+import { assembleReport, auditTimings, candidatePairs, pairScoreKey, type AuditReport, type HashOutcome, type NearCandidate, type Policy } from '@leakproof/audit';
 import type { HashShard, VerifyShard } from './audit-jobs.js';
 import { hashSettings, loadHashesWithoutViews, loadScores, storedPairKey, storedShas } from './audit-store.js';
 import { connectQueue, type QueueConnection } from './connection.js';
@@ -98,15 +98,7 @@ export async function distributedAudit(manifest: Manifest, options: DistributedA
       policy: options.policy,
       ...(options.name === undefined ? {} : { name: options.name }),
       extraProblems,
-      timings: {
-        images: images.length,
-        hashedFresh: missing.length,
-        fromCache: images.length - missing.length,
-        hashMs: Math.round(hashMs),
-        indexMs: Math.round(indexMs),
-        verifyMs: Math.round(verifyMs),
-        totalMs: Math.round(performance.now() - started),
-      },
+      timings: auditTimings(images.length, missing.length, { hash: hashMs, index: indexMs, verify: verifyMs }, started),
     });
   } finally {
     await q.close();
