@@ -6,5 +6,6 @@ export { createDataParallelTrainer, shardSizes, weightsToTensors, type DataParal
 export { GradientComputer, ModelSpecSchema, LossSpecSchema, buildFromSpec, weightSpecsOf, type ModelSpec, type LossSpec, type WeightSpec, type GradientResult } from './data-parallel/gradient-core.js';
 export { FlatAdam, type AdamHyper } from './data-parallel/adam.js';
 export { fusedAdamWUpdate, type FusedAdamWHyper } from './kernels/fused-adamw.js';
+export { float32View } from './kernels/wasm-heap.js';
 export { TrainingBatchNormalization, trainingBatchNormalization, batchNormTraining } from './layers/training-batch-norm.js';
 export { PlainConv2D, plainConv2d } from './layers/plain-conv2d.js';

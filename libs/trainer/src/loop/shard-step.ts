@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { float32View } from '@leakproof/wasm-training';
 import { augmentInto, type AugmentParams, type Normalisation } from '../data/augment.js';
 import type { TrainableModel } from '../model/build-model.js';
 import { Rng, withSeededMathRandom } from '../rng.js';
@@ -30,7 +31,7 @@ export function weightFloats(trainable: TrainableModel): { trainable: number[]; 
 export function writeWeights(trainable: TrainableModel, out: Float32Array): void {
   let offset = 0;
   for (const w of [...trainable.model.trainableWeights, ...trainable.model.nonTrainableWeights]) {
-    const data = w.read().dataSync() as Float32Array;
+    const data = float32View(w.read());
     out.set(data, offset);
     offset += data.length;
   }
@@ -48,10 +49,15 @@ export function readWeights(trainable: TrainableModel, flat: Float32Array): void
   });
 }
 
-/** The shard's images, augmented and normalised from the shared Uint8 cache (the thread that trains does it). */
+// reused every step: the wasm backend copies a new tensor's values into its heap, and a fresh 1-2 MB array per
+// step was the main thread's largest allocation (its garbage collections ran inside the step)
+let inputs = new Float32Array(0);
+
+/** The shard's images, augmented and normalised from the shared Uint8 cache into this thread's reused buffer. */
 export function augmentShard(cache: Uint8Array, task: ShardTask, size: number, norm: Normalisation): Float32Array {
   const pixels = size * size;
-  const out = new Float32Array(task.slots.length * pixels);
+  if (inputs.length < task.slots.length * pixels) inputs = new Float32Array(task.slots.length * pixels);
+  const out = inputs.subarray(0, task.slots.length * pixels);
   task.slots.forEach((slot, i) => augmentInto(cache, slot * pixels, size, task.params[i]!, norm, out, i * pixels));
   return out;
 }
@@ -78,8 +84,8 @@ export function shardGradients(trainable: TrainableModel, task: ShardTask, x: Fl
         for (let j = 0; j < data.length; j++) out[offset + j] = data[j]! * task.share;
         offset += data.length;
       };
-      for (const v of vars) put(grads[v.name]!.dataSync() as Float32Array);
-      for (const v of trainable.model.nonTrainableWeights) put(v.read().dataSync() as Float32Array);
+      for (const v of vars) put(float32View(grads[v.name]!));
+      for (const v of trainable.model.nonTrainableWeights) put(float32View(v.read()));
       return value.dataSync()[0]! * task.share;
     }),
   );

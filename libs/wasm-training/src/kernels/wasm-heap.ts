@@ -34,6 +34,15 @@ export function heapF32(backend: BackendWasm, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
 
+/**
+ * The floats of a float32 tensor without a copy when the active backend is wasm (a view of its heap, valid until
+ * the next allocation there), else its dataSync() copy. For bulk reads that would otherwise allocate per step.
+ */
+export function float32View(tensor: tf.Tensor): Float32Array {
+  if (tf.getBackend() !== 'wasm' || tensor.dtype !== 'float32') return tensor.dataSync() as Float32Array;
+  return heapF32(tf.backend() as BackendWasm, tensor);
+}
+
 export function allocF32(backend: BackendWasm, shape: number[]): TensorInfo {
   return backend.makeOutput(shape, 'float32');
 }
