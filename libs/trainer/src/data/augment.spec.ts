@@ -100,4 +100,58 @@ describe('augmentation extras (gamma, blur, noise, burned-in box)', () => {
     augmentInto(flat, 0, size, { ...IDENTITY_AUGMENT, blurSigma: 2 }, norm, out, 0);
     for (const v of out) expect(v).toBeCloseTo((128 / 255 - norm.mean) / norm.std, 5);
   });
+
+  it('gamma maps each source level v to v^gamma', () => {
+    const levels = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const out = new Float32Array(256);
+    augmentInto(levels, 0, 16, { ...IDENTITY_AUGMENT, gamma: 0.7 }, { mean: 0, std: 1 }, out, 0);
+    out.forEach((v, i) => expect(v).toBeCloseTo((i / 255) ** 0.7, 6));
+  });
+
+  it('noise has the drawn standard deviation and no bias', () => {
+    const side = 128;
+    const grey = new Uint8Array(side * side).fill(128);
+    const out = new Float32Array(side * side);
+    augmentInto(grey, 0, side, { ...IDENTITY_AUGMENT, noiseStd: 0.02, noiseSeed: 42 }, { mean: 0, std: 1 }, out, 0);
+    const mean = out.reduce((a, v) => a + v, 0) / out.length;
+    const std = Math.sqrt(out.reduce((a, v) => a + (v - mean) ** 2, 0) / out.length);
+    expect(mean).toBeCloseTo(128 / 255, 3);
+    expect(std).toBeGreaterThan(0.019);
+    expect(std).toBeLessThan(0.021);
+  });
+
+  it('without gamma, the warp is bit for bit the per-pixel bilinear formula (older runs stay reproducible)', () => {
+    const params = drawAugmentParams(Rng.fromSeed(4, 'augment'), { ...config, hflip: true }, size);
+    const out = new Float32Array(size * size);
+    augmentInto(image, 0, size, params, norm, out, 0);
+    expect(out).toEqual(referenceWarp(params));
+  });
 });
+
+/** The original per-pixel warp (no extras), kept as the reference the faster one must match exactly. */
+function referenceWarp(params: ReturnType<typeof drawAugmentParams>): Float32Array {
+  const out = new Float32Array(size * size);
+  const c = (size - 1) / 2;
+  const cos = Math.cos(params.angleRad) / params.scale;
+  const sin = Math.sin(params.angleRad) / params.scale;
+  const max = size - 1;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const dx = (params.flip ? max - x : x) - c - params.tx;
+      const dy = y - c - params.ty;
+      const sx = Math.min(max, Math.max(0, cos * dx + sin * dy + c));
+      const sy = Math.min(max, Math.max(0, -sin * dx + cos * dy + c));
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const x1 = Math.min(max, x0 + 1);
+      const y1 = Math.min(max, y0 + 1);
+      const at = (yy: number, xx: number) => image[yy * size + xx]!;
+      const top = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * (sx - x0);
+      const bottom = at(y1, x0) + (at(y1, x1) - at(y1, x0)) * (sx - x0);
+      let v = (top + (bottom - top) * (sy - y0)) / 255;
+      v = Math.min(1, Math.max(0, (v - 0.5) * params.contrast + 0.5 + params.brightness));
+      out[y * size + x] = (v - norm.mean) * (1 / norm.std);
+    }
+  }
+  return out;
+}

@@ -83,7 +83,9 @@ export interface Normalisation {
 /**
  * Affine warp (rotation about the centre, zoom, shift, optional flip) with bilinear sampling and edge
  * clamping, then brightness/contrast clipped to [0, 1], then normalisation; writes size*size floats into `out`
- * at `outOffset`. Works on the raw Uint8 cache so no float copy of the dataset is ever kept.
+ * at `outOffset`. Works on the raw Uint8 cache so no float copy of the dataset is ever kept. Gamma is applied
+ * to the 256 source levels before resampling: one pow per level instead of one per output pixel, which made
+ * it most of the augmentation's cost (data-parallel threads pay that cost inside their step).
  */
 export function augmentInto(
   src: Uint8Array,
@@ -94,45 +96,58 @@ export function augmentInto(
   out: Float32Array,
   outOffset: number,
 ): void {
+  const gamma = params.gamma ?? 1;
+  for (let i = 0; i < 256; i++) levels[i] = gamma === 1 ? i : 255 * (i / 255) ** gamma;
+  warp(src, srcOffset, size, params, norm, out, outOffset);
+  degrade(out, outOffset, size, params, norm);
+}
+
+/** Source level → value on the 0..255 scale after gamma (the identity when gamma = 1). */
+const levels = new Float64Array(256);
+
+function warp(src: Uint8Array, srcOffset: number, size: number, params: AugmentParams, norm: Normalisation, out: Float32Array, outOffset: number): void {
   const c = (size - 1) / 2;
   const cos = Math.cos(params.angleRad) / params.scale;
   const sin = Math.sin(params.angleRad) / params.scale;
   const max = size - 1;
   const invStd = 1 / norm.std;
-  const gamma = params.gamma ?? 1;
-  const identityWarp = params.angleRad === 0 && params.scale === 1 && params.tx === 0 && params.ty === 0 && !params.flip;
+  const { contrast, brightness, flip, tx } = params;
+  const identityWarp = params.angleRad === 0 && params.scale === 1 && params.tx === 0 && params.ty === 0 && !flip;
   for (let y = 0; y < size; y++) {
+    const dy = y - c - params.ty;
+    const sinDy = sin * dy;
+    const cosDy = cos * dy;
+    const row = outOffset + y * size;
     for (let x = 0; x < size; x++) {
       let v: number;
       if (identityWarp) {
-        v = src[srcOffset + y * size + x]! / 255;
+        v = levels[src[srcOffset + y * size + x]!]! / 255;
       } else {
         // inverse map: output pixel → source position
-        const dx = (params.flip ? max - x : x) - c - params.tx;
-        const dy = y - c - params.ty;
-        let sx = cos * dx + sin * dy + c;
-        let sy = -sin * dx + cos * dy + c;
+        const dx = (flip ? max - x : x) - c - tx;
+        let sx = cos * dx + sinDy + c;
+        let sy = -sin * dx + cosDy + c;
         sx = sx < 0 ? 0 : sx > max ? max : sx;
         sy = sy < 0 ? 0 : sy > max ? max : sy;
-        const x0 = Math.floor(sx);
-        const y0 = Math.floor(sy);
+        const x0 = sx | 0;
+        const y0 = sy | 0;
         const x1 = x0 < max ? x0 + 1 : x0;
         const y1 = y0 < max ? y0 + 1 : y0;
         const fx = sx - x0;
         const fy = sy - y0;
         const row0 = srcOffset + y0 * size;
         const row1 = srcOffset + y1 * size;
-        const top = src[row0 + x0]! + (src[row0 + x1]! - src[row0 + x0]!) * fx;
-        const bottom = src[row1 + x0]! + (src[row1 + x1]! - src[row1 + x0]!) * fx;
+        const a = levels[src[row0 + x0]!]!;
+        const b = levels[src[row1 + x0]!]!;
+        const top = a + (levels[src[row0 + x1]!]! - a) * fx;
+        const bottom = b + (levels[src[row1 + x1]!]! - b) * fx;
         v = (top + (bottom - top) * fy) / 255;
       }
-      if (gamma !== 1) v = v ** gamma;
-      v = (v - 0.5) * params.contrast + 0.5 + params.brightness;
+      v = (v - 0.5) * contrast + 0.5 + brightness;
       v = v < 0 ? 0 : v > 1 ? 1 : v;
-      out[outOffset + y * size + x] = (v - norm.mean) * invStd;
+      out[row + x] = (v - norm.mean) * invStd;
     }
   }
-  degrade(out, outOffset, size, params, norm);
 }
 
 /**
@@ -146,20 +161,15 @@ function degrade(out: Float32Array, offset: number, size: number, params: Augmen
   const hi = (1 - norm.mean) / norm.std;
   if ((params.noiseStd ?? 0) > 0) {
     let state = params.noiseSeed! >>> 0;
-    const uniform = () => {
-      // mulberry32: cheap, seeded, per image
+    const scale = params.noiseStd! / norm.std;
+    for (let i = 0; i < view.length; i++) {
+      // mulberry32: cheap, seeded, per image; its top 12 bits pick a normal quantile
       state = (state + 0x6d2b79f5) >>> 0;
       let t = state;
       t = Math.imul(t ^ (t >>> 15), t | 1);
       t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-    };
-    const scale = params.noiseStd! / norm.std;
-    for (let i = 0; i < view.length; i += 2) {
-      const r = Math.sqrt(-2 * Math.log(uniform()));
-      const a = 2 * Math.PI * uniform();
-      view[i] = clamp(view[i]! + scale * r * Math.cos(a), lo, hi);
-      if (i + 1 < view.length) view[i + 1] = clamp(view[i + 1]! + scale * r * Math.sin(a), lo, hi);
+      const v = view[i]! + scale * NORMAL_QUANTILES[(t ^ (t >>> 14)) >>> 20]!;
+      view[i] = v < lo ? lo : v > hi ? hi : v;
     }
   }
   const box = params.erase;
@@ -169,29 +179,54 @@ function degrade(out: Float32Array, offset: number, size: number, params: Augmen
   }
 }
 
+/** Standard normal quantiles at the centres of 4096 equal-probability bins: noise without a log/sqrt/cos per pixel. */
+const NORMAL_QUANTILES = Float64Array.from({ length: 4096 }, (_, i) => normalQuantile((i + 0.5) / 4096));
+
+/** Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9). */
+function normalQuantile(p: number): number {
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const poly = (k: number[], x: number) => k.reduce((acc, v) => acc * x + v, 0);
+  const tail = (q: number) => poly(c, q) / (poly(d, q) * q + 1);
+  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
+  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
+  const q = p - 0.5;
+  const r = q * q;
+  return (poly(a, r) * q) / (poly(b, r) * r + 1);
+}
+
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-/** Separable Gaussian blur (radius 2σ, edges clamped) in place. */
+let blurScratch = new Float32Array(0);
+
+/** Separable Gaussian blur (radius 2σ, edges clamped) in place; index clamping only near the borders. */
 function gaussianBlur(img: Float32Array, size: number, sigma: number): void {
   const radius = Math.max(1, Math.ceil(2 * sigma));
   const raw = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
   const sum = raw.reduce((a, b) => a + b, 0);
-  const kernel = raw.map((v) => v / sum);
-  const tmp = new Float32Array(img.length);
+  const kernel = Float64Array.from(raw, (v) => v / sum);
+  if (blurScratch.length < img.length) blurScratch = new Float32Array(img.length);
+  const tmp = blurScratch;
   const max = size - 1;
   for (let y = 0; y < size; y++) {
+    const row = y * size;
     for (let x = 0; x < size; x++) {
       let acc = 0;
-      for (let k = -radius; k <= radius; k++) acc += kernel[k + radius]! * img[y * size + Math.min(max, Math.max(0, x + k))]!;
-      tmp[y * size + x] = acc;
+      if (x >= radius && x + radius <= max) for (let k = 0; k <= 2 * radius; k++) acc += kernel[k]! * img[row + x - radius + k]!;
+      else for (let k = -radius; k <= radius; k++) acc += kernel[k + radius]! * img[row + clamp(x + k, 0, max)]!;
+      tmp[row + x] = acc;
     }
   }
   for (let y = 0; y < size; y++) {
+    const inner = y >= radius && y + radius <= max;
     for (let x = 0; x < size; x++) {
       let acc = 0;
-      for (let k = -radius; k <= radius; k++) acc += kernel[k + radius]! * tmp[Math.min(max, Math.max(0, y + k)) * size + x]!;
+      if (inner) for (let k = 0; k <= 2 * radius; k++) acc += kernel[k]! * tmp[(y - radius + k) * size + x]!;
+      else for (let k = -radius; k <= radius; k++) acc += kernel[k + radius]! * tmp[clamp(y + k, 0, max) * size + x]!;
       img[y * size + x] = acc;
     }
   }
