@@ -1,11 +1,9 @@
-import { probeFlat, Scratch, type FlatListsIndex } from './near-query-kernel.mjs';
-
-export { insertTopK } from './near-query-kernel.mjs';
+import type { FlatListsIndex } from './near-query-kernel.mjs';
 
 /**
  * The first descriptor index (AUDIT_ALGORITHM hash-v2/verify-v2), kept to measure against: one level of k-means,
- * √(probes·n) inverted lists, and every query scans all centroids — O(√n) per query. Same probe interface as
- * `KMeansTree`, lists stored contiguously in list order.
+ * √(probes·n) inverted lists, and every query scans all centroids — O(√n) per query (probeFlat in the query
+ * kernel). Lists stored contiguously in list order, as the tree's leaves.
  */
 export class FlatInvertedLists {
   readonly leafIds: Int32Array;
@@ -13,7 +11,6 @@ export class FlatInvertedLists {
   readonly count: number;
   private readonly centroids: Float32Array;
   private readonly starts: Int32Array;
-  private readonly scratch = new Scratch();
 
   constructor(bases: Float32Array, private readonly dims: number, probes: number) {
     const D = dims;
@@ -61,10 +58,6 @@ export class FlatInvertedLists {
       this.leafVectors.set(bases.subarray(i * D, i * D + D), r * D);
       fill[c] = r + 1;
     }
-  }
-
-  probe(query: Float32Array, offset: number, probes: number, visit: (start: number, end: number) => void): void {
-    probeFlat(this.searchIndex(probes), query, offset, probes, this.scratch, visit);
   }
 
   /** the lists as the query kernel (and its worker threads) search them */

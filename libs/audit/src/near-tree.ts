@@ -22,7 +22,6 @@ export interface TreeOptions {
 export const defaultTreeOptions: TreeOptions = { branch: 16, leafTarget: 32, sampleMax: 2048, rounds: 5, beam: 4 };
 
 interface TreeNode {
-  id: number;
   /** offset of the centroid in `centroids` (internal and leaf nodes both have one) */
   centroid: number;
   children: TreeNode[] | null;
@@ -43,7 +42,6 @@ export class KMeansTree {
   private filled = 0;
   private flat: FlatTree;
   private readonly scratch = new Scratch();
-  private readonly nodes: TreeNode[] = [];
 
   constructor(
     private vectors: Float32Array,
@@ -80,7 +78,7 @@ export class KMeansTree {
   /**
    * The tree in breadth-first slots for the query path: slot 0 is the root, a node's children occupy consecutive
    * slots (so their centroids are read sequentially) and slots follow the build order within a parent, so ties
-   * resolve as in a depth-first walk of `nodes`.
+   * resolve in build order, as the walk over the node objects did.
    */
   private flatten(): FlatTree {
     const D = this.dims;
@@ -121,13 +119,7 @@ export class KMeansTree {
     groups.forEach((g, c) => {
       if (g.length) children.push(this.build(g, centres.subarray(c * this.dims, (c + 1) * this.dims), depth + 1));
     });
-    return this.node({ id: 0, centroid: offset, children, start: 0, end: 0 });
-  }
-
-  private node(node: TreeNode): TreeNode {
-    node.id = this.nodes.length;
-    this.nodes.push(node);
-    return node;
+    return { centroid: offset, children, start: 0, end: 0 };
   }
 
   private leaf(points: Int32Array, centroid: number): TreeNode {
@@ -137,7 +129,7 @@ export class KMeansTree {
       this.leafVectors.set(this.vectors.subarray(i * this.dims, (i + 1) * this.dims), this.filled * this.dims);
       this.filled++;
     }
-    return this.node({ id: 0, centroid, children: null, start, end: this.filled });
+    return { centroid, children: null, start, end: this.filled };
   }
 
   /** k-means (dot-product / spherical) on a strided sample; centroids start at strided sample points */
