@@ -169,20 +169,35 @@ async function shiftEvidence(modelDir: string, threshold: number): Promise<void>
 async function seedAgreement(models: { seed: number; modelDir: string }[], rule: ThresholdRule): Promise<void> {
   const held = part('heldout');
   const decisions: boolean[][] = [];
-  const probs: number[][] = [];
-  console.log(`\n(c) ${models.length} seeds`);
+  const members: { val: Prediction[]; held: Prediction[] }[] = [];
+  console.log(`\n(c) ${models.length} seeds, each at its own validation threshold, then their mean probability (a seed ensemble)`);
   console.log(OPERATING_POINT_HEADER);
   for (const m of models) {
-    const val = await predict({ root: DATA, images: part('val'), modelDir: m.modelDir, config });
-    const preds = await predict({ root: DATA, images: held, modelDir: m.modelDir, config });
+    const val = await predict({ root: DATA, images: part('val'), modelDir: m.modelDir, config, tta: ttaOverride });
+    const preds = await predict({ root: DATA, images: held, modelDir: m.modelDir, config, tta: ttaOverride });
     const thr = chooseThreshold(val, rule).value;
     console.log(operatingPointRow(`seed ${m.seed}`, operatingPoint(preds, thr)));
     decisions.push(preds.map((p) => p.prob >= thr));
-    probs.push(preds.map((p) => p.prob));
+    members.push({ val, held: preds });
+  }
+  const ensembleThr = chooseThreshold(meanProbability(members.map((m) => m.val)), rule).value;
+  console.log(operatingPointRow(`mean of ${models.length} seeds (thr ${ensembleThr.toFixed(4)})`, operatingPoint(meanProbability(members.map((m) => m.held)), ensembleThr)));
+  if (!noShifts) {
+    // the framing shifts were the weakest cells of every single model; the ensemble at its own validation threshold
+    for (const name of ['zoom-in', 'zoom-out']) {
+      const root = join(tmpdir(), 'leakproof-recipe-shifted', split, name);
+      const shifted = await Promise.all(models.map((m) => predict({ root, images: held, modelDir: m.modelDir, config, tta: ttaOverride })));
+      console.log(operatingPointRow(`mean of ${models.length} seeds, ${name}`, operatingPoint(meanProbability(shifted), ensembleThr)));
+    }
   }
   let agree = 0;
   for (let i = 0; i < held.length; i++) if (decisions.every((d) => d[i] === decisions[0]![i])) agree++;
   console.log(`all seeds agree on ${agree}/${held.length} held-out decisions (${((100 * agree) / held.length).toFixed(1)} %)`);
+}
+
+/** Per-image mean of several models' probabilities (same images, same order). */
+function meanProbability(runs: Prediction[][]): Prediction[] {
+  return runs[0]!.map((p, i) => ({ ...p, prob: runs.reduce((s, r) => s + r[i]!.prob, 0) / runs.length }));
 }
 
 if (noTorch) {
