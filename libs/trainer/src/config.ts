@@ -99,6 +99,8 @@ export const trainConfigSchema = z
     /** test-time augmentation: predict() averages this many deterministic views (identity first); 1 = off */
     tta: z.number().int().min(1).max(8).default(4),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
+    /** seed ensemble: this many models trained one after another (seeds seed, seed+1, …); predict() averages them */
+    ensemble: z.number().int().min(1).max(8).default(1),
     /** data-parallel training workers (1 = train on this thread); decode/augment also run in a pool of this size */
     workers: z.number().int().min(0).max(64).default(2),
     /**

@@ -5,7 +5,8 @@ import { binaryLabel } from './data/dataset.js';
 import { ImagePool } from './data/image-pool.js';
 import type { AugmentParams } from './data/augment.js';
 import { predictProbabilities } from './loop/train-step.js';
-import { loadSavedModel } from './model/saved-model.js';
+import { ensembleMembers } from './ensemble.js';
+import { loadPreprocessing, loadSavedModel, type Preprocessing } from './model/saved-model.js';
 
 export interface ImagePrediction {
   path: string;
@@ -27,12 +28,15 @@ export interface PredictOptions {
   tta?: number;
 }
 
-/** Positive-class probabilities for every record, with the preprocessing recorded next to the model. */
+/**
+ * Positive-class probabilities for every record, with the preprocessing recorded next to the model; for a
+ * seed ensemble (ensemble.json) the mean over its members, each averaged over the test-time views.
+ */
 export async function predict(options: PredictOptions): Promise<ImagePrediction[]> {
   await prepareBackend(options.config.backend, options.config.workers);
-  const { trainable, preprocessing } = await loadSavedModel(options.modelDir);
+  const memberDirs = await ensembleMembers(options.modelDir);
+  const preprocessing = await sharedPreprocessing(memberDirs);
   const pool = new ImagePool(preprocessing.imageSize, options.images.length, Math.min(options.config.workers, 2));
-  const batchSize = options.batchSize ?? 64;
   try {
     await pool.decodeAll(
       options.root,
@@ -40,27 +44,50 @@ export async function predict(options: PredictOptions): Promise<ImagePrediction[
       undefined,
       preprocessing.normalisation.intensity ?? 'none',
     );
-    const out: ImagePrediction[] = [];
+    const probs = new Float64Array(options.images.length);
+    for (const dir of memberDirs) {
+      const member = await memberProbabilities(dir, pool, options);
+      for (let i = 0; i < probs.length; i++) probs[i] = probs[i]! + member[i]! / memberDirs.length;
+    }
+    return options.images.map((record, i) => ({
+      path: record.path,
+      patient: record.patient,
+      label: binaryLabel(record, preprocessing.positiveClass),
+      prob: Math.min(1, Math.max(0, probs[i]!)),
+    }));
+  } finally {
+    await pool.close();
+  }
+}
+
+/** One model's probabilities for every decoded image of the pool, averaged over its test-time views. */
+async function memberProbabilities(modelDir: string, pool: ImagePool, options: PredictOptions): Promise<Float64Array> {
+  const { trainable, preprocessing } = await loadSavedModel(modelDir);
+  const batchSize = options.batchSize ?? 64;
+  const out = new Float64Array(options.images.length);
+  try {
+    const views = testTimeViews(preprocessing.imageSize, options.tta ?? preprocessing.normalisation.tta ?? 1);
     for (let start = 0; start < options.images.length; start += batchSize) {
       const slots = Array.from({ length: Math.min(batchSize, options.images.length - start) }, (_, i) => start + i);
-      const probs = new Float64Array(slots.length);
-      const views = testTimeViews(preprocessing.imageSize, options.tta ?? preprocessing.normalisation.tta ?? 1);
       for (const view of views) {
         const x = await pool.batch(slots, view === null ? null : slots.map(() => view), preprocessing.normalisation);
         const p = predictProbabilities(trainable, x, slots.length, preprocessing.imageSize, preprocessing.logitBias);
-        for (let i = 0; i < slots.length; i++) probs[i] = probs[i]! + p[i]! / views.length;
+        for (let i = 0; i < slots.length; i++) out[start + i] = out[start + i]! + p[i]! / views.length;
       }
-      slots.forEach((slot, i) => {
-        const record = options.images[slot]!;
-        const prob = Math.min(1, Math.max(0, probs[i]!));
-        out.push({ path: record.path, patient: record.patient, label: binaryLabel(record, preprocessing.positiveClass), prob });
-      });
     }
     return out;
   } finally {
     trainable.model.dispose();
-    await pool.close();
   }
+}
+
+/** The members' common preprocessing; members that decode differently cannot share one pass over the images. */
+async function sharedPreprocessing(memberDirs: string[]): Promise<Preprocessing> {
+  const all = await Promise.all(memberDirs.map((dir) => loadPreprocessing(dir)));
+  const decode = (p: Preprocessing) => JSON.stringify([p.imageSize, p.positiveClass, p.normalisation.intensity ?? 'none']);
+  const odd = all.findIndex((p) => decode(p) !== decode(all[0]!));
+  if (odd > 0) throw new Error(`${memberDirs[odd]} decodes images differently from ${memberDirs[0]} (image size, positive class or intensity mode); an ensemble's members must share them`);
+  return all[0]!;
 }
 
 /**

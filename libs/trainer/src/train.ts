@@ -6,6 +6,7 @@ import { prepareBackend, type BackendInfo } from './backend.js';
 import type { TrainConfig } from './config.js';
 import type { Normalisation } from './data/augment.js';
 import { prepareData, type PreparedData } from './data/dataset.js';
+import { trainEnsemble, type EnsembleMember } from './ensemble.js';
 import { AdamW } from './model/adamw.js';
 import { createModel, discriminativeScales, frozenTrainable, type TrainableModel } from './model/build-model.js';
 import { TrainBatches } from './loop/batches.js';
@@ -48,6 +49,8 @@ export interface TrainResult {
   interrupted: boolean;
   checkpointDir: string;
   normalisation: Normalisation;
+  /** a seed ensemble's members (config.ensemble > 1); history then numbers epochs on across members */
+  members?: EnsembleMember[];
 }
 
 export function configDigest(config: TrainConfig): string {
@@ -59,6 +62,7 @@ export function configDigest(config: TrainConfig): string {
   const digested: Record<string, unknown> = { ...rest, augmentation };
   if (config.intensity === 'none') delete digested['intensity'];
   if (config.tta === 1) delete digested['tta'];
+  if (config.ensemble === 1) delete digested['ensemble'];
   return createHash('sha256').update(JSON.stringify(digested)).digest('hex').slice(0, 16);
 }
 
@@ -80,6 +84,7 @@ function phasesFor(trainable: TrainableModel, config: TrainConfig): Phase[] {
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { config } = options;
   const backend = await prepareBackend(config.backend, config.workers);
+  if (config.ensemble > 1) return trainEnsemble(options, backend, train);
   await mkdir(options.runDir, { recursive: true });
   const data = await prepareData(options.root, options.images, config);
   const stop = listenForStop(options);

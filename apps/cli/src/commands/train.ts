@@ -30,16 +30,23 @@ export const run: CommandHandler = async (ctx, _args, rawOpts) => {
     interrupted: trained.result.interrupted,
     backend: trained.result.backend,
     history: trained.result.history,
+    members: trained.result.members,
   };
   return result(data, {
     table: (d) =>
       [
-        `run ${d.runId}${d.resumed ? ' (resumed)' : ''} ${d.interrupted ? 'interrupted (resume with --resume ' + d.runId + ')' : 'finished'}: ${d.epochs} epochs, best epoch ${d.bestEpoch + 1}`,
+        `run ${d.runId}${d.resumed ? ' (resumed)' : ''} ${d.interrupted ? 'interrupted (resume with --resume ' + d.runId + ')' : 'finished'}: ${d.epochs} epochs, ${membersText(d.members) ?? `best epoch ${d.bestEpoch + 1}`}`,
         `backend ${d.backend.name}, ${d.backend.threads} thread(s); files in ${d.runDir}`,
         `next: leakproof eval ${d.runId} --split test`,
       ].join('\n'),
   });
 };
+
+/** "ensemble of 3 (seed 42: best epoch 14 of 20, …)" for a seed ensemble, undefined for one model. */
+function membersText(members: { seed: number; epochsRun: number; bestEpoch: number }[] | undefined): string | undefined {
+  if (!members || members.length < 2) return undefined;
+  return `ensemble of ${members.length} (${members.map((m) => `seed ${m.seed}: best epoch ${m.bestEpoch + 1} of ${m.epochsRun}`).join(', ')})`;
+}
 
 async function trainNew(ctx: Parameters<CommandHandler>[0], opts: TrainOptions) {
   const loaded = await loadExperimentConfig(ctx.cwd, opts.config, opts.set);

@@ -32,13 +32,16 @@ export async function saveModel(dir: string, trainable: TrainableModel, preproce
   await atomicWrite(join(dir, PREPROCESSING_FILE), JSON.stringify(preprocessing, null, 2));
 }
 
-export async function loadSavedModel(dir: string): Promise<{ trainable: TrainableModel; preprocessing: Preprocessing }> {
-  let preprocessing: Preprocessing;
+export async function loadPreprocessing(dir: string): Promise<Preprocessing> {
   try {
-    preprocessing = preprocessingSchema.parse(JSON.parse(await readFile(join(dir, PREPROCESSING_FILE), 'utf8')));
+    return preprocessingSchema.parse(JSON.parse(await readFile(join(dir, PREPROCESSING_FILE), 'utf8')));
   } catch (error) {
     throw new Error(`${join(dir, PREPROCESSING_FILE)} is missing or invalid (${(error as Error).message}); modelDir must be a folder written by train()`);
   }
+}
+
+export async function loadSavedModel(dir: string): Promise<{ trainable: TrainableModel; preprocessing: Preprocessing }> {
+  const preprocessing = await loadPreprocessing(dir);
   const model = await tf.loadLayersModel(fsIOHandler(dir));
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   return {
