@@ -57,7 +57,7 @@ describe('train config', () => {
 
   it('leaves the new options out of the checkpoint digest at their old values, so older checkpoints still resume', () => {
     const config = parseTrainConfig({ intensity: 'none', tta: 1, augmentation: { gamma: 0, blur: 0, noise: 0, erase: 0 } });
-    const { dataParallel: _dp, intensity: _i, tta: _t, ...old } = config;
+    const { dataParallel: _dp, intensity: _i, tta: _t, ensemble: _en, ...old } = config;
     const { gamma: _g, blur: _b, noise: _n, erase: _e, ...oldAugmentation } = config.augmentation;
     const before = createHash('sha256').update(JSON.stringify({ ...old, augmentation: oldAugmentation })).digest('hex').slice(0, 16);
     expect(configDigest(config)).toBe(before);
