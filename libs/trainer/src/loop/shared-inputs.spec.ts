@@ -64,6 +64,7 @@ describe('shared inputs', () => {
     inputs.augmentRest(first);
     expect(Array.from(inputs.view(first, 0, 4))).toEqual(Array.from(reference(cache, first)));
     expect(Array.from(inputs.view(second, 0, 3))).toEqual(Array.from(reference(cache, second)));
+    expect(() => inputs.open(plan(1, [0, 1, 2, 3, 4]))).toThrow(/does not fit/);
     const third = plan(0, [2, 2]);
     inputs.open(third);
     expect(inputs.ready(third, 0, 2)).toBe(false);

@@ -45,6 +45,7 @@ export class SharedInputs {
 
   /** Makes every image of `plan` claimable again. Only while no thread claims from or reads plan.buffer. */
   open(plan: InputPlan): void {
+    if (plan.slots.length > this.buffers.batchSize) throw new Error(`a batch of ${plan.slots.length} images does not fit the shared inputs (batch size ${this.buffers.batchSize})`);
     const first = this.doneIndex(plan, 0);
     this.control.fill(0, first, first + plan.slots.length);
     Atomics.store(this.control, plan.buffer, 0);
