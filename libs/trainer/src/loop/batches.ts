@@ -71,3 +71,21 @@ export class TrainBatches {
     }
   }
 }
+
+/**
+ * Each batch with the one after it (null for the last), so data-parallel threads can augment the next batch
+ * while they would otherwise wait. Only for planned batches: peeking at a prefetched one would wait for its images.
+ */
+export async function* withNext<T>(batches: AsyncIterable<T>): AsyncGenerator<[T, T | null]> {
+  let previous: { batch: T } | null = null;
+  for await (const batch of batches) {
+    if (previous) yield [previous.batch, batch];
+    previous = { batch };
+  }
+  if (previous) yield [previous.batch, null];
+}
+
+/** Each batch alone: the single-thread path, whose next batch may still be augmenting in the pool. */
+export async function* withoutNext<T>(batches: AsyncIterable<T>): AsyncGenerator<[T, null]> {
+  for await (const batch of batches) yield [batch, null];
+}

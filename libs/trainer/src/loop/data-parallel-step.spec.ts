@@ -51,7 +51,7 @@ describe('data-parallel gradients', () => {
     expect(usesDataParallel(config, 'wasm', 1)).toBe(false);
   });
 
-  it('3 AdamW steps on cnn4 end with the single-thread weights (1e-4 relative), each shard augmenting its own images', async () => {
+  it('3 AdamW steps on cnn4 end with the single-thread weights (1e-4 relative), the threads augmenting into shared memory', async () => {
     await prepareBackend('wasm');
     const single = await createModel(config);
     const parallel = await createModel(config);
@@ -88,6 +88,47 @@ describe('data-parallel gradients', () => {
       parallel.model.dispose();
     }
   }, 30_000);
+
+  it('augmenting the next batch ahead changes nothing: resnet-s (BN, dropout, all augmentation extras), bit for bit', async () => {
+    await prepareBackend('wasm');
+    const dp = parseTrainConfig({ imageSize: 16, model: 'resnet-s', width: 0.25, dropout: 0.3, batchSize: 7, workers: 2, dataParallel: true, backend: 'wasm', seed: 9 });
+    const augmentation = { ...dp.augmentation, gamma: 0.3, blur: 1.5, noise: 0.05, erase: 0.5 };
+    const rng = Rng.fromSeed(8, 'dp-lookahead-spec');
+    const pool = new ImagePool(16, 12, 0);
+    pool.bytes.forEach((_, i) => (pool.bytes[i] = Math.floor(rng.next() * 256)));
+    const norm = { mean: 0.5, std: 0.25 };
+    const batches = Array.from({ length: 5 }, (_, step) => {
+      const slots = Array.from({ length: 7 }, (_, i) => (3 * i + step) % 12);
+      const y = Float32Array.from(slots, (s) => s % 2);
+      return { step, n: 7, slots, params: slots.map(() => drawAugmentParams(rng, augmentation, 16)), x: null, y, w: Float32Array.from(y, (label) => (label === 1 ? 0.75 : 1.5)) };
+    });
+    const run = async (nextOf: (step: number) => (typeof batches)[number] | null) => {
+      const trainable = await createModel(dp);
+      const optimizer = new AdamW();
+      const gradients = await createDataParallelGradients(dp, pool, norm, trainable);
+      try {
+        const losses: number[] = [];
+        for (const batch of batches) {
+          const hyper = { lr: 1e-2, beta1: 0.9, beta2: 0.99, eps: 1e-6, weightDecay: 1e-2 };
+          losses.push(await gradients.step(trainable, optimizer, trainable.variables, batch, hyper, [9, 'dropout', 0, batch.step], nextOf(batch.step)));
+        }
+        return { losses, weights: weightsOf(trainable) };
+      } finally {
+        await gradients.dispose();
+        optimizer.dispose();
+        trainable.model.dispose();
+      }
+    };
+    try {
+      const cold = await run(() => null);
+      // steps 0-1 and 3 announce the batch that follows; step 2 announces one that never comes (a stop, say)
+      const ahead = await run((step) => (step === 2 ? batches[0]! : (batches[step + 1] ?? null)));
+      expect(ahead.losses).toEqual(cold.losses);
+      expect(maxRelativeDifference(cold.weights, ahead.weights)).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
 
   it('a dataParallel train() run completes and terminates its workers', async () => {
     const { root, images } = await writeSyntheticDataset({ perClass: 8, valPerClass: 4, size: 20 });

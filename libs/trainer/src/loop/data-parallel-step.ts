@@ -7,20 +7,24 @@ import type { ImagePool } from '../data/image-pool.js';
 import type { AdamW, AdamWStepOptions } from '../model/adamw.js';
 import type { TrainableModel } from '../model/build-model.js';
 import type { TrainBatch } from './batches.js';
-import { augmentShard, shardGradients, weightFloats, writeWeights, type ShardTask } from './shard-step.js';
-import type { ShardReply, ShardWorkerData } from './shard-worker.js';
+import { shardGradients, weightFloats, writeWeights, type ShardTask } from './shard-step.js';
+import type { ShardReply, ShardWorkerData, WorkerTask } from './shard-worker.js';
+import { createSharedInputBuffers, SharedInputs, type InputPlan } from './shared-inputs.js';
 
 /**
  * Data-parallel steps on `workers` threads: this thread trains shard 0 of every batch with the trainer's own
- * model while workers-1 worker threads (one wasm backend each) train the others. Each thread augments its own
- * images from the shared Uint8 cache, so no batch is copied between threads; weights go out and share-scaled
+ * model while workers-1 worker threads (one wasm backend each) train the others. The threads augment the
+ * batch's images from the shared Uint8 cache into a shared input buffer, each claiming whatever image is next,
+ * and augment the next batch ahead whenever they would otherwise wait for each other (the workers during this
+ * thread's weight update, this thread while a worker is still computing). Weights go out and share-scaled
  * gradients come back through SharedArrayBuffers, and the update stays this package's AdamW (one-cycle β1,
  * per-group LRs, checkpointed moments). Given the seed and the worker count a run is reproducible: each shard
  * draws dropout from its own keyed stream and BN uses per-shard batch statistics (moving statistics are averaged).
  */
 export interface DataParallelGradients {
   readonly workers: number;
-  step(trainable: TrainableModel, optimizer: AdamW, active: readonly tf.Variable[], batch: TrainBatch, hyper: AdamWStepOptions, dropoutKey: (number | string)[]): Promise<number>;
+  /** `next`: the batch that follows, whose images the threads may augment during this step (null: none or unknown) */
+  step(trainable: TrainableModel, optimizer: AdamW, active: readonly tf.Variable[], batch: TrainBatch, hyper: AdamWStepOptions, dropoutKey: (number | string)[], next?: TrainBatch | null): Promise<number>;
   dispose(): Promise<void>;
 }
 
@@ -41,10 +45,11 @@ class ShardWorker {
       this.pending = { resolve: () => resolve(), reject };
     });
     this.worker.on('message', (msg: ShardReply) => {
+      // an error after 'done' (augmenting ahead) has no pending step: it fails the next one
+      if (msg.type === 'error') return this.fail(new Error(`data-parallel worker failed: ${msg.message}`));
       const pending = this.pending;
       this.pending = undefined;
-      if (msg.type === 'error') pending?.reject(new Error(`data-parallel worker failed: ${msg.message}`));
-      else pending?.resolve(msg.type === 'done' ? msg.loss : 0);
+      pending?.resolve(msg.type === 'done' ? msg.loss : 0);
     });
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => code !== 0 && this.fail(new Error(`data-parallel worker exited with code ${code}`)));
@@ -56,7 +61,7 @@ class ShardWorker {
     this.pending = undefined;
   }
 
-  run(task: ShardTask): Promise<number> {
+  run(task: WorkerTask): Promise<number> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
@@ -81,30 +86,66 @@ export async function createDataParallelGradients(config: TrainConfig, pool: Ima
   const total = [...floats.trainable, ...floats.nonTrainable].reduce((a, b) => a + b, 0);
   const weights = new Float32Array(new SharedArrayBuffer(total * 4));
   const slots = Array.from({ length: config.workers }, () => new Float32Array(new SharedArrayBuffer(total * 4)));
-  const workers = slots.slice(1).map((grads) => new ShardWorker({ config, cache: pool.cache, size: pool.size, norm, weights: weights.buffer as SharedArrayBuffer, grads: grads.buffer as SharedArrayBuffer }));
+  const buffers = createSharedInputBuffers(config.batchSize, pool.size);
+  const finished = new Int32Array(new SharedArrayBuffer(4 * (config.workers - 1)));
+  const workers = slots.slice(1).map(
+    (grads, index) =>
+      new ShardWorker({ config, cache: pool.cache, size: pool.size, norm, weights: weights.buffer as SharedArrayBuffer, grads: grads.buffer as SharedArrayBuffer, inputs: buffers, finished: finished.buffer as SharedArrayBuffer, index }),
+  );
   try {
     await Promise.all(workers.map((w) => w.ready));
   } catch (error) {
     await Promise.all(workers.map((w) => w.terminate()));
     throw error;
   }
-  const cache = new Uint8Array(pool.cache);
+  const inputs = new SharedInputs(buffers, pool.cache, pool.size, norm);
+  /** the batch announced as `next` by the previous step, and where its images are being augmented */
+  let prepared: { batch: TrainBatch; plan: InputPlan } | null = null;
 
-  async function step(model: TrainableModel, optimizer: AdamW, active: readonly tf.Variable[], batch: TrainBatch, hyper: AdamWStepOptions, dropoutKey: (number | string)[]): Promise<number> {
-    const activeIdx = active.map((v) => model.variables.indexOf(v));
-    const sizes = shardSizes(batch.n, slots.length);
-    const tasks: ShardTask[] = [];
-    let from = 0;
-    for (const [k, s] of sizes.entries()) {
-      const to = from + s;
-      tasks.push({ slots: batch.slots.slice(from, to), params: batch.params.slice(from, to), y: batch.y.slice(from, to), w: batch.w.slice(from, to), share: s / batch.n, active: activeIdx, dropoutKey: [...dropoutKey, 'shard', k] });
-      from = to;
+  /** Where `batch`'s images are: prepared by the previous step, or a buffer opened now. */
+  async function planFor(batch: TrainBatch, failed: () => unknown): Promise<InputPlan> {
+    if (prepared?.batch === batch) return prepared.plan;
+    if (prepared) {
+      // a different batch than announced: let the threads still augmenting the announced one finish first
+      inputs.augmentRest(prepared.plan);
+      await untilReady(prepared.plan, 0, prepared.batch.n, failed);
     }
+    const plan = { buffer: 0, slots: batch.slots, params: batch.params };
+    inputs.open(plan);
+    return plan;
+  }
+
+  /** Waits for images another thread claimed; yields to the event loop between waits so a failed worker rejects. */
+  async function untilReady(plan: InputPlan, from: number, to: number, failed: () => unknown): Promise<void> {
+    while (!inputs.wait(plan, from, to, 5)) {
+      await new Promise<void>((done) => setImmediate(done));
+      if (failed()) throw failed();
+    }
+  }
+
+  async function step(model: TrainableModel, optimizer: AdamW, active: readonly tf.Variable[], batch: TrainBatch, hyper: AdamWStepOptions, dropoutKey: (number | string)[], next: TrainBatch | null = null): Promise<number> {
+    const activeIdx = active.map((v) => model.variables.indexOf(v));
+    const tasks = shardTasks(batch, slots.length, activeIdx, dropoutKey);
+    let failure: unknown;
+    const failed = () => failure;
+    const current = await planFor(batch, failed);
+    const upcoming = next && { buffer: 1 - current.buffer, slots: next.slots, params: next.params };
+    if (upcoming) inputs.open(upcoming);
+    prepared = next && upcoming && { batch: next, plan: upcoming };
     writeWeights(model, weights);
-    const remote = tasks.slice(1).map((task, k) => workers[k]!.run(task));
-    // this thread's shard runs while the workers run theirs
-    const mine = shardGradients(model, tasks[0]!, augmentShard(cache, tasks[0]!, pool.size, norm), pool.size, slots[0]!);
-    const losses = [mine, ...(await Promise.all(remote))];
+    for (let k = 0; k < finished.length; k++) Atomics.store(finished, k, 0);
+    const remote = Promise.all(tasks.slice(1).map((task, k) => workers[k]!.run({ task, current, next: upcoming })));
+    remote.catch((error: unknown) => {
+      failure = error;
+    });
+    const mine = tasks[0]!;
+    inputs.augmentRest(current);
+    await untilReady(current, mine.from, mine.to, failed);
+    const losses = [shardGradients(model, mine, inputs.view(current, mine.from, mine.to), pool.size, slots[0]!)];
+    // rather than wait for the workers, augment the next batch until they are done ('message' cannot fire meanwhile)
+    const workersDone = () => tasks.slice(1).every((_, k) => Atomics.load(finished, k) === 1);
+    if (upcoming) while (!workersDone() && inputs.augmentOne(upcoming));
+    losses.push(...(await remote));
     const sum = slots[0]!;
     const used = activeIdx.reduce((a, i) => a + floats.trainable[i]!, 0) + floats.nonTrainable.reduce((a, b) => a + b, 0);
     for (let k = 1; k < tasks.length; k++) {
@@ -122,6 +163,17 @@ export async function createDataParallelGradients(config: TrainConfig, pool: Ima
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+}
+
+/** The batch split into contiguous shards, one per thread (this thread's first). */
+function shardTasks(batch: TrainBatch, threads: number, active: number[], dropoutKey: (number | string)[]): ShardTask[] {
+  let from = 0;
+  return shardSizes(batch.n, threads).map((s, k) => {
+    const to = from + s;
+    const task = { from, to, y: batch.y.slice(from, to), w: batch.w.slice(from, to), share: s / batch.n, active, dropoutKey: [...dropoutKey, 'shard', k] };
+    from = to;
+    return task;
+  });
 }
 
 /** AdamW on the summed gradients (packed in `active` order), then the averaged BN moving statistics. */

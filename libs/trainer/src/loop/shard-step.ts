@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { float32View } from '@leakproof/wasm-training';
-import { augmentInto, type AugmentParams, type Normalisation } from '../data/augment.js';
 import type { TrainableModel } from '../model/build-model.js';
 import { Rng, withSeededMathRandom } from '../rng.js';
 import { inputTensor, weightedBce } from './train-step.js';
 
-/** One data-parallel shard of a step: which images, how to augment them, and how much of the batch it is. */
+/** One data-parallel shard of a step: which images of the batch, their labels, and how much of the batch it is. */
 export interface ShardTask {
-  slots: number[];
-  params: AugmentParams[];
+  /** the shard is images [from, to) of the batch */
+  from: number;
+  to: number;
   y: Float32Array;
   w: Float32Array;
   /** n_shard / n_batch: loss and gradients are scaled by it, so the shards' results simply add up */
@@ -47,19 +47,6 @@ export function readWeights(trainable: TrainableModel, flat: Float32Array): void
       offset += size;
     }
   });
-}
-
-// reused every step: the wasm backend copies a new tensor's values into its heap, and a fresh 1-2 MB array per
-// step was the main thread's largest allocation (its garbage collections ran inside the step)
-let inputs = new Float32Array(0);
-
-/** The shard's images, augmented and normalised from the shared Uint8 cache into this thread's reused buffer. */
-export function augmentShard(cache: Uint8Array, task: ShardTask, size: number, norm: Normalisation): Float32Array {
-  const pixels = size * size;
-  if (inputs.length < task.slots.length * pixels) inputs = new Float32Array(task.slots.length * pixels);
-  const out = inputs.subarray(0, task.slots.length * pixels);
-  task.slots.forEach((slot, i) => augmentInto(cache, slot * pixels, size, task.params[i]!, norm, out, i * pixels));
-  return out;
 }
 
 /**

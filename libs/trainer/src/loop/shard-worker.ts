@@ -3,7 +3,8 @@ import { useWasmBackend } from '@leakproof/wasm-training';
 import type { TrainConfig } from '../config.js';
 import type { Normalisation } from '../data/augment.js';
 import { createModel, type TrainableModel } from '../model/build-model.js';
-import { augmentShard, readWeights, shardGradients, type ShardTask } from './shard-step.js';
+import { readWeights, shardGradients, type ShardTask } from './shard-step.js';
+import { SharedInputs, type InputPlan, type SharedInputBuffers } from './shared-inputs.js';
 
 /** What the trainer hands a shard worker once: the net to build and the shared buffers it reads and writes. */
 export interface ShardWorkerData {
@@ -16,6 +17,17 @@ export interface ShardWorkerData {
   weights: SharedArrayBuffer;
   /** this worker's share-scaled gradients and BN statistics, flat */
   grads: SharedArrayBuffer;
+  inputs: SharedInputBuffers;
+  /** Int32 per worker, set to 1 when its gradients are written; `index` is this worker's entry */
+  finished: SharedArrayBuffer;
+  index: number;
+}
+
+/** A step for a worker: its shard of the running batch, and the next batch (if any) to help augment afterwards. */
+export interface WorkerTask {
+  task: ShardTask;
+  current: InputPlan;
+  next: InputPlan | null;
 }
 
 export type ShardReply = { type: 'ready' } | { type: 'done'; loss: number } | { type: 'error'; message: string };
@@ -25,9 +37,10 @@ export type ShardReply = { type: 'ready' } | { type: 'done'; loss: number } | { 
 const port = parentPort;
 if (!port) throw new Error('shard-worker must run in a worker thread');
 const data = workerData as ShardWorkerData;
-const cache = new Uint8Array(data.cache);
 const weights = new Float32Array(data.weights);
 const grads = new Float32Array(data.grads);
+const finished = new Int32Array(data.finished);
+const inputs = new SharedInputs(data.inputs, data.cache, data.size, data.norm);
 
 let trainable: TrainableModel | undefined;
 try {
@@ -38,13 +51,19 @@ try {
   port.postMessage({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies ShardReply);
 }
 
-port.on('message', (task: ShardTask) => {
+port.on('message', ({ task, current, next }: WorkerTask) => {
   try {
     if (!trainable) throw new Error('the shard worker failed to build its model');
     readWeights(trainable, weights);
-    const x = augmentShard(cache, task, data.size, data.norm);
-    const loss = shardGradients(trainable, task, x, data.size, grads);
+    inputs.augmentRest(current);
+    // at most one image per other thread is still in its hands; the timeout keeps terminate() prompt
+    while (!inputs.wait(current, task.from, task.to, 100));
+    const loss = shardGradients(trainable, task, inputs.view(current, task.from, task.to), data.size, grads);
+    // the main thread polls this flag while it augments the next batch (it cannot see messages until it awaits)
+    Atomics.store(finished, data.index, 1);
     port.postMessage({ type: 'done', loss } satisfies ShardReply);
+    // the main thread's serial part (weight update) runs now: use the time to augment the next batch
+    if (next) inputs.augmentRest(next);
   } catch (error) {
     port.postMessage({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies ShardReply);
   }

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseTrainConfig } from '../config.js';
+import { augmentInto, drawAugmentParams } from '../data/augment.js';
+import { Rng } from '../rng.js';
+import { createSharedInputBuffers, SharedInputs, type InputPlan } from './shared-inputs.js';
+
+const size = 12;
+const pixels = size * size;
+const norm = { mean: 0.4, std: 0.3 };
+
+function fixture(images: number) {
+  const rng = Rng.fromSeed(3, 'shared-inputs-spec');
+  const cache = new SharedArrayBuffer(images * pixels);
+  new Uint8Array(cache).forEach((_, i, bytes) => (bytes[i] = Math.floor(rng.next() * 256)));
+  // gamma, blur, noise and erase on: every path of augmentInto
+  const augmentation = { ...parseTrainConfig({}).augmentation, gamma: 0.3, blur: 1.5, noise: 0.05, erase: 0.5 };
+  const plan = (buffer: number, slots: number[]): InputPlan => ({ buffer, slots, params: slots.map(() => drawAugmentParams(rng, augmentation, size)) });
+  return { cache, plan };
+}
+
+/** What the old per-shard path computed: each image augmented into a private array. */
+function reference(cache: SharedArrayBuffer, plan: InputPlan): Float32Array {
+  const out = new Float32Array(plan.slots.length * pixels);
+  plan.slots.forEach((slot, i) => augmentInto(new Uint8Array(cache), slot * pixels, size, plan.params[i]!, norm, out, i * pixels));
+  return out;
+}
+
+describe('shared inputs', () => {
+  it('two claimers augment each image once, and the buffer equals augmentInto image by image', () => {
+    const { cache, plan } = fixture(10);
+    const buffers = createSharedInputBuffers(8, size);
+    // two views of the same shared memory stand in for two threads
+    const a = new SharedInputs(buffers, cache, size, norm);
+    const b = new SharedInputs(buffers, cache, size, norm);
+    const batch = plan(1, [9, 2, 2, 5, 0, 7, 3]);
+    a.open(batch);
+    expect(a.ready(batch, 0, 7)).toBe(false);
+    let byA = 0;
+    let byB = 0;
+    while (true) {
+      const gotA = a.augmentOne(batch);
+      const gotB = b.augmentOne(batch);
+      byA += Number(gotA);
+      byB += Number(gotB);
+      if (!gotA && !gotB) break;
+    }
+    expect([byA, byB]).toEqual([4, 3]);
+    expect(b.ready(batch, 0, 7)).toBe(true);
+    expect(b.wait(batch, 0, 7, 1)).toBe(true);
+    expect(Array.from(b.view(batch, 2, 5))).toEqual(Array.from(reference(cache, batch).subarray(2 * pixels, 5 * pixels)));
+  });
+
+  it('the two buffers are independent, and reopening makes a buffer claimable again', () => {
+    const { cache, plan } = fixture(6);
+    const inputs = new SharedInputs(createSharedInputBuffers(4, size), cache, size, norm);
+    const first = plan(0, [0, 1, 2, 3]);
+    const second = plan(1, [5, 4, 3]);
+    inputs.open(first);
+    inputs.open(second);
+    inputs.augmentRest(second);
+    expect(inputs.ready(second, 0, 3)).toBe(true);
+    expect(inputs.ready(first, 0, 1)).toBe(false);
+    expect(inputs.wait(first, 0, 1, 1)).toBe(false);
+    inputs.augmentRest(first);
+    expect(Array.from(inputs.view(first, 0, 4))).toEqual(Array.from(reference(cache, first)));
+    expect(Array.from(inputs.view(second, 0, 3))).toEqual(Array.from(reference(cache, second)));
+    expect(() => inputs.open(plan(1, [0, 1, 2, 3, 4]))).toThrow(/does not fit/);
+    const third = plan(0, [2, 2]);
+    inputs.open(third);
+    expect(inputs.ready(third, 0, 2)).toBe(false);
+    inputs.augmentRest(third);
+    expect(Array.from(inputs.view(third, 0, 2))).toEqual(Array.from(reference(cache, third)));
+  });
+});

@@ -1,0 +1,94 @@
+import { augmentInto, type AugmentParams, type Normalisation } from '../data/augment.js';
+
+/** A batch's augmentation draws and which of the two shared input buffers its images go to. */
+export interface InputPlan {
+  buffer: number;
+  slots: number[];
+  params: AugmentParams[];
+}
+
+/** The augmented inputs of two batches (the running one and the next) and their claim/done counters. */
+export interface SharedInputBuffers {
+  batchSize: number;
+  /** Float32, 2 × batchSize × size² */
+  inputs: SharedArrayBuffer;
+  /** Int32: claim counter of each buffer, then a done flag per image of each buffer */
+  control: SharedArrayBuffer;
+}
+
+export function createSharedInputBuffers(batchSize: number, size: number): SharedInputBuffers {
+  return { batchSize, inputs: new SharedArrayBuffer(2 * batchSize * size * size * 4), control: new SharedArrayBuffer((2 + 2 * batchSize) * 4) };
+}
+
+/**
+ * Augmentation shared by all data-parallel threads: any thread claims the next unclaimed image of a batch
+ * (Atomics.add) and augments it into the shared buffer, so whichever thread would otherwise wait does the work.
+ * augmentInto is deterministic given its draw, so who augments an image does not change the result.
+ */
+export class SharedInputs {
+  private readonly inputs: Float32Array;
+  private readonly control: Int32Array;
+  private readonly cache: Uint8Array;
+  private readonly pixels: number;
+
+  constructor(
+    private readonly buffers: SharedInputBuffers,
+    cache: SharedArrayBuffer,
+    private readonly size: number,
+    private readonly norm: Normalisation,
+  ) {
+    this.inputs = new Float32Array(buffers.inputs);
+    this.control = new Int32Array(buffers.control);
+    this.cache = new Uint8Array(cache);
+    this.pixels = size * size;
+  }
+
+  /** Makes every image of `plan` claimable again. Only while no thread claims from or reads plan.buffer. */
+  open(plan: InputPlan): void {
+    if (plan.slots.length > this.buffers.batchSize) throw new Error(`a batch of ${plan.slots.length} images does not fit the shared inputs (batch size ${this.buffers.batchSize})`);
+    const first = this.doneIndex(plan, 0);
+    this.control.fill(0, first, first + plan.slots.length);
+    Atomics.store(this.control, plan.buffer, 0);
+  }
+
+  /** Claims the next unclaimed image of `plan` and augments it; false when every image was claimed. */
+  augmentOne(plan: InputPlan): boolean {
+    const i = Atomics.add(this.control, plan.buffer, 1);
+    if (i >= plan.slots.length) return false;
+    augmentInto(this.cache, plan.slots[i]! * this.pixels, this.size, plan.params[i]!, this.norm, this.inputs, this.offset(plan, i));
+    Atomics.store(this.control, this.doneIndex(plan, i), 1);
+    Atomics.notify(this.control, this.doneIndex(plan, i));
+    return true;
+  }
+
+  augmentRest(plan: InputPlan): void {
+    while (this.augmentOne(plan));
+  }
+
+  /** Whether images [from, to) of `plan` are augmented (claimed ones may still be in another thread's hands). */
+  ready(plan: InputPlan, from: number, to: number): boolean {
+    for (let i = from; i < to; i++) if (Atomics.load(this.control, this.doneIndex(plan, i)) === 0) return false;
+    return true;
+  }
+
+  /** Blocks up to timeoutMs until images [from, to) are augmented; true when they are. */
+  wait(plan: InputPlan, from: number, to: number, timeoutMs: number): boolean {
+    for (let i = from; i < to; i++) {
+      if (Atomics.wait(this.control, this.doneIndex(plan, i), 0, timeoutMs) === 'timed-out') return false;
+    }
+    return true;
+  }
+
+  /** Images [from, to) of `plan` in place: the wasm backend copies a tensor's values into its heap once. */
+  view(plan: InputPlan, from: number, to: number): Float32Array {
+    return this.inputs.subarray(this.offset(plan, from), this.offset(plan, to));
+  }
+
+  private offset(plan: InputPlan, i: number): number {
+    return (plan.buffer * this.buffers.batchSize + i) * this.pixels;
+  }
+
+  private doneIndex(plan: InputPlan, i: number): number {
+    return 2 + plan.buffer * this.buffers.batchSize + i;
+  }
+}
