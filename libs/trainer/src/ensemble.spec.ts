@@ -1,10 +1,9 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImageRecord } from '@leakproof/ingest';
+import { describe, expect, it } from 'vitest';
 import { parseTrainConfig, type TrainConfigInput } from './config.js';
 import { predict } from './predict.js';
-import { writeSyntheticDataset } from './test-fixtures.js';
+import { useSyntheticDataset } from './test-fixtures.js';
 import { configDigest, train } from './train.js';
 
 // Two members of a tiny net on 16×16 synthetic images, a few seconds in all.
@@ -25,23 +24,14 @@ const tiny: TrainConfigInput = {
   ensemble: 2,
 };
 
-let root = '';
-let images: ImageRecord[] = [];
+const data = useSyntheticDataset({ perClass: 12, valPerClass: 4, size: 20 });
 const backend = { backend: 'wasm', workers: 0 } as const;
-
-beforeAll(async () => {
-  ({ root, images } = await writeSyntheticDataset({ perClass: 12, valPerClass: 4, size: 20 }));
-});
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
 
 describe('seed ensemble', () => {
   it('trains one member per seed, numbers epochs on across members, and predict averages the members', async () => {
     const epochs: number[] = [];
-    const runDir = join(root, 'runs', 'ensemble');
-    const result = await train({ root, images, config: parseTrainConfig(tiny), runDir, handleSigint: false, callbacks: { onEpochEnd: ({ epoch }) => void epochs.push(epoch) } });
+    const runDir = join(data.root, 'runs', 'ensemble');
+    const result = await train({ ...data, config: parseTrainConfig(tiny), runDir, handleSigint: false, callbacks: { onEpochEnd: ({ epoch }) => void epochs.push(epoch) } });
     expect(epochs).toEqual([0, 1, 2, 3]);
     expect(result.history.map((h) => (h as unknown as { epoch: number }).epoch)).toEqual([0, 1, 2, 3]);
     expect(result.members).toEqual([
@@ -50,28 +40,28 @@ describe('seed ensemble', () => {
     ]);
     expect(JSON.parse(await readFile(join(result.modelDir, 'ensemble.json'), 'utf8'))).toEqual({ members: ['member-0', 'member-1'] });
 
-    const val = images.filter((r) => r.split === 'val');
-    const mean = await predict({ root, images: val, modelDir: result.modelDir, config: backend });
-    const [a, b] = await Promise.all(['member-0', 'member-1'].map((m) => predict({ root, images: val, modelDir: join(result.modelDir, m), config: backend })));
+    const val = data.images.filter((r) => r.split === 'val');
+    const mean = await predict({ root: data.root, images: val, modelDir: result.modelDir, config: backend });
+    const [a, b] = await Promise.all(['member-0', 'member-1'].map((m) => predict({ root: data.root, images: val, modelDir: join(result.modelDir, m), config: backend })));
     expect(a!.map((p) => p.prob)).not.toEqual(b!.map((p) => p.prob));
     mean.forEach((p, i) => expect(p.prob).toBeCloseTo((a![i]!.prob + b![i]!.prob) / 2, 12));
   });
 
   it('resumes an interrupted ensemble: finished members are kept, the interrupted one continues to the same weights', async () => {
     const config = parseTrainConfig(tiny);
-    const straight = await train({ root, images, config, runDir: join(root, 'runs', 'straight'), handleSigint: false });
+    const straight = await train({ ...data, config, runDir: join(data.root, 'runs', 'straight'), handleSigint: false });
     const abort = new AbortController();
-    const dir = join(root, 'runs', 'interrupted');
+    const dir = join(data.root, 'runs', 'interrupted');
     // epochs are numbered on, so epoch 2 is member 1's first: member 0 is finished, member 1 stops mid-epoch
-    const first = await train({ root, images, config, runDir: dir, handleSigint: false, signal: abort.signal, callbacks: { onStep: ({ epoch }) => epoch === 2 && abort.abort() } });
+    const first = await train({ ...data, config, runDir: dir, handleSigint: false, signal: abort.signal, callbacks: { onStep: ({ epoch }) => epoch === 2 && abort.abort() } });
     expect(first.interrupted).toBe(true);
     expect(first.members).toHaveLength(1);
-    const resumed = await train({ root, images, config, runDir: dir, handleSigint: false, resumeFrom: dir });
+    const resumed = await train({ ...data, config, runDir: dir, handleSigint: false, resumeFrom: dir });
     expect(resumed.interrupted).toBe(false);
     expect(resumed.history.map((h) => h.val_loss)).toEqual(straight.history.map((h) => h.val_loss));
     for (const m of ['member-0', 'member-1']) {
       const weights = (d: string) => readFile(join(d, 'model', m, 'weights.bin'));
-      expect((await weights(dir)).equals(await weights(join(root, 'runs', 'straight')))).toBe(true);
+      expect((await weights(dir)).equals(await weights(join(data.root, 'runs', 'straight')))).toBe(true);
     }
   });
 

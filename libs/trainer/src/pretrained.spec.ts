@@ -1,22 +1,18 @@
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImageRecord } from '@leakproof/ingest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useWasmBackend } from '@leakproof/wasm-training';
 import { parseTrainConfig } from './config.js';
 import { createModel, discriminativeScales, frozenTrainable } from './model/build-model.js';
 import { fsIOHandler } from './model/fs-io-handler.js';
 import { predict } from './predict.js';
-import { writeSyntheticDataset } from './test-fixtures.js';
+import { useSyntheticDataset } from './test-fixtures.js';
 import { train } from './train.js';
 
-let root = '';
-let images: ImageRecord[] = [];
+const data = useSyntheticDataset({ perClass: 12, valPerClass: 4, size: 24, seed: 3 });
 let pretrainedDir = '';
 
 beforeAll(async () => {
-  ({ root, images } = await writeSyntheticDataset({ perClass: 12, valPerClass: 4, size: 24, seed: 3 }));
   await useWasmBackend();
   // a stand-in "ImageNet" model: RGB input and a 3-way softmax head that fine-tuning must replace
   const input = tf.input({ shape: [16, 16, 3] });
@@ -26,13 +22,9 @@ beforeAll(async () => {
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out });
-  pretrainedDir = join(root, 'pretrained');
+  pretrainedDir = join(data.root, 'pretrained');
   await model.save(fsIOHandler(pretrainedDir));
   model.dispose();
-});
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
 });
 
 describe('pretrained models', () => {
@@ -64,16 +56,16 @@ describe('pretrained models', () => {
   });
 
   it('fine-tunes frozen then unfrozen (LR from lr_find) and predicts from the saved model', async () => {
-    const runDir = join(root, 'run');
-    const result = await train({ root, images, config: { ...config, model: { pretrained: pretrainedDir } }, runDir, handleSigint: false });
+    const runDir = join(data.root, 'run');
+    const result = await train({ ...data, config: { ...config, model: { pretrained: pretrainedDir } }, runDir, handleSigint: false });
     expect(result.epochsRun).toBe(2);
-    const preds = await predict({ root, images: images.filter((r) => r.split === 'val'), modelDir: result.modelDir, config });
+    const preds = await predict({ root: data.root, images: data.images.filter((r) => r.split === 'val'), modelDir: result.modelDir, config });
     expect(preds).toHaveLength(8);
     for (const p of preds) expect(p.prob).toBeGreaterThanOrEqual(0);
   });
 
   it('names the folder and the fix when the model cannot be read or does not fit', async () => {
-    await expect(createModel({ ...config, model: { pretrained: join(root, 'nope') } })).rejects.toThrow(/model.pretrained .*model.json/s);
+    await expect(createModel({ ...config, model: { pretrained: join(data.root, 'nope') } })).rejects.toThrow(/model.pretrained .*model.json/s);
     await expect(createModel({ ...config, imageSize: 32, model: { pretrained: pretrainedDir } })).rejects.toThrow(/imageSize=16/);
   });
 });

@@ -1,7 +1,8 @@
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { afterAll, beforeAll } from 'vitest';
 import type { ImageRecord } from '@leakproof/ingest';
 import { Rng } from './rng.js';
 
@@ -36,4 +37,19 @@ export async function writeSyntheticDataset(options: { perClass: number; valPerC
     }
   }
   return { root, images };
+}
+
+/**
+ * The synthetic set of `writeSyntheticDataset`, written before the file's tests and removed after them.
+ * Read `root` and `images` inside tests or hooks: they are filled in by `beforeAll`.
+ */
+export function useSyntheticDataset(options: Parameters<typeof writeSyntheticDataset>[0]): { root: string; images: ImageRecord[] } {
+  const dataset = { root: '', images: [] as ImageRecord[] };
+  beforeAll(async () => {
+    Object.assign(dataset, await writeSyntheticDataset(options));
+  });
+  afterAll(async () => {
+    if (dataset.root) await rm(dataset.root, { recursive: true, force: true });
+  });
+  return dataset;
 }
