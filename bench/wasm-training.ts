@@ -7,6 +7,10 @@
 //   4. the ceiling: the best GFLOP/s of wasm's XNNPACK matmul/conv on this CPU × the net's FLOPs per image.
 //   flock /tmp/leakproof-bench.lock node --import tsx bench/wasm-training.ts [--sizes 128,160,192] [--images 400]
 //     [--epochs 2] [--steps 5] [--nets cnn4,resnet-s] [--no-torch] [--no-trainer] [--augmentation default|light]
+//     [--repeats 1]
+// --repeats N measures each size's two modes N times, interleaved (1 thread then data-parallel, then the other
+// order, …) and reports the median of the pairs' ratios: on a shared host the speed drifts by a third within
+// minutes, and a ratio of back-to-back pairs in alternating order cancels most of that drift.
 // --augmentation light turns the extras (gamma, blur, noise, erase) off: the affine warp and brightness/contrast only.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,6 +34,8 @@ const nets = flag('nets', 'cnn4,resnet-s').split(',') as ModelName[];
 const sizes = flag('sizes', '128').split(',').map(Number);
 const imageCount = Number(flag('images', '400'));
 const epochs = Number(flag('epochs', '2'));
+const repeats = Number(flag('repeats', '1'));
+if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a whole number ≥ 1, got ${flag('repeats', '1')}`);
 const augmentationMode = flag('augmentation', 'default');
 if (augmentationMode !== 'default' && augmentationMode !== 'light') throw new Error(`--augmentation must be default or light, got ${augmentationMode}`);
 const augmentation = augmentationMode === 'light' ? { gamma: 0, blur: 0, noise: 0, erase: 0 } : {};
@@ -172,17 +178,43 @@ async function peakGflops(): Promise<{ gflops: number; what: string }> {
 
 console.log(`load average at start: ${load()}; cores: ${os.availableParallelism()}; ${existsSync('/proc/cpuinfo') ? `cpu flags: ${['avx2', 'avx512f', 'fma'].filter((f) => new RegExp(`\\b${f}\\b`).test(spawnSync('grep', ['-m1', 'flags', '/proc/cpuinfo'], { encoding: 'utf8' }).stdout)).join(', ')} (wasm SIMD: 128-bit, no FMA)` : ''}`);
 
-const trainerRows: { size: number; off: number; on: number; cpuOff: number; cpuOn: number; augment: number; load: string }[] = [];
+type Measure = { imgs: number; cpuMsPerImage: number };
+type TrainerRow = { size: number; off: number; on: number; ratio: number; ratios: number[]; cpuOff: number; cpuOn: number; augment: number; load: string };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+};
+
+/** `repeats` back-to-back pairs of the two modes, alternating which goes first; medians of each figure and of the pairs' ratios. */
+async function trainerPairs(images: ImageRecord[], size: number): Promise<TrainerRow> {
+  const pairs: { off: Measure; on: Measure }[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const first = await trainerImgPerSec(images, size, r % 2 === 1);
+    const second = await trainerImgPerSec(images, size, r % 2 === 0);
+    const pair = r % 2 === 0 ? { off: first, on: second } : { off: second, on: first };
+    pairs.push(pair);
+    console.error(`  trainer ${size} px, pair ${r + 1}/${repeats}: 1 thread ${pair.off.imgs.toFixed(1)}, data-parallel ${pair.on.imgs.toFixed(1)} img/s = ${(pair.on.imgs / pair.off.imgs).toFixed(2)}× (load ${load()})`);
+  }
+  const ratios = pairs.map((p) => p.on.imgs / p.off.imgs);
+  return {
+    size,
+    off: median(pairs.map((p) => p.off.imgs)),
+    on: median(pairs.map((p) => p.on.imgs)),
+    ratio: median(ratios),
+    ratios,
+    cpuOff: median(pairs.map((p) => p.off.cpuMsPerImage)),
+    cpuOn: median(pairs.map((p) => p.on.cpuMsPerImage)),
+    augment: augmentMsPerImage(size),
+    load: load(),
+  };
+}
+
+const trainerRows: TrainerRow[] = [];
 if (!args.includes('--no-trainer')) {
   if (!existsSync(join(DATA, 'train'))) console.log(`skipped trainer: ${DATA}/train is absent`);
   else {
     const images = await sampleImages(imageCount);
-    for (const size of sizes) {
-      const off = await trainerImgPerSec(images, size, false);
-      const on = await trainerImgPerSec(images, size, true);
-      trainerRows.push({ size, off: off.imgs, on: on.imgs, cpuOff: off.cpuMsPerImage, cpuOn: on.cpuMsPerImage, augment: augmentMsPerImage(size), load: load() });
-      console.error(`  trainer ${size} px: 1 thread ${off.imgs.toFixed(1)}, data-parallel ${on.imgs.toFixed(1)} img/s (load ${load()})`);
-    }
+    for (const size of sizes) trainerRows.push(await trainerPairs(images, size));
   }
 }
 const stepRows: { net: ModelName; imgs: number; load: string }[] = [];
@@ -195,7 +227,7 @@ const torchLoad = load();
 const peak = await peakGflops();
 
 const trainCount = Math.round(imageCount * 0.8);
-console.log(`\nreal trainer: resnet-s, batch 32, ${trainCount} real training images, ${epochs} epochs (img/s of the last), augmentation ${augmentationMode}`);
+console.log(`\nreal trainer: resnet-s, batch 32, ${trainCount} real training images, ${epochs} epochs (img/s of the last), augmentation ${augmentationMode}${repeats > 1 ? `; medians of ${repeats} interleaved pairs, ratio = median of the pairs' ratios` : ''}`);
 console.log(`${'size'.padEnd(6)}${'1 thread'.padStart(10)}${'data-par.'.padStart(11)}${'ratio'.padStart(8)}${'/ torch 128'.padStart(13)}${'CPU ms/img 1 thr'.padStart(18)}${'data-par.'.padStart(11)}${'augment'.padStart(9)}${'bound'.padStart(7)}   load avg`);
 const torchOf = (net: string) => (typeof torch === 'string' ? undefined : torch.get(net));
 for (const r of trainerRows) {
@@ -203,8 +235,9 @@ for (const r of trainerRows) {
   // one thread trains at 1/g while the pool augments on the other core; data-parallel at best 2/(g + a)
   const gradient = r.cpuOff - r.augment;
   const bound = (2 * gradient) / (gradient + r.augment);
-  console.log(`${String(r.size).padEnd(6)}${r.off.toFixed(1).padStart(10)}${r.on.toFixed(1).padStart(11)}${(r.on / r.off).toFixed(2).padStart(7)}×${(t ? (r.on / t).toFixed(3) : '-').padStart(13)}${r.cpuOff.toFixed(1).padStart(18)}${r.cpuOn.toFixed(1).padStart(11)}${r.augment.toFixed(2).padStart(9)}${bound.toFixed(2).padStart(6)}×   ${r.load}`);
+  console.log(`${String(r.size).padEnd(6)}${r.off.toFixed(1).padStart(10)}${r.on.toFixed(1).padStart(11)}${r.ratio.toFixed(2).padStart(7)}×${(t ? (r.on / t).toFixed(3) : '-').padStart(13)}${r.cpuOff.toFixed(1).padStart(18)}${r.cpuOn.toFixed(1).padStart(11)}${r.augment.toFixed(2).padStart(9)}${bound.toFixed(2).padStart(6)}×   ${r.load}`);
 }
+for (const r of trainerRows.filter((row) => row.ratios.length > 1)) console.log(`${r.size} px pairs' ratios: ${r.ratios.map((x) => `${x.toFixed(2)}×`).join(', ')}`);
 console.log('(CPU ms/img: process CPU time of all threads per training image. augment: CPU ms/img of the augmentation alone, a;');
 console.log(' one thread trains at 1/g (g = its CPU ms/img − a) while the pool augments on the other core, data-parallel threads');
 console.log(' pay a inside their step, so its ratio is bounded by 2g/(g + a) on idle cores: ≥ 1.7× needs a ≤ 0.18 g)');
