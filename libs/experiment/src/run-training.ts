@@ -3,7 +3,7 @@ import type { Policy } from '@leakproof/audit';
 import type { Manifest } from '@leakproof/ingest';
 import { InterruptedError } from '@leakproof/core';
 import type { RegistryApi, RunRecord } from '@leakproof/registry';
-import { parseTrainConfig, train, type TrainConfig, type TrainResult } from '@leakproof/trainer';
+import { parseTrainConfig, train, trainingThreads, type TrainConfig, type TrainResult } from '@leakproof/trainer';
 import { selectBackend } from '@leakproof/wasm-training';
 import type { ExperimentContext } from './context.js';
 import { auditPlannedSplits, requirePassingAudit } from './audit-binding.js';
@@ -103,7 +103,7 @@ async function startRun(ctx: ExperimentContext, registry: RegistryApi, loaded: L
     backend: `${backend.name} (${backend.kernels} kernels, ${backend.version})`,
     model: typeof trainConfig.model === 'string' ? trainConfig.model : 'pretrained',
     config: loaded.verbatim,
-    threads: backend.threads,
+    threads: trainingThreads(trainConfig, backend),
   });
   const dir = runDir(ctx.cwd, run.id);
   await writeRunFile(dir, {

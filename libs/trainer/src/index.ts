@@ -20,7 +20,7 @@ export { lrFind, type LrFindOptions, type LrFindResult } from './lr-find.js';
 export { suggestLr, type LrFindPoint, type LrSuggestion } from './loop/lr-range-test.js';
 export { oneCycleAt, oneCycleSchedule, type OneCycleOptions, type ScheduleValue } from './one-cycle.js';
 export type { EpochMetrics } from './loop/val-metrics.js';
-export type { BackendInfo } from './backend.js';
+export { trainingThreads, type BackendInfo } from './backend.js';
 export { TrainDataError } from './data/dataset.js';
 export { ImageDecodeError } from './data/image-pool.js';
 export { ModelLoadError } from './model/build-model.js';

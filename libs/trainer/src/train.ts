@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageRecord } from '@leakproof/ingest';
-import { prepareBackend, type BackendInfo } from './backend.js';
+import { prepareBackend, trainingThreads, type BackendInfo } from './backend.js';
 import type { TrainConfig } from './config.js';
 import type { Normalisation } from './data/augment.js';
 import { prepareData, type PreparedData } from './data/dataset.js';
@@ -83,7 +83,8 @@ function phasesFor(trainable: TrainableModel, config: TrainConfig): Phase[] {
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { config } = options;
-  const backend = await prepareBackend(config.backend, config.workers);
+  const selected = await prepareBackend(config.backend, config.workers);
+  const backend = { ...selected, threads: trainingThreads(config, selected) };
   if (config.ensemble > 1) return trainEnsemble(options, backend, train);
   await mkdir(options.runDir, { recursive: true });
   const data = await prepareData(options.root, options.images, config);
