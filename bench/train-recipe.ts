@@ -101,7 +101,8 @@ async function trainOne(cfg: TrainConfig, runDir: string): Promise<{ modelDir: s
   const seconds = (performance.now() - tTrain) / 1000;
   const points = result.history.flatMap((h, epoch) => Object.entries(h).filter(([k]) => k !== 'epoch' && k !== 'images_per_second').map(([key, value]) => ({ epoch: epoch + 1, key, value })));
   await writeFile(join(runDir, 'training-curves.svg'), await trainingCurvesSvg(points));
-  console.log(`seed ${cfg.seed}: ${result.epochsRun} epochs on ${result.backend.name} (${result.backend.threads} thread(s)), best epoch ${result.bestEpoch + 1}, training ${(seconds / 60).toFixed(1)} min`);
+  const members = result.members && result.members.length > 1 ? `, an ensemble of ${result.members.length} (${result.members.map((m) => `seed ${m.seed}: best epoch ${m.bestEpoch + 1} of ${m.epochsRun}`).join(', ')})` : `, best epoch ${result.bestEpoch + 1}`;
+  console.log(`seed ${cfg.seed}: ${result.epochsRun} epochs on ${result.backend.name} (${result.backend.threads} thread(s))${members}, training ${(seconds / 60).toFixed(1)} min`);
   return { modelDir: result.modelDir, seconds };
 }
 
@@ -147,7 +148,7 @@ async function runLeakproof(): Promise<void> {
   if (models.length > 1) await seedAgreement(models, rule);
   const totalSeconds = (performance.now() - t0) / 1000;
   const trainSeconds = models.reduce((s, m) => s + m.seconds, 0);
-  console.log(`\n(d) wall time: training ${(trainSeconds / 60).toFixed(1)} min (${models.length} model(s)), end to end ${(totalSeconds / 60).toFixed(1)} min; load average now ${load()}; outputs in ${outDir}`);
+  console.log(`\n(d) wall time: training ${(trainSeconds / 60).toFixed(1)} min (${models.length} ${models.length === 1 ? 'seed' : 'seeds'}${config.ensemble > 1 ? `, each an ensemble of ${config.ensemble}` : ''}), end to end ${(totalSeconds / 60).toFixed(1)} min; load average now ${load()}; outputs in ${outDir}`);
 }
 
 async function shiftEvidence(modelDir: string, threshold: number): Promise<void> {
