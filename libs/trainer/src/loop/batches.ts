@@ -73,19 +73,19 @@ export class TrainBatches {
 }
 
 /**
- * Each batch with the one after it (null for the last), so data-parallel threads can augment the next batch
- * while they would otherwise wait. Only for planned batches: peeking at a prefetched one would wait for its images.
+ * Each batch with up to `count` batches that follow it (fewer at the end), so data-parallel threads can augment
+ * them while they would otherwise wait. Only for planned batches: peeking at a prefetched one would wait for its images.
  */
-export async function* withNext<T>(batches: AsyncIterable<T>): AsyncGenerator<[T, T | null]> {
-  let previous: { batch: T } | null = null;
+export async function* withAhead<T>(batches: AsyncIterable<T>, count: number): AsyncGenerator<[T, T[]]> {
+  const window: T[] = [];
   for await (const batch of batches) {
-    if (previous) yield [previous.batch, batch];
-    previous = { batch };
+    window.push(batch);
+    if (window.length > count) yield [window.shift()!, [...window]];
   }
-  if (previous) yield [previous.batch, null];
+  while (window.length > 0) yield [window.shift()!, [...window]];
 }
 
 /** Each batch alone: the single-thread path, whose next batch may still be augmenting in the pool. */
-export async function* withoutNext<T>(batches: AsyncIterable<T>): AsyncGenerator<[T, null]> {
-  for await (const batch of batches) yield [batch, null];
+export async function* withoutAhead<T>(batches: AsyncIterable<T>): AsyncGenerator<[T, T[]]> {
+  for await (const batch of batches) yield [batch, []];
 }

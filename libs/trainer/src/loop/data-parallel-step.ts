@@ -15,7 +15,7 @@ import { createSharedInputBuffers, SharedInputs, type InputPlan } from './shared
  * Data-parallel steps on `workers` threads: this thread trains shard 0 of every batch with the trainer's own
  * model while workers-1 worker threads (one wasm backend each) train the others. The threads augment the
  * batch's images from the shared Uint8 cache into a shared input buffer, each claiming whatever image is next,
- * and augment the next batch ahead whenever they would otherwise wait for each other (the workers during this
+ * and augment the batches ahead whenever they would otherwise wait for each other (the workers during this
  * thread's weight update, this thread while a worker is still computing). Weights go out and share-scaled
  * gradients come back through SharedArrayBuffers, and the update stays this package's AdamW (one-cycle β1,
  * per-group LRs, checkpointed moments). Given the seed and the worker count a run is reproducible: each shard
@@ -23,8 +23,8 @@ import { createSharedInputBuffers, SharedInputs, type InputPlan } from './shared
  */
 export interface DataParallelGradients {
   readonly workers: number;
-  /** `next`: the batch that follows, whose images the threads may augment during this step (null: none or unknown) */
-  step(trainable: TrainableModel, optimizer: AdamW, active: readonly tf.Variable[], batch: TrainBatch, hyper: AdamWStepOptions, dropoutKey: (number | string)[], next?: TrainBatch | null): Promise<number>;
+  /** `ahead`: the batches that follow, in order (at most INPUT_BUFFERS − 1), whose images the threads may augment during this step */
+  step(trainable: TrainableModel, optimizer: AdamW, active: readonly tf.Variable[], batch: TrainBatch, hyper: AdamWStepOptions, dropoutKey: (number | string)[], ahead?: readonly TrainBatch[]): Promise<number>;
   dispose(): Promise<void>;
 }
 
@@ -99,20 +99,31 @@ export async function createDataParallelGradients(config: TrainConfig, pool: Ima
     throw error;
   }
   const inputs = new SharedInputs(buffers, pool.cache, pool.size, norm);
-  /** the batch announced as `next` by the previous step, and where its images are being augmented */
-  let prepared: { batch: TrainBatch; plan: InputPlan } | null = null;
+  /** the batches announced as `ahead` by the previous step, and where their images are being augmented */
+  let prepared: { batch: TrainBatch; plan: InputPlan }[] = [];
 
-  /** Where `batch`'s images are: prepared by the previous step, or a buffer opened now. */
-  async function planFor(batch: TrainBatch, failed: () => unknown): Promise<InputPlan> {
-    if (prepared?.batch === batch) return prepared.plan;
-    if (prepared) {
-      // a different batch than announced: let the threads still augmenting the announced one finish first
-      inputs.augmentRest(prepared.plan);
-      await untilReady(prepared.plan, 0, prepared.batch.n, failed);
+  /**
+   * Where the images of `batches` (the running one first, then those ahead) are: the plans prepared by the
+   * previous step when it announced them in this order, and buffers opened now for the rest.
+   */
+  async function plansFor(batches: readonly TrainBatch[], failed: () => unknown): Promise<InputPlan[]> {
+    if (batches.length > buffers.count) throw new Error(`${batches.length - 1} batches ahead do not fit ${buffers.count} input buffers`);
+    const kept = prepared.every((p, i) => batches[i] === p.batch) ? prepared : [];
+    if (kept !== prepared) {
+      // other batches than announced (a stop, a resume): let the threads still augmenting them finish first
+      for (const p of prepared) {
+        inputs.augmentRest(p.plan);
+        await untilReady(p.plan, 0, p.batch.n, failed);
+      }
     }
-    const plan = { buffer: 0, slots: batch.slots, params: batch.params };
-    inputs.open(plan);
-    return plan;
+    const busy = new Set(kept.map((p) => p.plan.buffer));
+    const free = Array.from({ length: buffers.count }, (_, b) => b).filter((b) => !busy.has(b));
+    return batches.map((batch, i) => {
+      if (kept[i]) return kept[i].plan;
+      const plan = { buffer: free.shift()!, slots: batch.slots, params: batch.params };
+      inputs.open(plan);
+      return plan;
+    });
   }
 
   /** Waits for images another thread claimed; yields to the event loop between waits so a failed worker rejects. */
@@ -123,18 +134,16 @@ export async function createDataParallelGradients(config: TrainConfig, pool: Ima
     }
   }
 
-  async function step(model: TrainableModel, optimizer: AdamW, active: readonly tf.Variable[], batch: TrainBatch, hyper: AdamWStepOptions, dropoutKey: (number | string)[], next: TrainBatch | null = null): Promise<number> {
+  async function step(model: TrainableModel, optimizer: AdamW, active: readonly tf.Variable[], batch: TrainBatch, hyper: AdamWStepOptions, dropoutKey: (number | string)[], ahead: readonly TrainBatch[] = []): Promise<number> {
     const activeIdx = active.map((v) => model.variables.indexOf(v));
     const tasks = shardTasks(batch, slots.length, activeIdx, dropoutKey);
     let failure: unknown;
     const failed = () => failure;
-    const current = await planFor(batch, failed);
-    const upcoming = next && { buffer: 1 - current.buffer, slots: next.slots, params: next.params };
-    if (upcoming) inputs.open(upcoming);
-    prepared = next && upcoming && { batch: next, plan: upcoming };
+    const [current, ...upcoming] = (await plansFor([batch, ...ahead], failed)) as [InputPlan, ...InputPlan[]];
+    prepared = ahead.map((b, i) => ({ batch: b, plan: upcoming[i]! }));
     writeWeights(model, weights);
     for (let k = 0; k < finished.length; k++) Atomics.store(finished, k, 0);
-    const remote = Promise.all(tasks.slice(1).map((task, k) => workers[k]!.run({ task, current, next: upcoming })));
+    const remote = Promise.all(tasks.slice(1).map((task, k) => workers[k]!.run({ task, current, ahead: upcoming })));
     remote.catch((error: unknown) => {
       failure = error;
     });
@@ -142,9 +151,9 @@ export async function createDataParallelGradients(config: TrainConfig, pool: Ima
     inputs.augmentRest(current);
     await untilReady(current, mine.from, mine.to, failed);
     const losses = [shardGradients(model, mine, inputs.view(current, mine.from, mine.to), pool.size, slots[0]!)];
-    // rather than wait for the workers, augment the next batch until they are done ('message' cannot fire meanwhile)
+    // rather than wait for the workers, augment the batches ahead until they are done ('message' cannot fire meanwhile)
     const workersDone = () => tasks.slice(1).every((_, k) => Atomics.load(finished, k) === 1);
-    if (upcoming) while (!workersDone() && inputs.augmentOne(upcoming));
+    while (!workersDone() && upcoming.some((plan) => inputs.augmentOne(plan)));
     losses.push(...(await remote));
     const sum = slots[0]!;
     const used = activeIdx.reduce((a, i) => a + floats.trainable[i]!, 0) + floats.nonTrainable.reduce((a, b) => a + b, 0);

@@ -4,10 +4,11 @@ import type { AdamW } from '../model/adamw.js';
 import type { TrainableModel } from '../model/build-model.js';
 import { saveModel } from '../model/saved-model.js';
 import { oneCycleAt } from '../one-cycle.js';
-import { withNext, withoutNext, type TrainBatches } from './batches.js';
+import { withAhead, withoutAhead, type TrainBatches } from './batches.js';
 import { saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import type { createDataParallelGradients } from './data-parallel-step.js';
 import { epochProgress } from './progress.js';
+import { INPUT_BUFFERS } from './shared-inputs.js';
 import type { StopSignals } from './stop-signals.js';
 import { predictProbabilities, stepInput, trainStep } from './train-step.js';
 import { improves, validationMetrics, type EpochMetrics } from './val-metrics.js';
@@ -81,15 +82,15 @@ async function runSteps(loop: Loop, phase: Phase, schedule: PhaseSchedule, epoch
   const { config, batches, state } = loop;
   const progress = epochProgress(loop.stderr, epoch, loop.totalEpochs, batches.steps * config.batchSize);
   let lastLr = 0;
-  // data-parallel threads augment the images themselves, a batch ahead; the single-thread path gets them prefetched from the pool
+  // data-parallel threads augment the images themselves, two batches ahead; the single-thread path gets them prefetched from the pool
   const planned = batches.epoch(epoch, state.stepInEpoch, { augmentHere: !loop.parallel });
-  for await (const [batch, next] of loop.parallel ? withNext(planned) : withoutNext(planned)) {
+  for await (const [batch, ahead] of loop.parallel ? withAhead(planned, INPUT_BUFFERS - 1) : withoutAhead(planned)) {
     const { lr, beta1 } = oneCycleAt((epoch - phase.firstEpoch) * batches.steps + batch.step, schedule.cycle);
     lastLr = lr;
     const hyper = { lr, beta1, beta2: config.oneCycle.beta2, eps: config.oneCycle.eps, weightDecay: config.weightDecay, lrScale: schedule.lrScale };
     const dropoutKey = [config.seed, 'dropout', epoch, batch.step];
     const loss = loop.parallel
-      ? await loop.parallel.step(loop.trainable, loop.optimizer, schedule.active, batch, hyper, dropoutKey, next)
+      ? await loop.parallel.step(loop.trainable, loop.optimizer, schedule.active, batch, hyper, dropoutKey, ahead)
       : trainStep(loop.trainable, loop.optimizer, schedule.active, stepInput(batch, config.imageSize), hyper, dropoutKey);
     if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1}, step ${batch.step + 1} (loss ${loss}); lower maxLr`);
     state.epochLossSum += loss * batch.n;

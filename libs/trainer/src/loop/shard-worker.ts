@@ -23,11 +23,11 @@ export interface ShardWorkerData {
   index: number;
 }
 
-/** A step for a worker: its shard of the running batch, and the next batch (if any) to help augment afterwards. */
+/** A step for a worker: its shard of the running batch, and the batches after it to help augment afterwards. */
 export interface WorkerTask {
   task: ShardTask;
   current: InputPlan;
-  next: InputPlan | null;
+  ahead: InputPlan[];
 }
 
 export type ShardReply = { type: 'ready' } | { type: 'done'; loss: number } | { type: 'error'; message: string };
@@ -51,7 +51,7 @@ try {
   port.postMessage({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies ShardReply);
 }
 
-port.on('message', ({ task, current, next }: WorkerTask) => {
+port.on('message', ({ task, current, ahead }: WorkerTask) => {
   try {
     if (!trainable) throw new Error('the shard worker failed to build its model');
     readWeights(trainable, weights);
@@ -62,8 +62,8 @@ port.on('message', ({ task, current, next }: WorkerTask) => {
     // the main thread polls this flag while it augments the next batch (it cannot see messages until it awaits)
     Atomics.store(finished, data.index, 1);
     port.postMessage({ type: 'done', loss } satisfies ShardReply);
-    // the main thread's serial part (weight update) runs now: use the time to augment the next batch
-    if (next) inputs.augmentRest(next);
+    // the main thread's serial part (weight update) runs now: use the time to augment the batches ahead
+    for (const plan of ahead) inputs.augmentRest(plan);
   } catch (error) {
     port.postMessage({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies ShardReply);
   }

@@ -50,7 +50,7 @@ describe('shared inputs', () => {
     expect(Array.from(b.view(batch, 2, 5))).toEqual(Array.from(reference(cache, batch).subarray(2 * pixels, 5 * pixels)));
   });
 
-  it('the two buffers are independent, and reopening makes a buffer claimable again', () => {
+  it('the buffers are independent, and reopening makes a buffer claimable again', () => {
     const { cache, plan } = fixture(6);
     const inputs = new SharedInputs(createSharedInputBuffers(4, size), cache, size, norm);
     const first = plan(0, [0, 1, 2, 3]);
@@ -65,6 +65,12 @@ describe('shared inputs', () => {
     expect(Array.from(inputs.view(first, 0, 4))).toEqual(Array.from(reference(cache, first)));
     expect(Array.from(inputs.view(second, 0, 3))).toEqual(Array.from(reference(cache, second)));
     expect(() => inputs.open(plan(1, [0, 1, 2, 3, 4]))).toThrow(/does not fit/);
+    expect(() => inputs.open(plan(3, [0]))).toThrow(/buffer 3 does not exist/);
+    const last = plan(2, [1, 0]);
+    inputs.open(last);
+    inputs.augmentRest(last);
+    expect(Array.from(inputs.view(last, 0, 2))).toEqual(Array.from(reference(cache, last)));
+    expect(Array.from(inputs.view(second, 0, 3))).toEqual(Array.from(reference(cache, second)));
     const third = plan(0, [2, 2]);
     inputs.open(third);
     expect(inputs.ready(third, 0, 2)).toBe(false);

@@ -1,23 +1,30 @@
 import { augmentInto, type AugmentParams, type Normalisation } from '../data/augment.js';
 
-/** A batch's augmentation draws and which of the two shared input buffers its images go to. */
+/** A batch's augmentation draws and which of the shared input buffers its images go to. */
 export interface InputPlan {
   buffer: number;
   slots: number[];
   params: AugmentParams[];
 }
 
-/** The augmented inputs of two batches (the running one and the next) and their claim/done counters. */
+/**
+ * The running batch and the two after it. One batch ahead filled the per-step barrier only while there was
+ * something left of the next batch to augment; a second one gives an idle thread work at every barrier.
+ */
+export const INPUT_BUFFERS = 3;
+
+/** The augmented inputs of `count` batches and their claim/done counters. */
 export interface SharedInputBuffers {
   batchSize: number;
-  /** Float32, 2 × batchSize × size² */
+  count: number;
+  /** Float32, count × batchSize × size² */
   inputs: SharedArrayBuffer;
   /** Int32: claim counter of each buffer, then a done flag per image of each buffer */
   control: SharedArrayBuffer;
 }
 
-export function createSharedInputBuffers(batchSize: number, size: number): SharedInputBuffers {
-  return { batchSize, inputs: new SharedArrayBuffer(2 * batchSize * size * size * 4), control: new SharedArrayBuffer((2 + 2 * batchSize) * 4) };
+export function createSharedInputBuffers(batchSize: number, size: number, count = INPUT_BUFFERS): SharedInputBuffers {
+  return { batchSize, count, inputs: new SharedArrayBuffer(count * batchSize * size * size * 4), control: new SharedArrayBuffer((count + count * batchSize) * 4) };
 }
 
 /**
@@ -45,6 +52,7 @@ export class SharedInputs {
 
   /** Makes every image of `plan` claimable again. Only while no thread claims from or reads plan.buffer. */
   open(plan: InputPlan): void {
+    if (!Number.isInteger(plan.buffer) || plan.buffer < 0 || plan.buffer >= this.buffers.count) throw new Error(`input buffer ${plan.buffer} does not exist (${this.buffers.count} buffers)`);
     if (plan.slots.length > this.buffers.batchSize) throw new Error(`a batch of ${plan.slots.length} images does not fit the shared inputs (batch size ${this.buffers.batchSize})`);
     const first = this.doneIndex(plan, 0);
     this.control.fill(0, first, first + plan.slots.length);
@@ -89,6 +97,6 @@ export class SharedInputs {
   }
 
   private doneIndex(plan: InputPlan, i: number): number {
-    return 2 + plan.buffer * this.buffers.batchSize + i;
+    return this.buffers.count + plan.buffer * this.buffers.batchSize + i;
   }
 }
