@@ -120,9 +120,7 @@ export async function createDataParallelGradients(config: TrainConfig, pool: Ima
     const free = Array.from({ length: buffers.count }, (_, b) => b).filter((b) => !busy.has(b));
     return batches.map((batch, i) => {
       if (kept[i]) return kept[i].plan;
-      const plan = { buffer: free.shift()!, slots: batch.slots, params: batch.params };
-      inputs.open(plan);
-      return plan;
+      return inputs.open({ buffer: free.shift()!, slots: batch.slots, params: batch.params });
     });
   }
 

@@ -5,7 +5,14 @@ export interface InputPlan {
   buffer: number;
   slots: number[];
   params: AugmentParams[];
+  /** which opening of the buffer this plan is (set by `open`): a plan from an earlier opening claims nothing */
+  generation: number;
 }
+
+/** A claim word holds the buffer's generation above the index of its next unclaimed image (≤ 1024 < 2^11). */
+const INDEX_BITS = 11;
+const INDEX_MASK = (1 << INDEX_BITS) - 1;
+const GENERATION_MASK = (1 << 19) - 1;
 
 /**
  * The running batch and the two after it. One batch ahead filled the per-step barrier only while there was
@@ -19,7 +26,7 @@ export interface SharedInputBuffers {
   count: number;
   /** Float32, count × batchSize × size² */
   inputs: SharedArrayBuffer;
-  /** Int32: claim counter of each buffer, then a done flag per image of each buffer */
+  /** Int32: claim word of each buffer (generation, next index), then a done flag per image of each buffer */
   control: SharedArrayBuffer;
 }
 
@@ -50,23 +57,39 @@ export class SharedInputs {
     this.pixels = size * size;
   }
 
-  /** Makes every image of `plan` claimable again. Only while no thread claims from or reads plan.buffer. */
-  open(plan: InputPlan): void {
+  /**
+   * Opens `buffer` for a batch: every image claimable, under a new generation. Only while no thread reads the
+   * buffer; a thread still holding a plan of an earlier opening (a stale task) can then claim nothing from it.
+   */
+  open(plan: Omit<InputPlan, 'generation'>): InputPlan {
     if (!Number.isInteger(plan.buffer) || plan.buffer < 0 || plan.buffer >= this.buffers.count) throw new Error(`input buffer ${plan.buffer} does not exist (${this.buffers.count} buffers)`);
     if (plan.slots.length > this.buffers.batchSize) throw new Error(`a batch of ${plan.slots.length} images does not fit the shared inputs (batch size ${this.buffers.batchSize})`);
-    const first = this.doneIndex(plan, 0);
+    const generation = ((Atomics.load(this.control, plan.buffer) >>> INDEX_BITS) + 1) & GENERATION_MASK;
+    const opened = { ...plan, generation };
+    const first = this.doneIndex(opened, 0);
     this.control.fill(0, first, first + plan.slots.length);
-    Atomics.store(this.control, plan.buffer, 0);
+    Atomics.store(this.control, plan.buffer, generation << INDEX_BITS);
+    return opened;
   }
 
-  /** Claims the next unclaimed image of `plan` and augments it; false when every image was claimed. */
+  /** Claims the next unclaimed image of `plan` and augments it; false when every image was claimed or the buffer was reopened. */
   augmentOne(plan: InputPlan): boolean {
-    const i = Atomics.add(this.control, plan.buffer, 1);
-    if (i >= plan.slots.length) return false;
+    const i = this.claim(plan);
+    if (i < 0) return false;
     augmentInto(this.cache, plan.slots[i]! * this.pixels, this.size, plan.params[i]!, this.norm, this.inputs, this.offset(plan, i));
     Atomics.store(this.control, this.doneIndex(plan, i), 1);
     Atomics.notify(this.control, this.doneIndex(plan, i));
     return true;
+  }
+
+  /** The index claimed, or −1: a compare-and-swap, so a plan of an earlier generation never moves the counter. */
+  private claim(plan: InputPlan): number {
+    for (;;) {
+      const word = Atomics.load(this.control, plan.buffer);
+      const index = word & INDEX_MASK;
+      if (word >>> INDEX_BITS !== plan.generation || index >= plan.slots.length) return -1;
+      if (Atomics.compareExchange(this.control, plan.buffer, word, word + 1) === word) return index;
+    }
   }
 
   augmentRest(plan: InputPlan): void {
