@@ -93,6 +93,24 @@ describe('train --resume', () => {
     expect(again.stderr).toMatch(/already finished; there is nothing to resume/);
   });
 
+  // A default that changes between start and resume (an upgrade) must not change the run: the run resumes with
+  // the config resolved when it started. Dropping batchSize from the recorded raw config is that upgrade seen
+  // from the run's side: re-resolved today, it would come back as the default 32 instead of 4.
+  it('resumes with the config resolved at its start, from the run file or else the registry\'s params', async () => {
+    for (const keepResolved of [true, false]) {
+      const id = await interruptedRun();
+      const path = join(runs(work), String(id), 'run.json');
+      const file = JSON.parse(await readFile(path, 'utf8')) as { experiment: { train: Record<string, unknown> }; trainConfig?: Record<string, unknown> };
+      expect(file.trainConfig).toMatchObject({ batchSize: 4, epochs: 4, model: 'cnn4' });
+      delete file.experiment.train['batchSize'];
+      if (!keepResolved) delete file.trainConfig;
+      await writeFile(path, JSON.stringify(file));
+      const res = await cli(work, ['train', '--resume', String(id), '--format', 'json']);
+      expect(res.code, res.stderr).toBe(0);
+      expect(JSON.parse(res.stdout)).toMatchObject({ runId: id, resumed: true, interrupted: false, epochs: 4 });
+    }
+  });
+
   it('refuses ids that are not runs, config changes, and runs of another store', async () => {
     for (const bad of ['0x10', '1e3', '2147483648', 'abc']) {
       const res = await cli(work, ['train', '--resume', bad]);

@@ -20,6 +20,11 @@ const runFileSchema = z.object({
   images: z.array(z.object({ path: z.string(), split: z.string(), label: z.string(), patient: z.string(), size: z.number(), sha256: z.string(), mtimeMs: z.number() })),
   auditId: z.number().int(),
   fingerprint: z.string(),
+  /**
+   * the trainer config as resolved when the run started (defaults filled in): a resumed run trains with it, so a
+   * later change of a default cannot change a run half-way. Absent in run files written before it existed.
+   */
+  trainConfig: z.record(z.string(), z.unknown()).optional(),
 });
 export type RunFile = z.infer<typeof runFileSchema>;
 

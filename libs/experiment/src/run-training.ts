@@ -2,12 +2,12 @@ import { basename } from 'node:path';
 import type { Policy } from '@leakproof/audit';
 import type { Manifest } from '@leakproof/ingest';
 import { InterruptedError } from '@leakproof/core';
-import type { RegistryApi, RunRecord } from '@leakproof/registry';
-import { parseTrainConfig, train, trainingThreads, type TrainConfig, type TrainResult } from '@leakproof/trainer';
+import type { RegistryApi, RunDetail, RunRecord } from '@leakproof/registry';
+import { parseTrainConfig, train, trainConfigSchema, trainingThreads, type TrainConfig, type TrainResult } from '@leakproof/trainer';
 import { selectBackend } from '@leakproof/wasm-training';
 import type { ExperimentContext } from './context.js';
 import { auditPlannedSplits, requirePassingAudit } from './audit-binding.js';
-import { checkpointOf, loadRunOnDisk, planStillMatchesAudit, requireResumable } from './run-on-disk.js';
+import { checkpointOf, loadRunOnDisk, planStillMatchesAudit, requireResumable, type RunOnDisk } from './run-on-disk.js';
 import type { ExperimentConfig, LoadedExperimentConfig } from './experiment-config.js';
 import { gitState } from './git-state.js';
 import { loadManifest } from './manifest.js';
@@ -76,11 +76,27 @@ export async function resumeTrainRun(ctx: ExperimentContext, registry: RegistryA
   const onDisk = await loadRunOnDisk(ctx, registry, runId);
   requireResumable(onDisk.run);
   const { root, plan } = await planStillMatchesAudit(ctx, onDisk);
-  const trainConfig = trainConfigOf(onDisk.file.experiment, `run ${runId}'s recorded config`);
+  const trainConfig = resolvedTrainConfig(onDisk);
   const resumeFrom = await checkpointOf(onDisk.dir);
   const run = await registry.resumeRun(runId);
   ctx.log(resumeFrom ? `resuming run ${runId} from its checkpoint in ${onDisk.dir}` : `run ${runId} has no checkpoint yet: training it again from epoch 1`);
   return trainBoundRun(ctx, registry, { run, dir: onDisk.dir, root, plan, trainConfig, auditId: onDisk.audit.id, fingerprint: onDisk.audit.fingerprint, resumeFrom });
+}
+
+/**
+ * The config the run started with, defaults as they were then: from its run file, or for a run file written
+ * before that was recorded, from the run's params in the registry (the same resolved config, write-once).
+ * Re-resolving the raw config would pick up today's defaults and the checkpoint would refuse it.
+ */
+function resolvedTrainConfig({ file, run }: RunOnDisk): TrainConfig {
+  const source = `run ${run.id}'s recorded config`;
+  return parseTrainConfig(file.trainConfig ?? trainParamsOf(run), source);
+}
+
+function trainParamsOf(run: RunDetail): Record<string, unknown> {
+  // params also hold dataset and split notes, and whatever a tracking client logged beside them
+  const fields = Object.keys(trainConfigSchema.shape);
+  return Object.fromEntries(Object.entries(run.params).filter(([key]) => fields.includes(key)));
 }
 
 async function startRun(ctx: ExperimentContext, registry: RegistryApi, loaded: LoadedExperimentConfig, policy: Policy, bound?: BoundPlan): Promise<BoundRun> {
@@ -114,6 +130,7 @@ async function startRun(ctx: ExperimentContext, registry: RegistryApi, loaded: L
     images: plan.images,
     auditId: record.id,
     fingerprint: report.fingerprint,
+    trainConfig,
   });
   for (const [key, value] of Object.entries(tags ?? {})) await registry.setTag(run.id, key, value);
   ctx.log(`run ${run.id} started (audit ${record.id}); files in ${dir}`);
