@@ -3,6 +3,7 @@ import { drawAugmentParams, type AugmentParams, type Normalisation } from '../da
 import type { ImagePool } from '../data/image-pool.js';
 import { classWeights, epochOrder, stepsPerEpoch } from '../data/sampling.js';
 import { Rng } from '../rng.js';
+import { drawMixLambda, smoothLabels } from './soft-targets.js';
 
 export interface TrainBatch {
   step: number;
@@ -15,6 +16,8 @@ export interface TrainBatch {
   y: Float32Array;
   /** per-example loss weights (class weights, or 1) */
   w: Float32Array;
+  /** mixup weight of this batch (1 = no mixing); the mixing itself happens per shard (soft-targets.ts) */
+  mixLambda: number;
 }
 
 /**
@@ -47,10 +50,12 @@ export class TrainBatches {
     const positions = order.slice(step * bs, step * bs + bs);
     const rng = Rng.fromSeed(this.config.seed, 'augment', epoch, step);
     const params = positions.map(() => drawAugmentParams(rng, this.config.augmentation, this.config.imageSize));
-    const y = Float32Array.from(positions, (p) => this.labels[p]!);
+    const y = smoothLabels(Float32Array.from(positions, (p) => this.labels[p]!), this.config.labelSmoothing);
     const w = Float32Array.from(positions, (p) => this.weights[this.labels[p]!]);
     const slots = positions.map((p) => this.slots[p]!);
-    const planned: TrainBatch = { step, n: positions.length, slots, params, x: null, y, w };
+    // its own stream, so turning mixup on or off leaves every augmentation draw as it was
+    const mixLambda = drawMixLambda(Rng.fromSeed(this.config.seed, 'mixup', epoch, step), this.config.mixup);
+    const planned: TrainBatch = { step, n: positions.length, slots, params, x: null, y, w, mixLambda };
     if (!augmentHere) return Promise.resolve(planned);
     return this.pool.batch(slots, params, this.norm).then((x) => ({ ...planned, x }));
   }

@@ -73,8 +73,8 @@ describe('data-parallel gradients', () => {
         const w = Float32Array.from(y, (label) => (label === 1 ? 0.75 : 1.5));
         const x = await pool.batch(slots, params, norm);
         const hyper = { lr: 3e-3 * (step + 1), beta1: 0.95 - 0.03 * step, beta2: 0.99, eps: 1e-6, weightDecay: 1e-2 };
-        const lossSingle = trainStep(single, optSingle, single.variables, { x, y, w, n, size: 16 }, hyper, [5, 'dropout', 0, step]);
-        const batch = { step, n, slots, params, x: null, y, w };
+        const lossSingle = trainStep(single, optSingle, single.variables, { x, y, w, n, size: 16, mixLambda: 1 }, hyper, [5, 'dropout', 0, step]);
+        const batch = { step, n, slots, params, x: null, y, w, mixLambda: 1 };
         const lossParallel = await gradients.step(parallel, optParallel, parallel.variables, batch, hyper, [5, 'dropout', 0, step]);
         expect(Math.abs(lossParallel - lossSingle)).toBeLessThan(1e-4 * Math.max(1, lossSingle));
       }
@@ -100,7 +100,7 @@ describe('data-parallel gradients', () => {
     const batches = Array.from({ length: 5 }, (_, step) => {
       const slots = Array.from({ length: 7 }, (_, i) => (3 * i + step) % 12);
       const y = Float32Array.from(slots, (s) => s % 2);
-      return { step, n: 7, slots, params: slots.map(() => drawAugmentParams(rng, augmentation, 16)), x: null, y, w: Float32Array.from(y, (label) => (label === 1 ? 0.75 : 1.5)) };
+      return { step, n: 7, slots, params: slots.map(() => drawAugmentParams(rng, augmentation, 16)), x: null, y, w: Float32Array.from(y, (label) => (label === 1 ? 0.75 : 1.5)), mixLambda: 1 };
     });
     const run = async (aheadOf: (step: number) => (typeof batches)[number][]) => {
       const trainable = await createModel(dp);

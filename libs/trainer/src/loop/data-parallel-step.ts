@@ -10,6 +10,7 @@ import type { TrainBatch } from './batches.js';
 import { shardGradients, weightFloats, writeWeights, type ShardTask } from './shard-step.js';
 import type { ShardReply, ShardWorkerData, WorkerTask } from './shard-worker.js';
 import { createSharedInputBuffers, SharedInputs, type InputPlan } from './shared-inputs.js';
+import { mixTargets } from './soft-targets.js';
 
 /**
  * Data-parallel steps on `workers` threads: this thread trains shard 0 of every batch with the trainer's own
@@ -177,7 +178,9 @@ function shardTasks(batch: TrainBatch, threads: number, active: number[], dropou
   let from = 0;
   return shardSizes(batch.n, threads).map((s, k) => {
     const to = from + s;
-    const task = { from, to, y: batch.y.slice(from, to), w: batch.w.slice(from, to), share: s / batch.n, active, dropoutKey: [...dropoutKey, 'shard', k] };
+    // mixup pairs images inside a shard, so no thread needs another's images
+    const { y, w } = mixTargets(batch.y.slice(from, to), batch.w.slice(from, to), batch.mixLambda);
+    const task = { from, to, y, w, share: s / batch.n, mixLambda: batch.mixLambda, active, dropoutKey: [...dropoutKey, 'shard', k] };
     from = to;
     return task;
   });

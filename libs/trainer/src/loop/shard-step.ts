@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { float32View } from '@leakproof/wasm-training';
 import type { TrainableModel } from '../model/build-model.js';
 import { Rng, withSeededMathRandom } from '../rng.js';
+import { mixInputs } from './soft-targets.js';
 import { inputTensor, weightedBce } from './train-step.js';
 
 /** One data-parallel shard of a step: which images of the batch, their labels, and how much of the batch it is. */
@@ -13,6 +14,8 @@ export interface ShardTask {
   w: Float32Array;
   /** n_shard / n_batch: loss and gradients are scaled by it, so the shards' results simply add up */
   share: number;
+  /** mixup weight: the shard's images are mixed in the step; y and w are already the mixed targets */
+  mixLambda: number;
   /** indices into TrainableModel.variables of the variables being trained (all, or the frozen phase's subset) */
   active: number[];
   /** key of this shard's dropout stream: (seed, 'dropout', epoch, step, shard) */
@@ -59,7 +62,7 @@ export function shardGradients(trainable: TrainableModel, task: ShardTask, x: Fl
   const vars = task.active.map((i) => trainable.variables[i]!);
   return withSeededMathRandom(Rng.fromSeed(...task.dropoutKey), () =>
     tf.tidy(() => {
-      const xs = inputTensor(x, n, size, trainable.inputChannels);
+      const xs = mixInputs(inputTensor(x, n, size, trainable.inputChannels), task.mixLambda);
       const y = tf.tensor1d(task.y);
       const w = tf.tensor1d(task.w);
       const { value, grads } = tf.variableGrads(() => {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdamW, AdamWStepOptions } from '../model/adamw.js';
 import type { TrainableModel } from '../model/build-model.js';
 import { Rng, withSeededMathRandom } from '../rng.js';
+import { mixInputs, mixTargets } from './soft-targets.js';
 
 export function inputTensor(x: Float32Array, n: number, size: number, channels: number): tf.Tensor4D {
   return tf.tidy(() => {
@@ -26,9 +27,10 @@ export function weightedBce(output: tf.Tensor, y: tf.Tensor, w: tf.Tensor, outpu
 }
 
 /** A prefetched batch as a step's input (batches planned for data-parallel workers carry no images). */
-export function stepInput(batch: { x: Float32Array | null; y: Float32Array; w: Float32Array; n: number }, size: number): StepInput {
+export function stepInput(batch: { x: Float32Array | null; y: Float32Array; w: Float32Array; n: number; mixLambda: number }, size: number): StepInput {
   if (!batch.x) throw new Error('this batch was planned for data-parallel workers and has no images');
-  return { x: batch.x, y: batch.y, w: batch.w, n: batch.n, size };
+  const { y, w } = mixTargets(batch.y, batch.w, batch.mixLambda);
+  return { x: batch.x, y, w, n: batch.n, size, mixLambda: batch.mixLambda };
 }
 
 export interface StepInput {
@@ -37,6 +39,8 @@ export interface StepInput {
   w: Float32Array;
   n: number;
   size: number;
+  /** the images are mixed with this weight in the step; y and w are already the mixed targets */
+  mixLambda: number;
 }
 
 /**
@@ -53,7 +57,7 @@ export function trainStep(
 ): number {
   const lossValue = withSeededMathRandom(Rng.fromSeed(...dropoutKey), () =>
     tf.tidy(() => {
-      const x = inputTensor(input.x, input.n, input.size, trainable.inputChannels);
+      const x = mixInputs(inputTensor(input.x, input.n, input.size, trainable.inputChannels), input.mixLambda);
       const y = tf.tensor1d(input.y);
       const w = tf.tensor1d(input.w);
       const { value, grads } = tf.variableGrads(() => {
