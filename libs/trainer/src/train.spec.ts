@@ -85,6 +85,19 @@ describe('train', () => {
     expect(a.history).toEqual(b.history.map((h, i) => ({ ...h, images_per_second: a.history[i]!.images_per_second })));
   });
 
+  it('trains on soft targets (label smoothing, mixup) reproducibly, on one thread and data-parallel', async () => {
+    const weights = (r: Awaited<ReturnType<typeof train>>) => readFile(join(r.checkpointDir, 'weights.bin'));
+    for (const workers of [0, 2]) {
+      const soft = parseTrainConfig({ ...tiny, epochs: 1, workers, labelSmoothing: 0.1, mixup: 0.4 });
+      const a = await train({ ...data, config: soft, runDir: runDir(`soft-a-${workers}`), handleSigint: false });
+      const b = await train({ ...data, config: soft, runDir: runDir(`soft-b-${workers}`), handleSigint: false });
+      const hard = await train({ ...data, config: parseTrainConfig({ ...tiny, epochs: 1, workers }), runDir: runDir(`hard-${workers}`), handleSigint: false });
+      expect(Number.isFinite(a.history[0]!.loss)).toBe(true);
+      expect((await weights(a)).equals(await weights(b))).toBe(true);
+      expect((await weights(a)).equals(await weights(hard))).toBe(false);
+    }
+  });
+
   it('resumes after an interrupt mid-epoch and ends with the same weights as an uninterrupted run', async () => {
     const config = parseTrainConfig(tiny);
     const straight = await train({ ...data, config, runDir: runDir('straight'), handleSigint: false });
