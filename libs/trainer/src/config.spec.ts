@@ -57,13 +57,16 @@ describe('train config', () => {
 
   it('leaves the new options out of the checkpoint digest at their old values, so older checkpoints still resume', () => {
     const config = parseTrainConfig({ intensity: 'none', tta: 1, augmentation: { gamma: 0, blur: 0, noise: 0, erase: 0 } });
-    const { dataParallel: _dp, intensity: _i, tta: _t, ensemble: _en, ...old } = config;
-    const { gamma: _g, blur: _b, noise: _n, erase: _e, ...oldAugmentation } = config.augmentation;
+    const { dataParallel: _dp, intensity: _i, tta: _t, ensemble: _en, labelSmoothing: _ls, mixup: _mx, ...old } = config;
+    const { gamma: _g, blur: _b, noise: _n, erase: _e, border: _bo, ...oldAugmentation } = config.augmentation;
     const before = createHash('sha256').update(JSON.stringify({ ...old, augmentation: oldAugmentation })).digest('hex').slice(0, 16);
     expect(configDigest(config)).toBe(before);
     expect(configDigest(parseTrainConfig({}))).not.toBe(before);
     expect(configDigest({ ...config, intensity: 'clahe' })).not.toBe(before);
     expect(configDigest({ ...config, augmentation: { ...config.augmentation, noise: 0.02 } })).not.toBe(before);
+    expect(configDigest({ ...config, mixup: 0.2 })).not.toBe(before);
+    expect(configDigest({ ...config, labelSmoothing: 0.1 })).not.toBe(before);
+    expect(configDigest({ ...config, augmentation: { ...config.augmentation, border: 0.5 } })).not.toBe(before);
     expect(() => parseTrainConfig({ intensity: 'gamma' })).toThrow(/intensity/);
     expect(() => parseTrainConfig({ tta: 9 })).toThrow(/tta/);
   });

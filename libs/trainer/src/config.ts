@@ -25,6 +25,8 @@ export const augmentationSchema = z
     noise: z.number().min(0).max(0.2).default(0.03),
     /** probability of a box (5–15 % of the side, mostly white) burned into the image: markers, text; 0 = off */
     erase: z.number().min(0).max(1).default(0.3),
+    /** probability that a warp reaching past the image edge fills with black (a frame, padding) instead of repeating the edge; 0 = off */
+    border: z.number().min(0).max(1).default(0),
   })
   .strict();
 

@@ -57,9 +57,10 @@ export function configDigest(config: TrainConfig): string {
   // left out: how steps are spread over threads, and options at their default (keys keep their order), so
   // checkpoints written before the flag, its default or these options existed still resume
   const augmentation: Record<string, unknown> = { ...config.augmentation };
-  for (const key of ['gamma', 'blur', 'noise', 'erase'] as const) if (config.augmentation[key] === 0) delete augmentation[key];
+  for (const key of ['gamma', 'blur', 'noise', 'erase', 'border'] as const) if (config.augmentation[key] === 0) delete augmentation[key];
   const { dataParallel: _threads, ...rest } = config;
   const digested: Record<string, unknown> = { ...rest, augmentation };
+  for (const key of ['labelSmoothing', 'mixup'] as const) if (config[key] === 0) delete digested[key];
   if (config.intensity === 'none') delete digested['intensity'];
   if (config.tta === 1) delete digested['tta'];
   if (config.ensemble === 1) delete digested['ensemble'];

@@ -62,6 +62,30 @@ describe('augmentation', () => {
   });
 });
 
+describe('black border', () => {
+  const shrink = { ...IDENTITY_AUGMENT, scale: 0.8 };
+  const white = new Uint8Array(size * size).fill(255);
+
+  it('fills what lies outside the source with black when drawn, and repeats the edge otherwise', () => {
+    const black = new Float32Array(size * size);
+    const edge = new Float32Array(size * size);
+    augmentInto(white, 0, size, { ...shrink, blackBorder: true }, norm, black, 0);
+    augmentInto(white, 0, size, shrink, norm, edge, 0);
+    const low = (0 - norm.mean) / norm.std;
+    const high = (1 - norm.mean) / norm.std;
+    expect(black[0]).toBeCloseTo(low, 5);
+    expect(black[(size / 2) * size + size / 2]).toBeCloseTo(high, 5);
+    expect(Array.from(edge).every((v) => Math.abs(v - high) < 1e-5)).toBe(true);
+  });
+
+  it('is drawn last and only when on, so other draws keep their values', () => {
+    const off = drawAugmentParams(Rng.fromSeed(4, 'augment'), { ...config, erase: 0.5 }, size);
+    const on = drawAugmentParams(Rng.fromSeed(4, 'augment'), { ...config, erase: 0.5, border: 1 }, size);
+    expect(off).not.toHaveProperty('blackBorder');
+    expect(on).toEqual({ ...off, blackBorder: true });
+  });
+});
+
 describe('augmentation extras (gamma, blur, noise, burned-in box)', () => {
   const extras = { ...config, gamma: 0.3, blur: 1.5, noise: 0.05, erase: 1 };
 

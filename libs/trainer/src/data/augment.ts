@@ -13,6 +13,7 @@ export interface AugmentationConfig {
   blur?: number;
   noise?: number;
   erase?: number;
+  border?: number;
 }
 
 /** One image's random draw, made on the training thread so workers only execute it. */
@@ -33,6 +34,8 @@ export interface AugmentParams {
   noiseStd?: number;
   noiseSeed?: number;
   erase?: { x: number; y: number; w: number; h: number; value: number } | null;
+  /** outside the source image is black instead of the repeated edge */
+  blackBorder?: boolean;
 }
 
 export const IDENTITY_AUGMENT: AugmentParams = { angleRad: 0, scale: 1, tx: 0, ty: 0, flip: false, brightness: 0, contrast: 1 };
@@ -47,7 +50,7 @@ export function drawAugmentParams(rng: Rng, config: AugmentationConfig, size: nu
   const brightness = rng.uniform(-1, 1) * config.brightness;
   const contrast = 1 + rng.uniform(-1, 1) * config.contrast;
   const base = { angleRad: angle, scale, tx, ty, flip, brightness, contrast };
-  if (!hasExtras(config)) return base;
+  if (!hasExtras(config)) return withBorder(rng, config, base);
   // extras: again a fixed number of draws per image whenever any extra is on
   const gamma = Math.exp(rng.uniform(-1, 1) * Math.log(1 + (config.gamma ?? 0)));
   const blurSigma = rng.next() * (config.blur ?? 0);
@@ -59,7 +62,13 @@ export function drawAugmentParams(rng: Rng, config: AugmentationConfig, size: nu
   const x = Math.floor(rng.next() * (size - w));
   const y = Math.floor(rng.next() * (size - h));
   const value = rng.next() < 0.7 ? 1 : 0;
-  return { ...base, gamma, blurSigma, noiseStd, noiseSeed, erase: eraseOn ? { x, y, w, h, value } : null };
+  return withBorder(rng, config, { ...base, gamma, blurSigma, noiseStd, noiseSeed, erase: eraseOn ? { x, y, w, h, value } : null });
+}
+
+/** The border draw comes last and only when it is on, so configs without it keep every other draw as it was. */
+function withBorder(rng: Rng, config: AugmentationConfig, params: AugmentParams): AugmentParams {
+  if ((config.border ?? 0) === 0) return params;
+  return { ...params, blackBorder: rng.next() < config.border! };
 }
 
 export function hasExtras(config: AugmentationConfig): boolean {
@@ -82,7 +91,7 @@ export interface Normalisation {
 
 /**
  * Affine warp (rotation about the centre, zoom, shift, optional flip) with bilinear sampling and edge
- * clamping, then brightness/contrast clipped to [0, 1], then normalisation; writes size*size floats into `out`
+ * clamping (or black outside the image with `blackBorder`), then brightness/contrast clipped to [0, 1], then normalisation; writes size*size floats into `out`
  * at `outOffset`. Works on the raw Uint8 cache so no float copy of the dataset is ever kept. Gamma is applied
  * to the 256 source levels before resampling: one pow per level instead of one per output pixel, which made
  * it most of the augmentation's cost (data-parallel threads pay that cost inside their step).
@@ -112,6 +121,7 @@ function warp(src: Uint8Array, srcOffset: number, size: number, params: AugmentP
   const max = size - 1;
   const invStd = 1 / norm.std;
   const { contrast, brightness, flip, tx } = params;
+  const black = params.blackBorder === true;
   const identityWarp = params.angleRad === 0 && params.scale === 1 && params.tx === 0 && params.ty === 0 && !flip;
   for (let y = 0; y < size; y++) {
     const dy = y - c - params.ty;
@@ -127,8 +137,13 @@ function warp(src: Uint8Array, srcOffset: number, size: number, params: AugmentP
         const dx = (flip ? max - x : x) - c - tx;
         let sx = cos * dx + sinDy + c;
         let sy = -sin * dx + cosDy + c;
+        const outside = sx < 0 || sx > max || sy < 0 || sy > max;
         sx = sx < 0 ? 0 : sx > max ? max : sx;
         sy = sy < 0 ? 0 : sy > max ? max : sy;
+        if (outside && black) {
+          out[row + x] = (clamp01(0.5 - 0.5 * contrast + brightness) - norm.mean) * invStd;
+          continue;
+        }
         const x0 = sx | 0;
         const y0 = sy | 0;
         const x1 = x0 < max ? x0 + 1 : x0;
@@ -195,6 +210,10 @@ function normalQuantile(p: number): number {
   const q = p - 0.5;
   const r = q * q;
   return (poly(a, r) * q) / (poly(b, r) * r + 1);
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
 function clamp(v: number, lo: number, hi: number): number {
