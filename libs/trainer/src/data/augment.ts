@@ -91,8 +91,8 @@ export interface Normalisation {
 
 /**
  * Affine warp (rotation about the centre, zoom, shift, optional flip) with bilinear sampling and edge
- * clamping (or black outside the image with `blackBorder`), then brightness/contrast clipped to [0, 1], then normalisation; writes size*size floats into `out`
- * at `outOffset`. Works on the raw Uint8 cache so no float copy of the dataset is ever kept. Gamma is applied
+ * clamping (black outside the image with `blackBorder`), then brightness/contrast clipped to [0, 1], then
+ * normalisation; writes size*size floats into `out` at `outOffset`. Works on the raw Uint8 cache so no float copy of the dataset is ever kept. Gamma is applied
  * to the 256 source levels before resampling: one pow per level instead of one per output pixel, which made
  * it most of the augmentation's cost (data-parallel threads pay that cost inside their step).
  */
@@ -121,7 +121,8 @@ function warp(src: Uint8Array, srcOffset: number, size: number, params: AugmentP
   const max = size - 1;
   const invStd = 1 / norm.std;
   const { contrast, brightness, flip, tx } = params;
-  const black = params.blackBorder === true;
+  // what a black source pixel becomes after contrast, brightness and normalisation (blackBorder only)
+  const blackValue = params.blackBorder === true ? (clamp(0.5 - 0.5 * contrast + brightness, 0, 1) - norm.mean) * invStd : null;
   const identityWarp = params.angleRad === 0 && params.scale === 1 && params.tx === 0 && params.ty === 0 && !flip;
   for (let y = 0; y < size; y++) {
     const dy = y - c - params.ty;
@@ -137,13 +138,12 @@ function warp(src: Uint8Array, srcOffset: number, size: number, params: AugmentP
         const dx = (flip ? max - x : x) - c - tx;
         let sx = cos * dx + sinDy + c;
         let sy = -sin * dx + cosDy + c;
-        const outside = sx < 0 || sx > max || sy < 0 || sy > max;
-        sx = sx < 0 ? 0 : sx > max ? max : sx;
-        sy = sy < 0 ? 0 : sy > max ? max : sy;
-        if (outside && black) {
-          out[row + x] = (clamp01(0.5 - 0.5 * contrast + brightness) - norm.mean) * invStd;
+        if (blackValue !== null && (sx < 0 || sx > max || sy < 0 || sy > max)) {
+          out[row + x] = blackValue;
           continue;
         }
+        sx = sx < 0 ? 0 : sx > max ? max : sx;
+        sy = sy < 0 ? 0 : sy > max ? max : sy;
         const x0 = sx | 0;
         const y0 = sy | 0;
         const x1 = x0 < max ? x0 + 1 : x0;
@@ -210,10 +210,6 @@ function normalQuantile(p: number): number {
   const q = p - 0.5;
   const r = q * q;
   return (poly(a, r) * q) / (poly(b, r) * r + 1);
-}
-
-function clamp01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
 function clamp(v: number, lo: number, hi: number): number {
