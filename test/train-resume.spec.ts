@@ -27,13 +27,13 @@ describe('train --resume', () => {
   afterAll(async () => rm(work, { recursive: true, force: true }));
 
   /** Starts training, waits for the first epoch's checkpoint, then sends the CLI's Ctrl-C. */
-  async function interruptedRun(): Promise<number> {
-    return (await interruptedRunWithAudit()).runId;
+  async function interruptedRun(config = configPath): Promise<number> {
+    return (await interruptedRunWithAudit(config)).runId;
   }
 
-  async function interruptedRunWithAudit(): Promise<{ runId: number; auditId: number }> {
+  async function interruptedRunWithAudit(config = configPath): Promise<{ runId: number; auditId: number }> {
     const before = new Set(await readdir(runs(work)).catch(() => [] as string[]));
-    const training = cli(work, ['train', '--config', configPath, '--format', 'json']);
+    const training = cli(work, ['train', '--config', config, '--format', 'json']);
     let interruptSent = false;
     const poll = setInterval(() => {
       void (async () => {
@@ -109,6 +109,25 @@ describe('train --resume', () => {
       expect(res.code, res.stderr).toBe(0);
       expect(JSON.parse(res.stdout)).toMatchObject({ runId: id, resumed: true, interrupted: false, epochs: 4 });
     }
+  });
+
+  // A run recorded by a version before intensity, TTA, the augmentation extras and label smoothing existed has
+  // none of them in its resolved config; it trained with them off, and must resume so, whatever today's defaults.
+  it('resumes a run recorded before later fields existed with those fields off, as it trained', async () => {
+    const later = { intensity: 'none', tta: 1, labelSmoothing: 0, mixup: 0 };
+    const extras = { gamma: 0, blur: 0, noise: 0, erase: 0, border: 0 };
+    const experiment = JSON.parse(await readFile(configPath, 'utf8')) as { train: Record<string, unknown> };
+    const olderConfig = join(work, 'exp-older.json');
+    await writeFile(olderConfig, JSON.stringify({ ...experiment, train: { ...experiment.train, ...later, augmentation: extras } }));
+    const id = await interruptedRun(olderConfig);
+    const path = join(runs(work), String(id), 'run.json');
+    const file = JSON.parse(await readFile(path, 'utf8')) as { trainConfig: Record<string, unknown> & { augmentation: Record<string, unknown> } };
+    for (const key of Object.keys(later)) delete file.trainConfig[key];
+    for (const key of Object.keys(extras)) delete file.trainConfig.augmentation[key];
+    await writeFile(path, JSON.stringify(file));
+    const res = await cli(work, ['train', '--resume', String(id), '--format', 'json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ runId: id, resumed: true, interrupted: false, epochs: 4 });
   });
 
   it('refuses ids that are not runs, config changes, and runs of another store', async () => {

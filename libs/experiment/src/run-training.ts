@@ -3,7 +3,7 @@ import type { Policy } from '@leakproof/audit';
 import type { Manifest } from '@leakproof/ingest';
 import { InterruptedError } from '@leakproof/core';
 import type { RegistryApi, RunDetail, RunRecord } from '@leakproof/registry';
-import { parseTrainConfig, train, trainConfigSchema, trainingThreads, type TrainConfig, type TrainResult } from '@leakproof/trainer';
+import { parseRecordedTrainConfig, parseTrainConfig, train, trainConfigSchema, trainingThreads, type TrainConfig, type TrainResult } from '@leakproof/trainer';
 import { selectBackend } from '@leakproof/wasm-training';
 import type { ExperimentContext } from './context.js';
 import { auditPlannedSplits, requirePassingAudit } from './audit-binding.js';
@@ -86,11 +86,12 @@ export async function resumeTrainRun(ctx: ExperimentContext, registry: RegistryA
 /**
  * The config the run started with, defaults as they were then: from its run file, or for a run file written
  * before that was recorded, from the run's params in the registry (the same resolved config, write-once).
- * Re-resolving the raw config would pick up today's defaults and the checkpoint would refuse it.
+ * Re-resolving the raw config would pick up today's defaults and the checkpoint would refuse it; fields added
+ * since the run was recorded read as they trained then (parseRecordedTrainConfig).
  */
 function resolvedTrainConfig({ file, run }: RunOnDisk): TrainConfig {
   const source = `run ${run.id}'s recorded config`;
-  return parseTrainConfig(file.trainConfig ?? trainParamsOf(run), source);
+  return parseRecordedTrainConfig(file.trainConfig ?? trainParamsOf(run), source);
 }
 
 function trainParamsOf(run: RunDetail): Record<string, unknown> {

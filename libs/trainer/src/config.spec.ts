@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { applyOverrides, loadTrainConfig, parseTrainConfig, TrainConfigError } from './config.js';
+import { applyOverrides, loadTrainConfig, parseRecordedTrainConfig, parseTrainConfig, TrainConfigError } from './config.js';
 import { configDigest } from './train.js';
 
 describe('train config', () => {
@@ -56,7 +56,7 @@ describe('train config', () => {
   });
 
   it('leaves the new options out of the checkpoint digest at their old values, so older checkpoints still resume', () => {
-    const config = parseTrainConfig({ intensity: 'none', tta: 1, augmentation: { gamma: 0, blur: 0, noise: 0, erase: 0 } });
+    const config = parseTrainConfig({ intensity: 'none', tta: 1, labelSmoothing: 0, augmentation: { gamma: 0, blur: 0, noise: 0, erase: 0 } });
     const { dataParallel: _dp, intensity: _i, tta: _t, ensemble: _en, labelSmoothing: _ls, mixup: _mx, ...old } = config;
     const { gamma: _g, blur: _b, noise: _n, erase: _e, border: _bo, ...oldAugmentation } = config.augmentation;
     const before = createHash('sha256').update(JSON.stringify({ ...old, augmentation: oldAugmentation })).digest('hex').slice(0, 16);
@@ -69,5 +69,18 @@ describe('train config', () => {
     expect(configDigest({ ...config, augmentation: { ...config.augmentation, border: 0.5 } })).not.toBe(before);
     expect(() => parseTrainConfig({ intensity: 'gamma' })).toThrow(/intensity/);
     expect(() => parseTrainConfig({ tta: 9 })).toThrow(/tta/);
+  });
+
+  it('reads a config recorded before later fields existed as it trained then, not with today\'s defaults', () => {
+    const today = parseTrainConfig({ epochs: 5 });
+    const { intensity: _i, tta: _t, labelSmoothing: _ls, mixup: _mx, ...recorded } = today;
+    const { gamma: _g, blur: _b, noise: _n, erase: _e, border: _bo, ...augmentation } = today.augmentation;
+    const older = parseRecordedTrainConfig(JSON.parse(JSON.stringify({ ...recorded, augmentation })) as Record<string, unknown>);
+    expect(older).toMatchObject({ epochs: 5, intensity: 'none', tta: 1, labelSmoothing: 0, mixup: 0 });
+    expect(older.augmentation).toMatchObject({ gamma: 0, blur: 0, noise: 0, erase: 0, border: 0, zoom: today.augmentation.zoom });
+    expect(configDigest(older)).toBe(configDigest(parseTrainConfig({ ...recorded, intensity: 'none', tta: 1, labelSmoothing: 0, augmentation: { ...augmentation, gamma: 0, blur: 0, noise: 0, erase: 0 } })));
+    // a config recorded today holds every field and reads back unchanged
+    expect(parseRecordedTrainConfig(JSON.parse(JSON.stringify(today)) as Record<string, unknown>)).toEqual(today);
+    expect(() => parseRecordedTrainConfig({ ...recorded, tta: 0 }, "run 7's recorded config")).toThrow(/run 7's recorded config is invalid:\n {2}tta/);
   });
 });

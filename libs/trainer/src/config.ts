@@ -153,6 +153,32 @@ export function parseTrainConfig(input: unknown, source = 'config'): TrainConfig
   throw new TrainConfigError(`${source} is invalid:\n${lines.join('\n')}\nFix these fields (see trainConfigSchema for allowed values).`);
 }
 
+/**
+ * Fields added after configs were first recorded, each with the value that trained as before it existed. Their
+ * defaults have since moved (equalisation, TTA, the augmentation extras; label smoothing), so a recorded config
+ * that lacks one must read as this value, not today's default: otherwise resuming an older run would train a
+ * different recipe than the one its checkpoint started, and the digest check would refuse it.
+ */
+const valuesBeforeFieldsExisted = {
+  intensity: 'none',
+  tta: 1,
+  labelSmoothing: 0,
+  mixup: 0,
+  augmentation: { gamma: 0, blur: 0, noise: 0, erase: 0, border: 0 },
+} as const;
+
+/** A resolved config recorded with a run (by any earlier version): fields it lacks take their pre-existence value. */
+export function parseRecordedTrainConfig(recorded: Record<string, unknown>, source = 'recorded config'): TrainConfig {
+  const { augmentation: before, ...topLevel } = valuesBeforeFieldsExisted;
+  const augmentation = recorded['augmentation'];
+  const filled = {
+    ...topLevel,
+    ...recorded,
+    augmentation: typeof augmentation === 'object' && augmentation !== null ? { ...before, ...augmentation } : augmentation,
+  };
+  return parseTrainConfig(filled, source);
+}
+
 /** Path segments that would reach an object's prototype instead of a config field. */
 const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
 

@@ -6,6 +6,7 @@ export {
   fineTuneSchema,
   modelChoiceSchema,
   loadTrainConfig,
+  parseRecordedTrainConfig,
   parseTrainConfig,
   applyOverrides,
   TrainConfigError,
