@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseTrainConfig, type TrainConfigInput } from './config.js';
 import { predict } from './predict.js';
@@ -56,8 +57,12 @@ describe('seed ensemble', () => {
     const first = await train({ ...data, config, runDir: dir, handleSigint: false, signal: abort.signal, callbacks: { onStep: ({ epoch }) => epoch === 2 && abort.abort() } });
     expect(first.interrupted).toBe(true);
     expect(first.members).toHaveLength(1);
-    const resumed = await train({ ...data, config, runDir: dir, handleSigint: false, resumeFrom: dir });
+    let said = '';
+    const stderr = new Writable({ write: (chunk: Buffer, _enc, next) => void ((said += chunk.toString()), next()) });
+    const resumed = await train({ ...data, config, runDir: dir, handleSigint: false, resumeFrom: dir, stderr });
     expect(resumed.interrupted).toBe(false);
+    expect(said).toMatch(/^ensemble member 1 of 2 \(seed 5\): trained before this resume, kept$/m);
+    expect(said).toMatch(/^ensemble member 2 of 2 \(seed 6\): resuming from its checkpoint$/m);
     expect(resumed.history.map((h) => h.val_loss)).toEqual(straight.history.map((h) => h.val_loss));
     for (const m of ['member-0', 'member-1']) {
       const weights = (d: string) => readFile(join(d, 'model', m, 'weights.bin'));

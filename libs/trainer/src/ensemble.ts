@@ -56,12 +56,16 @@ export async function trainEnsemble(options: TrainOptions, backend: BackendInfo,
   for (let k = 0; k < options.config.ensemble; k++) {
     const dir = join(options.runDir, `member-${k}`);
     const finished = options.resumeFrom !== undefined ? await readDone(dir) : undefined;
+    const member = `ensemble member ${k + 1} of ${options.config.ensemble} (seed ${options.config.seed + k})`;
     if (finished) {
+      options.stderr?.write(`${member}: trained before this resume, kept\n`);
       done.push(finished);
       continue;
     }
     const offset = done.reduce((sum, m) => sum + m.epochsRun, 0);
     const resumable = options.resumeFrom !== undefined && (await exists(join(dir, CHECKPOINT_DIR, 'state.json')));
+    // the progress bars count epochs per member, so say which member they belong to
+    options.stderr?.write(`${member}${resumable ? ': resuming from its checkpoint' : ''}\n`);
     const last = await trainOne({
       ...options,
       config: memberConfig(options.config, k),
@@ -70,9 +74,9 @@ export async function trainEnsemble(options: TrainOptions, backend: BackendInfo,
       callbacks: offsetCallbacks(options.callbacks, offset),
     });
     if (last.interrupted) return combine(options, backend, done, last, offset);
-    const member: MemberDone = { seed: options.config.seed + k, epochsRun: last.epochsRun, bestEpoch: last.bestEpoch, history: last.history as unknown as Record<string, number | null>[] };
-    await atomicWrite(join(dir, DONE_FILE), JSON.stringify(member));
-    done.push(member);
+    const trained: MemberDone = { seed: options.config.seed + k, epochsRun: last.epochsRun, bestEpoch: last.bestEpoch, history: last.history as unknown as Record<string, number | null>[] };
+    await atomicWrite(join(dir, DONE_FILE), JSON.stringify(trained));
+    done.push(trained);
   }
   await writeEnsembleModel(join(options.runDir, 'model'), options.runDir, done.length);
   return combine(options, backend, done, undefined, 0);
