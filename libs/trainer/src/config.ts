@@ -157,13 +157,15 @@ export function parseTrainConfig(input: unknown, source = 'config'): TrainConfig
  * Fields added after configs were first recorded, each with the value that trained as before it existed. Their
  * defaults have since moved (equalisation, TTA, the augmentation extras; label smoothing), so a recorded config
  * that lacks one must read as this value, not today's default: otherwise resuming an older run would train a
- * different recipe than the one its checkpoint started, and the digest check would refuse it.
+ * different recipe than the one its checkpoint started. The checkpoint digest leaves a field out at this value,
+ * so checkpoints written before it existed still match. A new field goes here, with its "off" value.
  */
-const valuesBeforeFieldsExisted = {
+export const valuesBeforeFieldsExisted = {
   intensity: 'none',
   tta: 1,
   labelSmoothing: 0,
   mixup: 0,
+  ensemble: 1,
   augmentation: { gamma: 0, blur: 0, noise: 0, erase: 0, border: 0 },
 } as const;
 

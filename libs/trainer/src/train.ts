@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageRecord } from '@leakproof/ingest';
 import { prepareBackend, trainingThreads, type BackendInfo } from './backend.js';
-import type { TrainConfig } from './config.js';
+import { valuesBeforeFieldsExisted, type TrainConfig } from './config.js';
 import type { Normalisation } from './data/augment.js';
 import { prepareData, type PreparedData } from './data/dataset.js';
 import { trainEnsemble, type EnsembleMember } from './ensemble.js';
@@ -54,17 +54,17 @@ export interface TrainResult {
 }
 
 export function configDigest(config: TrainConfig): string {
-  // left out: how steps are spread over threads, and options at their default (keys keep their order), so
-  // checkpoints written before the flag, its default or these options existed still resume
-  const augmentation: Record<string, unknown> = { ...config.augmentation };
-  for (const key of ['gamma', 'blur', 'noise', 'erase', 'border'] as const) if (config.augmentation[key] === 0) delete augmentation[key];
+  // left out: how steps are spread over threads, and fields at the value they had before they existed (keys
+  // keep their order), so checkpoints written before the flag or those fields existed still resume
+  const { augmentation: augmentationBefore, ...before } = valuesBeforeFieldsExisted;
   const { dataParallel: _threads, ...rest } = config;
-  const digested: Record<string, unknown> = { ...rest, augmentation };
-  for (const key of ['labelSmoothing', 'mixup'] as const) if (config[key] === 0) delete digested[key];
-  if (config.intensity === 'none') delete digested['intensity'];
-  if (config.tta === 1) delete digested['tta'];
-  if (config.ensemble === 1) delete digested['ensemble'];
+  const digested = withoutValues({ ...rest, augmentation: withoutValues(config.augmentation, augmentationBefore) }, before);
   return createHash('sha256').update(JSON.stringify(digested)).digest('hex').slice(0, 16);
+}
+
+/** `fields` without the entries equal to `values`' entry of the same key, in their order. */
+function withoutValues(fields: object, values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([key, value]) => !(key in values) || values[key] !== value));
 }
 
 function phasesFor(trainable: TrainableModel, config: TrainConfig): Phase[] {
