@@ -16,8 +16,10 @@ describe('tracked experiment, end to end', () => {
     experiment: 'e2e',
     splits: { minValImages: 1000, valFraction: 0.25 },
     bootstrap: { replicates: 200, seed: 1 },
-    train: { model: 'cnn4', imageSize: 32, width: 0.5, epochs: 2, batchSize: 8, workers: 1, earlyStopping: null },
+    // the trainer's config as a recipe file, as recipes/kermany-full.json is used; its threshold rule travels with it
+    train: 'recipe.json',
   });
+  const recipe = { model: 'cnn4', imageSize: 32, width: 0.5, epochs: 2, batchSize: 8, workers: 1, earlyStopping: null, threshold: 'max-f1' };
   const writeConfig = async (name: string, root: string) => {
     const path = join(work, name);
     await writeFile(path, JSON.stringify(config(root), null, 2));
@@ -26,6 +28,7 @@ describe('tracked experiment, end to end', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'leakproof-e2e-'));
+    await writeFile(join(work, 'recipe.json'), JSON.stringify(recipe));
     clean = join(work, 'clean');
     leaky = join(work, 'leaky');
     await generateSyntheticDataset(clean, { seed: 11, patients: 28, imagesPerPatient: 2, size: 64 });
@@ -59,8 +62,9 @@ describe('tracked experiment, end to end', () => {
 
     const evaluated = await cli(work, ['eval', String(runId), '--split', 'test', '--format', 'json']);
     expect(evaluated.code).toBe(0);
-    const evaluation = JSON.parse(evaluated.stdout) as { report: { image: { metrics: Record<string, { value: number | null }> } }; plots: Record<string, string> };
+    const evaluation = JSON.parse(evaluated.stdout) as { report: { image: { metrics: Record<string, { value: number | null }> }; threshold: { rule: string } }; plots: Record<string, string> };
     expect(evaluation.report.image.metrics['recall']).toBeDefined();
+    expect(evaluation.report.threshold.rule).toBe('max-f1');
     expect(Object.keys(evaluation.plots).length).toBeGreaterThan(3);
 
     const query = await cli(work, ['runs', 'query', 'attributes.status = \'finished\' and metrics.test_recall >= 0', '--format', 'json']);

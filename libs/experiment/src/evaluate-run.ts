@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseThreshold, DEFAULT_THRESHOLD_RULE, evaluate, formatMetricsTable, renderPlots, writePlots, type EvaluationReport, type Prediction, type ThresholdRule } from '@leakproof/evaluator';
+import { chooseThreshold, evaluate, formatMetricsTable, renderPlots, writePlots, type EvaluationReport, type Prediction, type ThresholdRule } from '@leakproof/evaluator';
 import type { RegistryApi } from '@leakproof/registry';
 import { predict } from '@leakproof/trainer';
 import type { ExperimentContext } from './context.js';
 import { ProblemError, UsageError } from '@leakproof/core';
 import { readExternalPredictions } from './external-predictions.js';
 import { storePredictionsArtifact } from './predictions-artifact.js';
+import { thresholdRuleOf } from './experiment-config.js';
 import { recordArtifacts } from './run-files.js';
 import { loadRunOnDisk, planStillMatchesAudit } from './run-on-disk.js';
 
@@ -38,7 +39,7 @@ export interface ExternalPredictionFiles {
 export async function evaluateRun(ctx: ExperimentContext, registry: RegistryApi, runId: number, split: string, external?: ExternalPredictionFiles): Promise<RunEvaluation> {
   const bound = await loadAuditedRun(ctx, registry, runId, split);
   const { dir, file, root, images } = bound;
-  const rule: ThresholdRule = file.experiment.threshold ?? DEFAULT_THRESHOLD_RULE;
+  const rule: ThresholdRule = thresholdRuleOf(file.experiment);
   const valImages = images.filter((i) => i.split === 'val');
   let valPreds: Prediction[];
   let preds: Prediction[];

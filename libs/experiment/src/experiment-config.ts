@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { thresholdRuleSchema } from '@leakproof/core';
+import { thresholdRuleSchema, UsageError, type ThresholdRule } from '@leakproof/core';
+import { DEFAULT_THRESHOLD_RULE } from '@leakproof/evaluator';
 import { z } from 'zod';
 import { applyOverrides } from '@leakproof/trainer';
-import { UsageError } from '@leakproof/core';
 
 /**
  * The file `leakproof train --config` reads: which dataset, how its splits are planned, how the threshold is
@@ -32,11 +32,12 @@ export const experimentConfigSchema = z
         seed: z.number().int().default(1234),
       })
       .default({ train: 'train', val: 'val', test: 'test', minValImages: 100, valFraction: 0.15, heldOutFraction: 0.15, seed: 1234 }),
-    /** evaluator threshold rule, chosen on validation only; default: the evaluator's DEFAULT_THRESHOLD_RULE */
+    /** evaluator threshold rule, chosen on validation only; default: the recipe's (`train.threshold`), else the evaluator's DEFAULT_THRESHOLD_RULE */
     threshold: thresholdRuleSchema.optional(),
     bootstrap: z
       .object({ replicates: z.number().int().min(100).default(1000), seed: z.number().int().default(7) })
       .default({ replicates: 1000, seed: 7 }),
+    /** the trainer's config, inline or (in the file) the path of a recipe such as recipes/kermany-full.json */
     train: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
@@ -55,17 +56,12 @@ export async function loadExperimentConfig(cwd: string, path: string | undefined
   let abs: string | null = null;
   if (path) {
     abs = resolve(cwd, path);
-    try {
-      text = await readFile(abs, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read config ${abs}: ${(error as Error).message}`, 'pass an existing JSON file to --config');
-    }
-    try {
-      raw = JSON.parse(text) as Record<string, unknown>;
-    } catch (error) {
-      throw new UsageError(`config ${abs} is not valid JSON: ${(error as Error).message}`, 'fix the JSON syntax');
-    }
+    text = await readText(abs, 'config', 'pass an existing JSON file to --config');
+    raw = parseJsonObject(text, `config ${abs}`);
   }
+  const dir = abs ? dirname(abs) : cwd;
+  const recipe = typeof raw['train'] === 'string' ? await loadRecipe(resolve(dir, raw['train']), abs ?? '(defaults)') : null;
+  if (recipe) raw = { ...raw, train: recipe.config };
   const merged = applyOverrides(raw, overrides);
   const parsed = experimentConfigSchema.safeParse(merged);
   if (!parsed.success) {
@@ -75,7 +71,60 @@ export async function loadExperimentConfig(cwd: string, path: string | undefined
   }
   const config = parsed.data;
   // dataset paths in a config file are relative to that file, so a config can travel with its repo
-  config.dataset.root = resolve(abs ? dirname(abs) : cwd, config.dataset.root);
-  const verbatim = JSON.stringify({ file: abs, text: text || null, overrides }, null, 2);
+  config.dataset.root = resolve(dir, config.dataset.root);
+  checkThresholdRules(config, abs ?? '(defaults)');
+  const verbatim = JSON.stringify({ file: abs, text: text || null, ...(recipe ? { recipe: { file: recipe.path, text: recipe.text } } : {}), overrides }, null, 2);
   return { config, verbatim, path: abs };
+}
+
+/**
+ * The rule that picks a run's threshold on validation: the experiment's `threshold`, else the one its
+ * trainer config carries (a recipe's rule was chosen with the recipe, so it travels with it), else the
+ * evaluator's default. A config naming two different rules never loads (checkThresholdRules); a run
+ * recorded before that check keeps the experiment's rule, which is what it was evaluated with then.
+ */
+export function thresholdRuleOf(config: ExperimentConfig): ThresholdRule {
+  const fromTrain = thresholdRuleSchema.safeParse(config.train['threshold']);
+  return config.threshold ?? (fromTrain.success ? fromTrain.data : DEFAULT_THRESHOLD_RULE);
+}
+
+/** Refuses a recipe's `train.threshold` that is not a rule, or that differs from the experiment's `threshold`. */
+function checkThresholdRules(config: ExperimentConfig, source: string): void {
+  const fromTrain = config.train['threshold'];
+  if (fromTrain === undefined) return;
+  const parsed = thresholdRuleSchema.safeParse(fromTrain);
+  if (!parsed.success) {
+    throw new UsageError(`config ${source}: field 'train.threshold': ${parsed.error.issues[0]?.message} (got ${JSON.stringify(fromTrain)})`, `use e.g. { "rule": "target-recall", "target": 0.99 }, "max-f1" or "fixed"`);
+  }
+  if (config.threshold !== undefined && JSON.stringify(config.threshold) !== JSON.stringify(parsed.data)) {
+    throw new UsageError(
+      `config ${source}: 'threshold' ${JSON.stringify(config.threshold)} and the recipe's 'train.threshold' ${JSON.stringify(parsed.data)} name different rules`,
+      "keep one of them (to change the recipe's rule: --set train.threshold.target=…)",
+    );
+  }
+}
+
+/** A trainer config in its own file (a recipe), referenced by path from an experiment's `train`. */
+async function loadRecipe(path: string, source: string): Promise<{ path: string; text: string; config: Record<string, unknown> }> {
+  const text = await readText(path, `recipe named by 'train' in ${source}`, "make 'train' the path of a trainer config JSON file (relative to the experiment file) or the config object itself");
+  return { path, text, config: parseJsonObject(text, `recipe ${path}`) };
+}
+
+async function readText(path: string, what: string, fix: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${what} ${path}: ${(error as Error).message}`, fix);
+  }
+}
+
+function parseJsonObject(text: string, what: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${what} is not valid JSON: ${(error as Error).message}`, 'fix the JSON syntax');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError(`${what}: the top level must be a JSON object`, 'wrap the fields in { … }');
+  return json as Record<string, unknown>;
 }
