@@ -166,7 +166,8 @@ export function thresholdRulesUnderShift(val: Prediction[], sets: { name: string
   const label = (c: (typeof choices)[number]) => `${c.rule}${c.target ? ` ${c.target}` : ''} (${c.value.toFixed(3)})`;
   const cells = sets.map((s) => choices.map((c) => confusionAt(s.preds, c.value)));
   const lines = [`| set | ${choices.map(label).join(' | ')} |`, `| --- |${choices.map(() => ' --- |').join('')}`];
-  sets.forEach((s, i) => lines.push(`| ${s.name} | ${cells[i]!.map((m) => `${f3(m.precision)} / ${f3(m.recall)}${meetsGoal(m) ? ' ✓' : ''}`).join(' | ')} |`));
+  // recall to 4 places: 594 of 602 (0.9867) would print as 0.987 yet miss the bar
+  sets.forEach((s, i) => lines.push(`| ${s.name} | ${cells[i]!.map((m) => `${f3(m.precision)} / ${m.recall.toFixed(4)}${meetsGoal(m) ? ' ✓' : ''}`).join(' | ')} |`));
   const column = (j: number) => cells.map((row) => row[j]!);
   lines.push(`| sets reaching P ≥ ${GOAL.precision} and R ≥ ${GOAL.recall} | ${choices.map((_, j) => `${column(j).filter(meetsGoal).length} of ${sets.length}`).join(' | ')} |`);
   lines.push(`| lowest recall | ${choices.map((_, j) => f3(Math.min(...column(j).map((m) => m.recall)))).join(' | ')} |`);
