@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import { chooseThreshold, confusionMatrix, evaluate, thresholdMetrics, type Prediction } from '@leakproof/evaluator';
+import { chooseThreshold, confusionMatrix, evaluate, thresholdMetrics, type Prediction, type ThresholdChoice } from '@leakproof/evaluator';
 import type { ThresholdRule } from '@leakproof/core';
 
 export interface Shift {
@@ -163,9 +163,8 @@ const GOAL = { precision: 0.863, recall: 0.987 };
  */
 export function thresholdRulesUnderShift(val: Prediction[], sets: { name: string; preds: Prediction[] }[], rules = THRESHOLD_RULES): string {
   const choices = rules.map((r) => chooseThreshold(val, r));
-  const label = (c: (typeof choices)[number]) => `${c.rule}${c.target ? ` ${c.target}` : ''} (${c.value.toFixed(3)})`;
   const cells = sets.map((s) => choices.map((c) => confusionAt(s.preds, c.value)));
-  const lines = [`| set | ${choices.map(label).join(' | ')} |`, `| --- |${choices.map(() => ' --- |').join('')}`];
+  const lines = [`| set | ${choices.map((c) => `${ruleLabel(c)} (${c.value.toFixed(3)})`).join(' | ')} |`, `| --- |${choices.map(() => ' --- |').join('')}`];
   // recall to 4 places: 594 of 602 (0.9867) would print as 0.987 yet miss the bar
   sets.forEach((s, i) => lines.push(`| ${s.name} | ${cells[i]!.map((m) => `${f3(m.precision)} / ${m.recall.toFixed(4)}${meetsGoal(m) ? ' ✓' : ''}`).join(' | ')} |`));
   const column = (j: number) => cells.map((row) => row[j]!);
@@ -174,6 +173,9 @@ export function thresholdRulesUnderShift(val: Prediction[], sets: { name: string
   lines.push(`| lowest specificity | ${choices.map((_, j) => f3(Math.min(...column(j).map((m) => m.specificity)))).join(' | ')} |`);
   return lines.join('\n');
 }
+
+/** "target-recall 0.99", "max-f1": a chosen rule as the tables name it. */
+export const ruleLabel = (c: ThresholdChoice) => `${c.rule}${c.target ? ` ${c.target}` : ''}`;
 
 type Rates = ReturnType<typeof thresholdMetrics>;
 const confusionAt = (preds: Prediction[], threshold: number): Rates => thresholdMetrics(confusionMatrix(preds, threshold));

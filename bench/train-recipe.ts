@@ -25,7 +25,7 @@ import { buildManifest, carveByPatient, type ImageRecord } from '@leakproof/inge
 import { chooseThreshold, evaluate, formatMetricsTable, trainingCurvesSvg, DEFAULT_THRESHOLD_RULE, type Prediction } from '@leakproof/evaluator';
 import type { ThresholdRule } from '@leakproof/core';
 import { loadTrainConfig, predict, train, type TrainConfig } from '@leakproof/trainer';
-import { OPERATING_POINT_HEADER, operatingPoint, operatingPointRow, SHIFTS, THRESHOLD_RULES, thresholdRulesUnderShift, writeShifted } from './recipe-shifts.js';
+import { OPERATING_POINT_HEADER, operatingPoint, operatingPointRow, ruleLabel, SHIFTS, THRESHOLD_RULES, thresholdRulesUnderShift, writeShifted } from './recipe-shifts.js';
 
 const DATA = resolve(import.meta.dirname, '../../shared/data/chest_xray_224');
 const ANCHOR = resolve(import.meta.dirname, '../../shared/bench/torch_quality_anchor.py');
@@ -141,7 +141,7 @@ async function runLeakproof(): Promise<void> {
   console.log(OPERATING_POINT_HEADER.replace('@val thr', '@rule thr').replace('@val thr', '@rule thr').replace('@val thr', '@rule thr'));
   for (const r of THRESHOLD_RULES) {
     const c = chooseThreshold(valPreds, r);
-    console.log(operatingPointRow(`${c.rule}${c.target ? ` ${c.target}` : ''} (thr ${c.value.toFixed(4)})`, operatingPoint(heldPreds, c.value)));
+    console.log(operatingPointRow(`${ruleLabel(c)} (thr ${c.value.toFixed(4)})`, operatingPoint(heldPreds, c.value)));
   }
 
   if (!noShifts) {
