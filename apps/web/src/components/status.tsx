@@ -2,34 +2,33 @@ import type { ComponentChildren } from 'preact';
 
 /** While a page loads: its title and a status line (tests wait for the status line to go). */
 export function Loading({ what, title }: { what: string; title?: string }) {
-  const line = (
-    <p class="muted" role="status">
-      loading {what}…
-    </p>
-  );
-  return title ? (
-    <section>
-      <h1>{title}</h1>
-      {line}
-    </section>
-  ) : (
-    line
+  return (
+    <Titled title={title}>
+      <p class="muted" role="status">
+        loading {what}…
+      </p>
+    </Titled>
   );
 }
 
 export function ErrorBox({ error, title }: { error: Error; title?: string }) {
-  const line = (
-    <p class="error" role="alert">
-      {error.message}
-    </p>
+  return (
+    <Titled title={title}>
+      <p class="error" role="alert">
+        {error.message}
+      </p>
+    </Titled>
   );
-  return title ? (
+}
+
+/** A status line alone, or as the body of its page's section when the page's title is known. */
+function Titled({ title, children }: { title: string | undefined; children: ComponentChildren }) {
+  if (!title) return <>{children}</>;
+  return (
     <section>
       <h1>{title}</h1>
-      {line}
+      {children}
     </section>
-  ) : (
-    line
   );
 }
 
