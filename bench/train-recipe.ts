@@ -92,9 +92,10 @@ async function trainOne(cfg: TrainConfig, runDir: string): Promise<{ modelDir: s
     runDir,
     stderr: process.stderr,
     callbacks: {
+      // an ensemble numbers epochs on across its members (its stderr line names the member and its seed)
       onEpochEnd: ({ epoch, metrics }) =>
         console.log(
-          `seed ${cfg.seed} epoch ${epoch + 1}: loss ${metrics.loss.toFixed(4)} val_loss ${metrics.val_loss.toFixed(4)} val_auc ${metrics.val_auc.toFixed(4)} ` +
+          `epoch ${epoch + 1}: loss ${metrics.loss.toFixed(4)} val_loss ${metrics.val_loss.toFixed(4)} val_auc ${metrics.val_auc.toFixed(4)} ` +
             `val_acc ${metrics.val_accuracy.toFixed(3)} ${metrics.images_per_second.toFixed(1)} img/s (load ${load()})`,
         ),
     },
