@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseTrainConfig, type TrainConfigInput } from './config.js';
+import { ensembleProgressLine } from './ensemble.js';
 import { predict } from './predict.js';
 import { useSyntheticDataset } from './test-fixtures.js';
 import { configDigest, train } from './train.js';
@@ -32,8 +33,17 @@ describe('seed ensemble', () => {
   it('trains one member per seed, numbers epochs on across members, and predict averages the members', async () => {
     const epochs: number[] = [];
     const runDir = join(data.root, 'runs', 'ensemble');
-    const result = await train({ ...data, config: parseTrainConfig(tiny), runDir, handleSigint: false, callbacks: { onEpochEnd: ({ epoch }) => void epochs.push(epoch) } });
+    let said = '';
+    const stderr = new Writable({ write: (chunk: Buffer, _enc, next) => void ((said += chunk.toString()), next()) });
+    const result = await train({ ...data, config: parseTrainConfig(tiny), runDir, handleSigint: false, stderr, callbacks: { onEpochEnd: ({ epoch }) => void epochs.push(epoch) } });
     expect(epochs).toEqual([0, 1, 2, 3]);
+    // each member's bars restart at epoch 1, so the run's progress is said after every epoch
+    expect(said.match(/^ensemble: .*$/gm)).toEqual([
+      'ensemble: 1 of at most 4 epochs done, under a minute left at this pace',
+      'ensemble: 2 of at most 4 epochs done, under a minute left at this pace',
+      'ensemble: 3 of at most 4 epochs done, under a minute left at this pace',
+      'ensemble: 4 of 4 epochs done',
+    ]);
     expect(result.history.map((h) => (h as unknown as { epoch: number }).epoch)).toEqual([0, 1, 2, 3]);
     expect(result.members).toEqual([
       { seed: 5, epochsRun: 2, bestEpoch: 1 },
@@ -68,6 +78,12 @@ describe('seed ensemble', () => {
       const weights = (d: string) => readFile(join(d, 'model', m, 'weights.bin'));
       expect((await weights(dir)).equals(await weights(join(data.root, 'runs', 'straight')))).toBe(true);
     }
+  });
+
+  it("says the ensemble's progress as epochs of the most it can take and the time that leaves", () => {
+    expect(ensembleProgressLine(29, 72, 40)).toBe('ensemble: 29 of at most 72 epochs done, about 29 min left at this pace');
+    expect(ensembleProgressLine(70, 72, 20)).toBe('ensemble: 70 of at most 72 epochs done, under a minute left at this pace');
+    expect(ensembleProgressLine(60, 60, 20)).toBe('ensemble: 60 of 60 epochs done');
   });
 
   it('leaves the config digest of a single model unchanged', () => {

@@ -53,6 +53,7 @@ export function memberConfig(config: TrainConfig, k: number): TrainConfig {
  */
 export async function trainEnsemble(options: TrainOptions, backend: BackendInfo, trainOne: (o: TrainOptions) => Promise<TrainResult>): Promise<TrainResult> {
   const done: MemberDone[] = [];
+  const pace = { started: performance.now(), epochs: 0 };
   for (let k = 0; k < options.config.ensemble; k++) {
     const dir = join(options.runDir, `member-${k}`);
     const finished = options.resumeFrom !== undefined ? await readDone(dir) : undefined;
@@ -66,12 +67,18 @@ export async function trainEnsemble(options: TrainOptions, backend: BackendInfo,
     const resumable = options.resumeFrom !== undefined && (await exists(join(dir, CHECKPOINT_DIR, 'state.json')));
     // the progress bars count epochs per member, so say which member they belong to
     options.stderr?.write(`${member}${resumable ? ': resuming from its checkpoint' : ''}\n`);
+    const sayRunProgress = (epoch: number) => {
+      pace.epochs += 1;
+      const planned = offset + (options.config.ensemble - done.length) * options.config.epochs;
+      const secondsPerEpoch = (performance.now() - pace.started) / 1000 / pace.epochs;
+      options.stderr?.write(`${ensembleProgressLine(epoch + 1, planned, secondsPerEpoch)}\n`);
+    };
     const last = await trainOne({
       ...options,
       config: memberConfig(options.config, k),
       runDir: dir,
       resumeFrom: resumable ? dir : undefined,
-      callbacks: offsetCallbacks(options.callbacks, offset),
+      callbacks: offsetCallbacks(withRunProgress(options.callbacks, sayRunProgress), offset),
     });
     if (last.interrupted) return combine(options, backend, done, last, offset);
     const trained: MemberDone = { seed: options.config.seed + k, epochsRun: last.epochsRun, bestEpoch: last.bestEpoch, history: last.history as unknown as Record<string, number | null>[] };
@@ -92,6 +99,27 @@ function offsetCallbacks(callbacks: TrainCallbacks | undefined, offset: number):
     onEpochEnd: callbacks?.onEpochEnd && ((event) => callbacks.onEpochEnd!({ ...event, epoch: event.epoch + offset })),
     onStep: callbacks?.onStep && ((event) => callbacks.onStep!({ ...event, epoch: event.epoch + offset })),
     onCheckpoint: callbacks?.onCheckpoint,
+  };
+}
+
+/**
+ * The whole ensemble's progress, since each member's bars count its own epochs from 1: epochs done of the most
+ * the run can take (members that stop early take fewer) and the time that leaves at this process's pace.
+ */
+export function ensembleProgressLine(done: number, planned: number, secondsPerEpoch: number): string {
+  if (done >= planned) return `ensemble: ${done} of ${planned} epochs done`;
+  const minutes = ((planned - done) * secondsPerEpoch) / 60;
+  const left = minutes < 1 ? 'under a minute' : `about ${Math.round(minutes)} min`;
+  return `ensemble: ${done} of at most ${planned} epochs done, ${left} left at this pace`;
+}
+
+function withRunProgress(callbacks: TrainCallbacks | undefined, onEpoch: (epoch: number) => void): TrainCallbacks {
+  return {
+    ...callbacks,
+    onEpochEnd: async (event) => {
+      await callbacks?.onEpochEnd?.(event);
+      onEpoch(event.epoch);
+    },
   };
 }
 
