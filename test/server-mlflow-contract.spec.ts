@@ -122,6 +122,17 @@ describe.each(serverStores)('MLflow tracking API on $kind', ({ kind }) => {
     expect(next.body.runs).toHaveLength(1);
     expect(await api('POST', 'runs/search', { experiment_ids: [experimentId], filter: 'metrics.loss <' })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
     expect(await api('POST', 'runs/search', { experiment_ids: [experimentId], max_results: 50001 })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect(await api('POST', 'runs/search', { max_results: 0 })).toMatchObject({ status: 400, body: { message: expect.stringContaining('must be a positive integer') } });
+  });
+
+  it('points a bad filter or order_by at the column of what the client sent, not of the query it is combined into', async () => {
+    const badFilter = await api('POST', 'runs/search', { experiment_ids: [experimentId], filter: 'metrics.loss >> 1' });
+    expect(badFilter).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringMatching(/^bad filter at column 15: /) } });
+    expect(badFilter.body.message).toContain('\n  metrics.loss >> 1\n');
+    expect(badFilter.body.message).not.toContain('attributes.experiment');
+    const badOrder = await api('POST', 'runs/search', { experiment_ids: [experimentId], order_by: ['attributes.start_time DESC', 'metrics.loss sideways'] });
+    expect(badOrder).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringMatching(/^bad order-by at column 14: expected 'asc', 'desc'/) } });
+    expect(badOrder.body.message).toContain('\n  metrics.loss sideways\n');
   });
 
   it('uploads, lists and downloads artifacts through the mlflow-artifacts proxy', async () => {
@@ -151,6 +162,22 @@ describe.each(serverStores)('MLflow tracking API on $kind', ({ kind }) => {
     const put = await fetch(`${s.url}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/late.txt`, { method: 'PUT', body: 'x' });
     expect(put.status).toBe(400);
     expect((await s.registry.metricHistory(Number(runId), 'late')).length).toBe(0);
+  });
+
+  it("orders by MLflow's end_time as the finish time, not the start time", async () => {
+    const pause = () => new Promise((done) => setTimeout(done, 5));
+    const create = async () => (await api('POST', 'runs/create', { experiment_id: experimentId, tags: [{ key: 'leakproof.audit', value: String(s.auditId) }] })).body.run.info.run_id as string;
+    const first = await create();
+    await pause();
+    const second = await create();
+    for (const id of [second, first]) {
+      await pause();
+      expect((await api('POST', 'runs/update', { run_id: id, status: 'FINISHED' })).status).toBe(200);
+    }
+    const order = async (by: string) =>
+      (await api('POST', 'runs/search', { experiment_ids: [experimentId], filter: `attributes.run_id IN ('${first}', '${second}')`, order_by: [by] })).body.runs.map((r: { info: { run_id: string } }) => r.info.run_id);
+    expect(await order('attributes.start_time DESC')).toEqual([second, first]);
+    expect(await order('attributes.end_time DESC')).toEqual([first, second]);
   });
 
   it('answers unknown, malformed and foreign run ids with RESOURCE_DOES_NOT_EXIST', async () => {

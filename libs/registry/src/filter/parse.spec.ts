@@ -200,4 +200,21 @@ describe('parseOrderBy', () => {
   it('points at a bad term', () => {
     expect(() => parseOrderBy('metrics.recall sideways')).toThrow(/column 16/);
   });
+  it('calls itself an order-by in its errors, with an order-by example unless the hint is about the field', () => {
+    const failure = (input: string) => {
+      try {
+        parseOrderBy(input);
+      } catch (error) {
+        return error as FilterSyntaxError;
+      }
+      throw new Error(`${input} parsed`);
+    };
+    const direction = failure('metrics.recall sideways');
+    expect(direction.message).toMatch(/^bad order-by at column 16: expected 'asc', 'desc'/);
+    expect(direction.hint).toMatch(/^an order-by list looks like/);
+    expect(failure('attributes.colour desc').message).toMatch(/^bad order-by at column 1: unknown attribute 'colour'/);
+  });
+  it("reads MLflow's attribute names and upper-case directions", () => {
+    expect(parseOrderBy('attributes.end_time DESC, attributes.start_time').map((t) => `${t.field.path[0]}:${t.direction}`)).toEqual(['finished:desc', 'created:asc']);
+  });
 });

@@ -1,6 +1,6 @@
 import { attributeAliases, attributeNames, type Aggregate, type ComparisonOp, type FieldRef, type FilterNode, type Literal, type OrderTerm, type Scope } from './ast.js';
 import { checkLiteral } from './literal-checks.js';
-import { FilterSyntaxError } from './syntax-error.js';
+import { FilterSyntaxError, filterHint } from './syntax-error.js';
 import { tokenize, type Token } from './tokenize.js';
 
 /**
@@ -245,8 +245,16 @@ export function parseFilter(input: string): FilterNode | undefined {
   return new Parser(input).parseFilter();
 }
 
-/** Parses `--order-by`, e.g. "metrics.recall desc, attributes.created". */
+const orderByHint = 'an order-by list looks like: metrics.recall desc, attributes.created';
+
+/** Parses `--order-by`, e.g. "metrics.recall desc, attributes.created"; its errors say order-by, not filter. */
 export function parseOrderBy(input: string): OrderTerm[] {
   if (input.trim() === '') return [];
-  return new Parser(input).parseOrderBy();
+  try {
+    return new Parser(input).parseOrderBy();
+  } catch (error) {
+    if (!(error instanceof FilterSyntaxError)) throw error;
+    // a hint about the field itself (unknown attribute, …) stays; the filter example gives way to an order-by one
+    throw new FilterSyntaxError(error.input, error.column, error.reason, error.hint === filterHint || !error.hint ? orderByHint : error.hint, 'order-by');
+  }
 }

@@ -1,6 +1,6 @@
 import { LeakproofError } from '@leakproof/core';
 
-const exampleHint =
+export const filterHint =
   "filters look like: metrics.recall >= 0.95 and (params.model = 'resnet' or tags.note ~ 'baseline') and not attributes.status = 'failed'";
 
 /** At most this many characters of the filter are echoed around the caret, so a 10,000-character filter stays readable. */
@@ -26,8 +26,10 @@ export class FilterSyntaxError extends LeakproofError {
     readonly input: string,
     readonly column: number,
     readonly reason: string,
-    hint: string = exampleHint,
+    hint: string = filterHint,
+    /** what the input is, as the message names it: a filter, or an order-by list */
+    readonly what: 'filter' | 'order-by' = 'filter',
   ) {
-    super(`bad filter at column ${column}: ${reason}\n${excerpt(input, column)}`, { code: 'filter-syntax', hint });
+    super(`bad ${what} at column ${column}: ${reason}\n${excerpt(input, column)}`, { code: 'filter-syntax', hint });
   }
 }

@@ -1,5 +1,5 @@
 import * as api from '@leakproof/core/api/mlflow';
-import type { Registry } from '@leakproof/registry';
+import { parseFilter, parseOrderBy, type Registry } from '@leakproof/registry';
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../deps.js';
 import { invalid, parseOr400 } from '../errors.js';
@@ -19,22 +19,32 @@ function pageOffset(token: string | undefined): number {
 }
 const pageToken = (offset: number) => Buffer.from(String(offset)).toString('base64url');
 
-/** MLflow's `attributes.start_time` is the registry's `attributes.created`; other keys pass through as written. */
-function orderByOf(orderBy: string[] | undefined): string | undefined {
-  if (!orderBy || orderBy.length === 0) return undefined;
-  return orderBy.map((o) => o.replace(/\battributes\.(start_time|end_time)\b/g, 'attributes.created').replace(/\b(ASC|DESC)\b/g, (m) => m.toLowerCase())).join(', ');
+/**
+ * The client's filter and each order_by entry checked on their own before they are combined with the experiment
+ * scope, so an error's column and excerpt are of what the client sent. (The registry's grammar knows MLflow's
+ * names itself: start_time, end_time, run_name, ASC/DESC in any case.)
+ */
+function checkClientQuery(filter: string | undefined, orderBy: string[] | undefined): void {
+  if (filter?.trim()) parseFilter(filter);
+  for (const entry of orderBy ?? []) parseOrderBy(entry);
+}
+
+function checkMaxResults(max: number): void {
+  if (!Number.isInteger(max) || max < 1) throw invalid(`Invalid value ${max} for parameter 'max_results' supplied. It must be a positive integer`);
+  if (max > 50_000) throw invalid(`Invalid value ${max} for parameter 'max_results' supplied. It must be at most 50000`);
 }
 
 async function searchRuns(registry: Registry, body: ReturnType<typeof api.searchRunsSchema.parse>, signal: AbortSignal) {
   const max = body.max_results ?? 1000;
-  if (!Number.isInteger(max) || max < 1 || max > 50_000) throw invalid(`Invalid value ${max} for parameter 'max_results' supplied. It must be at most 50000`);
+  checkMaxResults(max);
+  checkClientQuery(body.filter, body.order_by);
   const offset = pageOffset(body.page_token);
   const experiments = await Promise.all((body.experiment_ids ?? []).map((id) => experimentById(registry, id)));
   const byName = new Map((await registry.listExperiments(100_000)).map((e) => [e.name, e.id]));
   const scope = experiments.length > 0 ? `(${experiments.map((e) => `attributes.experiment = ${quote(e.name)}`).join(' or ')})` : '';
   const filter = [scope, body.filter?.trim() ? `(${body.filter})` : ''].filter(Boolean).join(' and ');
   const view = body.run_view_type ?? 'ACTIVE_ONLY';
-  const orderBy = orderByOf(body.order_by);
+  const orderBy = body.order_by && body.order_by.length > 0 ? body.order_by.join(', ') : undefined;
   const found = await registry.queryRuns(filter, { limit: Math.min(offset + max + 1, 100_000), includeArchived: view !== 'ACTIVE_ONLY', signal, ...(orderBy ? { orderBy } : {}) });
   const visible = view === 'DELETED_ONLY' ? found.filter((r) => r.archived) : found;
   const page = visible.slice(offset, offset + max);
