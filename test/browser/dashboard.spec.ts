@@ -174,6 +174,27 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
     await shot('run-xss');
   });
 
+  it('sorts by a metric whose key the filter language needs in backticks (MLflow allows spaces)', async () => {
+    const first = await server.registry.getRun(seeded.evaluationRunId);
+    const names: string[] = [];
+    for (const value of [0.2, 0.7]) {
+      const run = await server.registry.createRun({ experiment: 'sort-e2e', name: `loss-${value}`, auditId: first?.auditId as number, params: {} });
+      await server.registry.logMetrics(run.id, [{ key: 'train loss', step: 0, value }]);
+      await server.registry.finishRun(run.id);
+      names.push(run.name);
+    }
+    await goto(`/runs?experiment=sort-e2e&cols=${encodeURIComponent('metrics.train loss')}`);
+    const shown = () => page.locator('table.runs tbody tr td:nth-child(3)').allTextContents();
+    const header = page.getByRole('button', { name: /^metrics\.train loss/ });
+    await header.click();
+    await expect.poll(shown).toEqual(names);
+    await header.click();
+    await expect.poll(shown).toEqual([...names].reverse());
+    expect(new URL(page.url()).searchParams.get('order')).toBe('metrics.`train loss` desc');
+    expect(await page.locator('th[aria-sort=descending]').textContent()).toMatch(/^metrics\.train loss/);
+    await shot('runs-sorted-by-spaced-key');
+  });
+
   it('answers traversal attempts with 404 and sends a strict CSP', async () => {
     const get = (path: string) => fetch(server.url + path);
     for (const path of [

@@ -20,3 +20,4 @@ export {
   type ThresholdRuleName,
 } from './contracts.js';
 export { thresholdRuleLabel } from './threshold-rule-label.js';
+export { fieldRef, filterWordPattern } from './filter-names.js';

@@ -1,4 +1,4 @@
-import type { UiRunRow } from '@leakproof/core';
+import { fieldRef, type UiRunRow } from '@leakproof/core';
 import { useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { api, ApiError } from '../api';
@@ -22,9 +22,16 @@ function cell(row: UiRunRow, column: string): string {
 
 const isNumericColumn = (c: string) => c.startsWith('metrics.');
 
+/** A chosen column as the order-by list must name it: a key such as `train loss` goes in backticks. */
+function columnRef(column: string): string {
+  const [scope = '', ...rest] = column.split('.');
+  return fieldRef(scope, rest.join('.'));
+}
+
 function SortHeader({ label, field, order, onSort, numeric }: { label: string; field: string; order: string; onSort: (o: string) => void; numeric?: boolean }) {
-  const [current, dir] = order.split(/\s+/);
-  const active = current === field;
+  // the field may hold spaces (in backticks), so only a trailing word is a direction
+  const dir = / desc$/i.test(order) ? 'desc' : 'asc';
+  const active = order.replace(/ (asc|desc)$/i, '') === field;
   const sort = active ? (dir === 'desc' ? 'descending' : 'ascending') : 'none';
   return (
     <th scope="col" aria-sort={sort} class={numeric ? 'num' : undefined}>
@@ -138,7 +145,7 @@ export function RunsPage() {
                   <th scope="col">split</th>
                   <SortHeader label="created" field="attributes.created" order={order} onSort={onSort} />
                   {columns.map((c) => (
-                    <SortHeader key={c} label={c} field={c} order={order} onSort={onSort} numeric={isNumericColumn(c)} />
+                    <SortHeader key={c} label={c} field={columnRef(c)} order={order} onSort={onSort} numeric={isNumericColumn(c)} />
                   ))}
                   <th scope="col">
                     <span class="sr-only">actions</span>

@@ -1,3 +1,4 @@
+import { fieldRef } from '@leakproof/core';
 import { describe, expect, it } from 'vitest';
 import type { FilterNode } from './ast.js';
 import { filterLimits, parseFilter, parseOrderBy } from './parse.js';
@@ -213,6 +214,12 @@ describe('parseOrderBy', () => {
     expect(direction.message).toMatch(/^bad order-by at column 16: expected 'asc', 'desc'/);
     expect(direction.hint).toMatch(/^an order-by list looks like/);
     expect(failure('attributes.colour desc').message).toMatch(/^bad order-by at column 1: unknown attribute 'colour'/);
+  });
+  it('reads back every key the way fieldRef writes it', () => {
+    for (const key of ['val_recall', 'train/loss', 'train loss', 'acc@1', '1st', 'a`b\\c', 'lr.max']) {
+      const [term] = parseOrderBy(`${fieldRef('metrics', key)} desc`);
+      expect(term?.field.path.join('.')).toBe(key);
+    }
   });
   it("reads MLflow's attribute names and upper-case directions", () => {
     expect(parseOrderBy('attributes.end_time DESC, attributes.start_time').map((t) => `${t.field.path[0]}:${t.direction}`)).toEqual(['finished:desc', 'created:asc']);

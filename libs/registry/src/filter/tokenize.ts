@@ -1,3 +1,4 @@
+import { filterWordPattern } from '@leakproof/core';
 import { FilterSyntaxError } from './syntax-error.js';
 
 export type TokenType = 'ident' | 'quoted-ident' | 'number' | 'string' | 'op' | 'lparen' | 'rparen' | 'comma' | 'dot' | 'end';
@@ -12,7 +13,7 @@ export interface Token {
 
 const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '`': '`' };
 const numberRe = /[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?/iy;
-const wordRe = /[A-Za-z_][A-Za-z0-9_\-/:]*/y;
+const wordRe = new RegExp(filterWordPattern, 'y');
 /** tokens after which a value (so `.5` is a number, not a dot) comes next */
 const beforeValue: ReadonlySet<TokenType> = new Set(['op', 'lparen', 'comma']);
 
