@@ -245,7 +245,7 @@ export function parseFilter(input: string): FilterNode | undefined {
   return new Parser(input).parseFilter();
 }
 
-const orderByHint = 'an order-by list looks like: metrics.recall desc, attributes.created';
+const orderByHint = 'an order-by list looks like: metrics.recall desc, attributes.created (a key with spaces or other signs in backticks: metrics.`train loss` desc)';
 
 /** Parses `--order-by`, e.g. "metrics.recall desc, attributes.created"; its errors say order-by, not filter. */
 export function parseOrderBy(input: string): OrderTerm[] {
