@@ -195,6 +195,18 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
     await shot('runs-sorted-by-spaced-key');
   });
 
+  it("says which steps of a diverged run's curve it cannot draw", async () => {
+    const first = await server.registry.getRun(seeded.evaluationRunId);
+    const run = await server.registry.createRun({ experiment: 'sort-e2e', name: 'diverged', auditId: first?.auditId as number, params: {} });
+    const values = [1, 0.5, Number.POSITIVE_INFINITY, Number.NaN, 0.3];
+    await server.registry.logMetrics(run.id, values.map((value, step) => ({ key: 'loss', step, value })));
+    await server.registry.finishRun(run.id);
+    await goto(`/runs/${run.id}`);
+    await expect.poll(() => page.locator('.chart').first().getAttribute('data-points')).toBe('5');
+    expect(await page.locator('.chart-note').textContent()).toBe('not drawn, not a finite number (NaN or ±∞): step 2, 3');
+    await shot('run-diverged');
+  });
+
   it('answers traversal attempts with 404 and sends a strict CSP', async () => {
     const get = (path: string) => fetch(server.url + path);
     for (const path of [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flattenParams, interval, num, smooth } from './format';
+import { axisTicks, flattenParams, interval, num, smooth, undrawnSteps } from './format';
 
 describe('format', () => {
   it('rounds like the CLI', () => {
@@ -13,5 +13,18 @@ describe('format', () => {
   });
   it('smooths without bias at the start and keeps gaps', () => {
     expect(smooth([1, 1, null, 1], 0.9)).toEqual([1, 1, null, 1].map((v) => (v === null ? null : expect.closeTo(1, 10))));
+  });
+});
+
+describe('chart labels', () => {
+  it('writes axis ticks plainly in the everyday range and exponentially where the digits would not fit', () => {
+    expect(axisTicks([0, 0.25, 0.5, 1])).toEqual(['0', '0.25', '0.5', '1']);
+    expect(axisTicks([0, 0.00005, 0.0001, 1500])).toEqual(['0', '0.00005', '0.0001', '1,500']);
+    expect(axisTicks([0, 5e29, 1e30, 2.5e30])).toEqual(['0', '5e+29', '1e+30', '2.5e+30']);
+    expect(axisTicks([0, 5e-7, 1e-6])).toEqual(['0', '5e-7', '1e-6']);
+    expect(axisTicks([-3e8, 0])).toEqual(['-3e+8', '0']);
+  });
+  it('lists the steps a chart cannot draw', () => {
+    expect(undrawnSteps([[0, 1], [1, null], [2, Number.NaN], [3, 0.5]])).toEqual([1, 2]);
   });
 });

@@ -38,3 +38,20 @@ export function smooth(values: (number | null)[], weight: number): (number | nul
     return last / (1 - Math.pow(weight, n));
   });
 }
+
+const everyday = new Intl.NumberFormat('en', { maximumFractionDigits: 6 });
+
+/**
+ * A y axis's tick labels: as usual in the everyday range, all exponential where the largest tick's digits would
+ * not fit the axis (a loss exploding to 1e30) or would all be zeros (a learning rate of 1e-6).
+ */
+export function axisTicks(ticks: number[]): string[] {
+  const largest = Math.max(0, ...ticks.map(Math.abs));
+  const everydayRange = largest === 0 || (largest >= 1e-4 && largest < 1e6);
+  return ticks.map((v) => (everydayRange ? everyday.format(v) : v === 0 ? '0' : v.toExponential()));
+}
+
+/** Steps whose value is not a number a chart can draw (NaN and ±Infinity reach the page as null): the chart says so. */
+export function undrawnSteps(points: [number, number | null][]): number[] {
+  return points.filter(([, y]) => y === null || !Number.isFinite(y)).map(([x]) => x);
+}

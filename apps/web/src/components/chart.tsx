@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { axisTicks, undrawnSteps } from '../format';
 
 export interface Series {
   label: string;
@@ -85,7 +86,7 @@ export function LineChart({ title, series, logY = false, xLabel = 'step', height
       axes: [
         // steps and epochs are whole numbers: no 0.2-step ticks
         { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' }, label: xLabel, ...(time ? {} : { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000, 1_000_000] }) },
-        { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' }, size: 60 },
+        { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' }, size: 60, values: (_u, splits) => axisTicks(splits) },
       ],
       series: [{ label: xLabel }, ...lines],
       cursor: { drag: { x: true, y: false } },
@@ -112,5 +113,21 @@ export function LineChart({ title, series, logY = false, xLabel = 'step', height
     plot.current?.setData(data(), !zoomed.current);
   });
 
-  return <div class="chart" ref={host} data-points={series.reduce((n, s) => n + s.points.length, band?.x.length ?? 0)} />;
+  const undrawn = series.map((s) => ({ label: s.label, steps: undrawnSteps(s.points) })).filter((s) => s.steps.length > 0);
+  return (
+    <div class="chart-cell">
+      <div class="chart" ref={host} data-points={series.reduce((n, s) => n + s.points.length, band?.x.length ?? 0)} />
+      {undrawn.length > 0 && (
+        <p class="chart-note">
+          not drawn, not a finite number (NaN or ±∞):{' '}
+          {undrawn.map((s) => `${series.length > 1 ? `${s.label} ` : ''}${xLabel} ${listed(s.steps)}`).join('; ')}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** "2, 3, 7" — or the first five and how many more. */
+function listed(steps: number[]): string {
+  return steps.length <= 5 ? steps.join(', ') : `${steps.slice(0, 5).join(', ')} and ${steps.length - 5} more`;
 }
