@@ -113,7 +113,8 @@ export function LineChart({ title, series, logY = false, xLabel = 'step', height
     plot.current?.setData(data(), !zoomed.current);
   });
 
-  const undrawn = series.map((s) => ({ label: s.label, steps: undrawnSteps(s.points) })).filter((s) => s.steps.length > 0);
+  // a metric history's null is a logged NaN or ±Infinity; on the evaluation-history band a null is only a metric that evaluation lacks
+  const undrawn = band || time ? [] : series.map((s) => ({ label: s.label, steps: undrawnSteps(s.points) })).filter((s) => s.steps.length > 0);
   return (
     <div class="chart-cell">
       <div class="chart" ref={host} data-points={series.reduce((n, s) => n + s.points.length, band?.x.length ?? 0)} />
