@@ -29,7 +29,8 @@ export const dataOptions = [format, output];
 
 const config: OptionSpec = { flags: '-c, --config <file>', description: 'dataset/ingest config (JSON)' };
 const preset: OptionSpec = { flags: '--preset <name>', description: 'a public set\'s own layout: nih-cxr14 | chexpert | mimic-cxr-jpg | rsna-pneumonia | padchest' };
-const set: OptionSpec = { flags: '--set <key=value...>', description: 'override config values, e.g. --set epochs=3 imageSize=128' };
+const experimentConfig: OptionSpec = { flags: '-c, --config <file>', description: 'experiment config (JSON): dataset, splits, threshold, train (inline or a recipe file)' };
+const set: OptionSpec = { flags: '--set <key=value...>', description: 'override experiment config values, e.g. --set train.epochs=3 train.imageSize=128 splits.seed=7' };
 
 /** Every command, in help order. Keep definitions here and implementations in commands/<name>.ts. */
 export const commandTable: CommandSpec[] = [
@@ -68,7 +69,7 @@ export const commandTable: CommandSpec[] = [
   {
     path: ['train'],
     description: 'train a model on an audited dataset and record the run',
-    options: [{ flags: '-c, --config <file>', description: 'training config (JSON)' }, set, { flags: '--resume <run>', description: 'resume an interrupted run from its last checkpoint' }],
+    options: [experimentConfig, set, { flags: '--resume <run>', description: 'resume an interrupted run from its last checkpoint' }],
     data: true,
     formats: ['table', 'json'],
     load: () => import('./commands/train.js'),
@@ -126,7 +127,7 @@ export const commandTable: CommandSpec[] = [
   {
     path: ['lr-find'],
     description: 'learning-rate range test: writes the loss-vs-LR plot and suggests a learning rate',
-    options: [{ flags: '-c, --config <file>', description: 'training config (JSON)' }, set],
+    options: [experimentConfig, set],
     data: true,
     formats: ['table', 'json'],
     load: () => import('./commands/lr-find.js'),

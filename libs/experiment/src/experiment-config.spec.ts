@@ -91,3 +91,19 @@ describe('thresholdRuleOf: which rule picks the threshold on validation', () => 
     expect(thresholdRuleOf(recorded)).toBe('fixed');
   });
 });
+
+describe('a field the experiment does not have', () => {
+  it("names the 'train.' prefix when a trainer field is set at the top level (the help's old example)", async () => {
+    const error = await usageError(load({ dataset: { root: 'data' } }, ['epochs=3', 'imageSize=128']));
+    expect(error.message).toContain('Unrecognized key');
+    expect(error.hint).toContain('--set train.epochs=…');
+    expect(error.hint).toContain('--set train.imageSize=…');
+  });
+
+  it('points at where the fields are listed for any other mistake', async () => {
+    const error = await usageError(load({ dataset: { root: 'data' }, splits: { valFraction: 0.9 } }));
+    expect(error.message).toContain("field 'splits.valFraction'");
+    expect(error.hint).toContain('libs/trainer/README.md');
+    expect(error.hint).not.toContain('"Training config"');
+  });
+});

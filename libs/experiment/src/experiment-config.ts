@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { thresholdRuleSchema, UsageError, type ThresholdRule } from '@leakproof/core';
 import { DEFAULT_THRESHOLD_RULE } from '@leakproof/evaluator';
 import { z } from 'zod';
-import { applyOverrides } from '@leakproof/trainer';
+import { applyOverrides, trainConfigSchema } from '@leakproof/trainer';
 
 /**
  * The file `leakproof train --config` reads: which dataset, how its splits are planned, how the threshold is
@@ -67,7 +67,7 @@ export async function loadExperimentConfig(cwd: string, path: string | undefined
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || '(root)';
-    throw new UsageError(`config ${abs ?? '(defaults)'}: field '${field}': ${issue?.message}`, 'see README "Training config" for the fields');
+    throw new UsageError(`config ${abs ?? '(defaults)'}: field '${field}': ${issue?.message}`, configFieldHint(issue));
   }
   const config = parsed.data;
   // dataset paths in a config file are relative to that file, so a config can travel with its repo
@@ -75,6 +75,19 @@ export async function loadExperimentConfig(cwd: string, path: string | undefined
   checkThresholdRules(config, abs ?? '(defaults)');
   const verbatim = JSON.stringify({ file: abs, text: text || null, ...(recipe ? { recipe: { file: recipe.path, text: recipe.text } } : {}), overrides }, null, 2);
   return { config, verbatim, path: abs };
+}
+
+/**
+ * Trainer fields given at the experiment's top level (`--set epochs=3`, the trainer's own spelling) are the
+ * usual slip: name the `train.` prefix they need; any other field points at where the fields are listed.
+ */
+function configFieldHint(issue: z.core.$ZodIssue | undefined): string {
+  const keys = issue?.code === 'unrecognized_keys' && issue.path.length === 0 ? issue.keys : [];
+  const trainerKeys = keys.filter((key) => key in trainConfigSchema.shape);
+  if (trainerKeys.length > 0) {
+    return `trainer fields go under 'train': ${trainerKeys.map((key) => `--set train.${key}=…`).join(', ')} (or "train": { "${trainerKeys[0]}": … } in the file)`;
+  }
+  return 'the experiment fields are listed in README.md ("Using it on your data"); the train.* fields in libs/trainer/README.md';
 }
 
 /**
