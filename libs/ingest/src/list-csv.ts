@@ -46,10 +46,12 @@ export async function listCsvLayout(root: string, config: DatasetConfig, needPat
       if (!rawPath || !label || !splitValue) return rowProblem(`empty ${!rawPath ? columns.path : !label ? columns.label : columns.split}`);
       const path = posix.normalize(rawPath).replace(/^\.\//, '');
       if (path.startsWith('../') || posix.isAbsolute(path)) return rowProblem(`path '${rawPath}' points outside the dataset root`, 'paths must be relative to the dataset root');
-      if (seen.has(path)) return rowProblem(`'${path}' is listed more than once; later rows ignored`);
-      seen.add(path);
       const split = canonicalSplit(splitValue, config.splitAliases);
       if (!split) return rowProblem(`split '${splitValue}' is not train/test/val`, `map it with "splitAliases": { "${splitValue}": "test" }`);
+      // only a repeat of the same split and label is harmless: one file in two splits (or with two labels) is the leak the audit must see
+      const entry = `${path}\n${split}\n${label}`;
+      if (seen.has(entry)) return rowProblem(`'${path}' is listed more than once with split '${split}' and label '${label}'; later rows ignored`);
+      seen.add(entry);
       if (allowed && !allowed.has(label)) {
         out.problems.push({ path, kind: 'unknown-class', message: `label '${label}' (${where}) is not one of the configured classes`, severity: 'error' });
         return;
