@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,5 +40,23 @@ describe('--output never writes into the dataset', () => {
     const { code } = await cli(dir, ['manifest', 'ds', '--format', 'json', '-o', 'ds-manifest.json']);
     expect(code).toBe(0);
     expect(JSON.parse(await readFile(join(dir, 'ds-manifest.json'), 'utf8')).manifest.images).toHaveLength(4);
+  });
+});
+
+describe('gate --junit', () => {
+  beforeAll(async () => writeFile(join(dir, 'leakproof.config.json'), JSON.stringify({ datasets: [{ name: 'ds', path: 'ds' }] })));
+
+  it('into a folder that does not exist: refused before the audit, exit 2, no stack trace', async () => {
+    const { code, stderr } = await cli(dir, ['gate', '--junit', 'reports/gate.xml']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/cannot write --junit reports\/gate\.xml: the folder .*reports does not exist\n {2}fix: create it first/);
+    expect(stderr).not.toMatch(/internal error|audit ds: hash/);
+  });
+
+  it('onto a directory: a user error naming the flag, exit 2, no stack trace', async () => {
+    const { code, stderr } = await cli(dir, ['gate', '--junit', 'ds']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/cannot write --junit .*ds: EISDIR\n {2}fix:/);
+    expect(stderr).not.toMatch(/internal error|\n\s+at /);
   });
 });

@@ -52,11 +52,11 @@ export function requireFormat(command: string, format: Format, supported: readon
 }
 
 /** Refuses an --output whose folder does not exist before the command does any work (nothing is created but the file). */
-export async function requireOutputFolder(cwd: string, output: string): Promise<void> {
+export async function requireOutputFolder(cwd: string, output: string, flag = '--output'): Promise<void> {
   const folder = dirname(resolve(cwd, output));
   const info = await stat(folder).catch(() => undefined);
   if (!info?.isDirectory()) {
-    throw new UserError(`cannot write --output ${output}: the folder ${folder} does not exist`, `create it first (mkdir -p ${folder}) or write to an existing folder`);
+    throw new UserError(`cannot write ${flag} ${output}: the folder ${folder} does not exist`, `create it first (mkdir -p ${folder}) or write to an existing folder`);
   }
 }
 
@@ -71,11 +71,11 @@ export async function requireOutputOutsideDataset(cwd: string, output: string, d
 }
 
 /** Writes to --output when given (creating nothing but that file), else to stdout. */
-export async function emit(text: string, stdout: NodeJS.WritableStream, cwd: string, output?: string): Promise<void> {
+export async function emit(text: string, stdout: NodeJS.WritableStream, cwd: string, output?: string, flag = '--output'): Promise<void> {
   if (output) {
     const path = resolve(cwd, output);
     await writeFile(path, text).catch((error: NodeJS.ErrnoException) => {
-      throw new UserError(`cannot write --output ${path}: ${error.code ?? error.message}`, 'choose a writable file in an existing folder');
+      throw new UserError(`cannot write ${flag} ${path}: ${error.code ?? error.message}`, 'choose a writable file in an existing folder');
     });
     return;
   }
