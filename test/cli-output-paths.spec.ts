@@ -25,7 +25,7 @@ describe('--output never writes into the dataset', () => {
     ['audit onto an image', ['audit', 'ds', '--no-record', '-o', `ds/${images[0]}`]],
     ['manifest into a class folder', ['manifest', 'ds', '--format', 'json', '-o', 'ds/train/NORMAL/manifest.json']],
     ['audit through a symlinked dataset path', ['audit', 'link', '--no-record', '-o', `ds/${images[2]}`]],
-    ['audit at the dataset root', ['audit', 'ds', '--no-record', '--format', 'html', '-o', 'ds']],
+    ['audit next to the splits, at the dataset root', ['audit', 'ds', '--no-record', '--format', 'html', '-o', 'ds/audit.html']],
   ])('%s: refused before any work, exit 2, the dataset unchanged', async (_name, args) => {
     const before = await readFile(join(dir, 'ds', images[0] as string));
     const { code, stderr, stdout } = await cli(dir, args);
@@ -53,10 +53,20 @@ describe('gate --junit', () => {
     expect(stderr).not.toMatch(/internal error|audit ds: hash/);
   });
 
-  it('onto a directory: a user error naming the flag, exit 2, no stack trace', async () => {
+  it('onto a directory: refused before the audit, exit 2, no stack trace', async () => {
     const { code, stderr } = await cli(dir, ['gate', '--junit', 'ds']);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/cannot write --junit .*ds: EISDIR\n {2}fix:/);
-    expect(stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(stderr).toMatch(/cannot write --junit ds: .*ds is a folder\n {2}fix: name a file, e\.g\. ds\/report\.txt/);
+    expect(stderr).not.toMatch(/internal error|\n\s+at |audit ds: hash/);
+  });
+});
+
+describe('--output onto a folder', () => {
+  it('is refused before any work, exit 2', async () => {
+    await mkdir(join(dir, 'reports'), { recursive: true });
+    const { code, stderr } = await cli(dir, ['audit', 'ds', '--no-record', '--format', 'html', '-o', 'reports']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/cannot write --output reports: .*reports is a folder\n {2}fix: name a file/);
+    expect(stderr).not.toMatch(/audit: hash/);
   });
 });

@@ -51,12 +51,16 @@ export function requireFormat(command: string, format: Format, supported: readon
   }
 }
 
-/** Refuses an --output whose folder does not exist before the command does any work (nothing is created but the file). */
+/** Refuses an --output whose folder does not exist, or that is a folder, before the command does any work (nothing is created but the file). */
 export async function requireOutputFolder(cwd: string, output: string, flag = '--output'): Promise<void> {
-  const folder = dirname(resolve(cwd, output));
+  const path = resolve(cwd, output);
+  const folder = dirname(path);
   const info = await stat(folder).catch(() => undefined);
   if (!info?.isDirectory()) {
     throw new UserError(`cannot write ${flag} ${output}: the folder ${folder} does not exist`, `create it first (mkdir -p ${folder}) or write to an existing folder`);
+  }
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) {
+    throw new UserError(`cannot write ${flag} ${output}: ${path} is a folder`, `name a file, e.g. ${join(output, 'report.txt')}`);
   }
 }
 
