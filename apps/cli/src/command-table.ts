@@ -18,6 +18,8 @@ export interface CommandSpec {
   options?: OptionSpec[];
   /** whether the command prints data (and so takes --format/--output) */
   data?: boolean;
+  /** the first argument is a dataset folder, which --output must not point into */
+  datasetArg?: boolean;
   /** the --format values the command renders, checked before it runs (json is always one) */
   formats?: readonly Format[];
   load: () => Promise<{ run: CommandHandler }>;
@@ -40,6 +42,7 @@ export const commandTable: CommandSpec[] = [
     description: 'list a dataset: images per split × class, patients, images per patient, and every problem found',
     options: [config, preset],
     data: true,
+    datasetArg: true,
     formats: ['table', 'json', 'md'],
     load: () => import('./commands/manifest.js'),
   },
@@ -49,6 +52,7 @@ export const commandTable: CommandSpec[] = [
     description: 'check a dataset for leakage between splits; exit 1 if the verdict fails',
     options: [config, preset, { flags: '--policy <file>', description: 'audit policy (JSON); default: leakproof.policy.json or built-in' }, { flags: '--no-cache', description: 'ignore the hash cache' }, { flags: '--no-record', description: 'do not store the audit in the registry' }, { flags: '--update-lock', description: 'if the audit passes, store its fingerprint in leakproof.lock.json (dataset must be in leakproof.config.json)' }, { flags: '--distributed', description: 'hash and verify on `leakproof worker` processes through the PostgreSQL job queue (needs DATABASE_URL)' }, { flags: '--shard-size <n>', description: 'files per hashing job and pairs per verification job (with --distributed)', default: '500' }],
     data: true,
+    datasetArg: true,
     formats: ['table', 'json', 'md', 'html', 'csv'],
     load: () => import('./commands/audit.js'),
   },
@@ -222,6 +226,7 @@ export const commandTable: CommandSpec[] = [
     description: 'the main job: audit, carve validation, train a small model, evaluate on a patient-level held-out part, record',
     options: [set],
     data: true,
+    datasetArg: true,
     formats: ['table', 'json'],
     load: () => import('./commands/demo.js'),
   },

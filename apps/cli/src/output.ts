@@ -1,5 +1,5 @@
-import { stat, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { realpath, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from './errors.js';
 
 export const formats = ['table', 'json', 'md', 'html', 'csv'] as const;
@@ -51,21 +51,35 @@ export function requireFormat(command: string, format: Format, supported: readon
   }
 }
 
-/** Refuses an --output whose folder does not exist before the command does any work (nothing is created but the file). */
-export async function requireOutputFolder(cwd: string, output: string): Promise<void> {
-  const folder = dirname(resolve(cwd, output));
+/** Refuses an --output whose folder does not exist, or that is a folder, before the command does any work (nothing is created but the file). */
+export async function requireOutputFolder(cwd: string, output: string, flag = '--output'): Promise<void> {
+  const path = resolve(cwd, output);
+  const folder = dirname(path);
   const info = await stat(folder).catch(() => undefined);
   if (!info?.isDirectory()) {
-    throw new UserError(`cannot write --output ${output}: the folder ${folder} does not exist`, `create it first (mkdir -p ${folder}) or write to an existing folder`);
+    throw new UserError(`cannot write ${flag} ${output}: the folder ${folder} does not exist`, `create it first (mkdir -p ${folder}) or write to an existing folder`);
+  }
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) {
+    throw new UserError(`cannot write ${flag} ${output}: ${path} is a folder`, `name a file, e.g. ${join(output, 'report.txt')}`);
   }
 }
 
+/** Refuses an --output inside the dataset folder: nothing is ever written into a dataset, and the report could replace an image. */
+export async function requireOutputOutsideDataset(cwd: string, output: string, dataset: string): Promise<void> {
+  const path = resolve(cwd, output);
+  const file = join(await realpath(dirname(path)).catch(() => dirname(path)), basename(path));
+  const root = await realpath(resolve(cwd, dataset)).catch(() => resolve(cwd, dataset));
+  const rel = relative(root, file);
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return;
+  throw new UserError(`cannot write --output ${output}: it is inside the dataset folder ${root}`, 'nothing is written into a dataset; write the report outside it (e.g. -o report.html in the working folder)');
+}
+
 /** Writes to --output when given (creating nothing but that file), else to stdout. */
-export async function emit(text: string, stdout: NodeJS.WritableStream, cwd: string, output?: string): Promise<void> {
+export async function emit(text: string, stdout: NodeJS.WritableStream, cwd: string, output?: string, flag = '--output'): Promise<void> {
   if (output) {
     const path = resolve(cwd, output);
     await writeFile(path, text).catch((error: NodeJS.ErrnoException) => {
-      throw new UserError(`cannot write --output ${path}: ${error.code ?? error.message}`, 'choose a writable file in an existing folder');
+      throw new UserError(`cannot write ${flag} ${path}: ${error.code ?? error.message}`, 'choose a writable file in an existing folder');
     });
     return;
   }

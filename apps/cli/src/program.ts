@@ -4,7 +4,7 @@ import { commandTable, dataOptions, type CommandSpec } from './command-table.js'
 import type { CliContext } from './context.js';
 import { ExitCode, exitCodeFor, isUserFacing } from './errors.js';
 import { optionalText, parseOptions } from './options.js';
-import { emit, parseFormat, renderResult, requireFormat, requireOutputFolder } from './output.js';
+import { emit, parseFormat, renderResult, requireFormat, requireOutputFolder, requireOutputOutsideDataset } from './output.js';
 import { z } from 'zod';
 
 /** --format and --output, which every data command takes; read here, before the command runs. */
@@ -33,6 +33,7 @@ function addCommand(root: Command, spec: CommandSpec, ctx: CliContext, outcome: 
     const format = parseFormat(data.format);
     if (spec.data && spec.formats) requireFormat(spec.path.join(' '), format, spec.formats);
     if (spec.data && data.output !== undefined) await requireOutputFolder(ctx.cwd, data.output);
+    if (spec.datasetArg && data.output !== undefined && args[0] !== undefined) await requireOutputOutsideDataset(ctx.cwd, data.output, args[0]);
     const { run } = await spec.load();
     const res = await run(ctx, args, opts);
     if (spec.data) await emit(renderResult(res, format), ctx.stdout, ctx.cwd, data.output);

@@ -18,7 +18,15 @@ export const gateConfigSchema = z
           })
           .strict(),
       )
-      .min(1),
+      .min(1)
+      .superRefine((datasets, ctx) => {
+        // the name keys the lock file: two datasets under one name would overwrite each other's fingerprint
+        const seen = new Set<string>();
+        datasets.forEach((d, i) => {
+          if (seen.has(d.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `'${d.name}' names another dataset already; every dataset needs its own name` });
+          seen.add(d.name);
+        });
+      }),
     lockFile: z.string().default('leakproof.lock.json'),
   })
   .strict();

@@ -101,6 +101,37 @@ describe('csv layout', () => {
   });
 });
 
+describe('csv row numbers', () => {
+  it('name the line of the file, past blank lines and quoted line breaks', async () => {
+    const root = join(dir, 'csv-lines');
+    await put(root, 'img/a.png', await sharp(await jpeg(5)).png().toBuffer());
+    await put(root, 'labels.csv', 'path,label,split,patient\n\nimg/a.png,NORMAL,train,S1\n\n"img/two\nlines.png",NORMAL,test,S2\nimg/gone.png,NORMAL,test,S3\n\nimg/a.png,NORMAL,holdout,S1\n');
+    const manifest = await buildManifest(root, { layout: 'csv', patientIds: 'pseudonymous', csv: { file: 'labels.csv' } });
+    expect(manifest.problems.map((p) => [p.path, p.message])).toEqual([
+      ['labels.csv:6', "'img/two\nlines.png' does not exist"],
+      ['labels.csv:7', "'img/gone.png' does not exist"],
+      ['labels.csv:9', expect.stringContaining("split 'holdout'")],
+    ]);
+  });
+});
+
+describe('csv rows naming a file twice', () => {
+  it('keeps a file listed in two splits or with two labels as one record per listing (the audit must see it); drops only an exact repeat', async () => {
+    const root = join(dir, 'csv-twice');
+    await put(root, 'img/a.png', await sharp(await jpeg(5)).png().toBuffer());
+    await put(root, 'img/b.png', await sharp(await jpeg(6)).png().toBuffer());
+    await put(root, 'labels.csv', 'path,label,split,patient\nimg/a.png,NORMAL,train,S1\nimg/b.png,NORMAL,train,S2\nimg/a.png,NORMAL,test,S1\nimg/b.png,PNEUMONIA,train,S2\nimg/a.png,NORMAL,Train,S1\n');
+    const manifest = await buildManifest(root, { layout: 'csv', patientIds: 'pseudonymous', csv: { file: 'labels.csv' } });
+    expect(manifest.images.map((i) => [i.path, i.split, i.label]).sort()).toEqual([
+      ['img/a.png', 'test', 'NORMAL'],
+      ['img/a.png', 'train', 'NORMAL'],
+      ['img/b.png', 'train', 'NORMAL'],
+      ['img/b.png', 'train', 'PNEUMONIA'],
+    ]);
+    expect(manifest.problems.map((p) => [p.path, p.kind, p.message])).toEqual([['labels.csv:6', 'csv-row', expect.stringMatching(/listed more than once with split 'train' and label 'NORMAL'/)]]);
+  });
+});
+
 describe('dataset config', () => {
   it('errors name the file and the field', async () => {
     expect(() => parseDatasetConfig({ idRule: { regex: '(' } })).toThrow(/idRule\.regex: not a valid regular expression/);

@@ -83,7 +83,13 @@ const inflater = (bytes: Uint8Array, position: number): Uint8Array => {
  * and it works on the first bytes of a file that is too big to read at once).
  */
 export function parseDicomDataSet(bytes: Uint8Array, headerOnly = false): DataSet {
-  return dicomParser.parseDicom(bytes, { ...(headerOnly ? { untilTag: PIXEL_DATA } : {}), inflater: inflater as never });
+  try {
+    return dicomParser.parseDicom(bytes, { ...(headerOnly ? { untilTag: PIXEL_DATA } : {}), inflater: inflater as never });
+  } catch (error) {
+    // dicom-parser throws plain objects { exception, dataSet } mid-parse, which print as [object Object]
+    const exception = (error as { exception?: unknown } | undefined)?.exception;
+    throw typeof exception === 'string' ? new Error(exception) : error;
+  }
 }
 
 const trimmed = (value: string | undefined): string | undefined => {

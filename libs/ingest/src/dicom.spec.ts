@@ -111,6 +111,11 @@ describe('DICOM decoding through decodeGray', () => {
     await writeFile(join(dir, 'cut.dcm'), whole.subarray(0, whole.length - 1000));
     await writeFile(join(dir, 'big.dcm'), whole);
     expect(await inspectImageFile(join(dir, 'cut.dcm'), 1e6)).toMatchObject({ ok: false, kind: 'truncated' });
+    // cut inside a 16-bit image's pixel data: dicom-parser's own exception, not '[object Object]'
+    const deep = encodeDicom({ rows: 64, columns: 64, bitsAllocated: 16, pixels: new Uint16Array(4096) });
+    await writeFile(join(dir, 'cut16.dcm'), deep.subarray(0, deep.length - 100));
+    expect(await inspectImageFile(join(dir, 'cut16.dcm'), 1e6)).toMatchObject({ ok: false, kind: 'truncated', message: expect.stringMatching(/cannot be parsed \(truncated\?\): dicomParser.*buffer overrun$/) });
+    await expect(decodeGray(join(dir, 'cut16.dcm'))).rejects.toMatchObject({ kind: 'truncated', message: expect.stringMatching(/buffer overrun$/) });
     expect(await inspectImageFile(join(dir, 'big.dcm'), 1000)).toMatchObject({ ok: false, kind: 'too-many-pixels' });
     expect(await inspectImageFile(join(dir, 'big.dcm'), 1e6)).toMatchObject({ ok: true, width: 64, height: 64 });
     await writeFile(join(dir, 'old.dcm'), whole.subarray(132));

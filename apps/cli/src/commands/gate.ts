@@ -1,10 +1,10 @@
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { renderAuditMarkdown, renderAuditTable, renderJUnit } from '@leakproof/audit';
 import { runGate, type GateResult } from '@leakproof/experiment/gate';
 import type { CommandHandler } from '../command-table.js';
 import { log, type CliContext } from '../context.js';
-import { result } from '../output.js';
+import { emit, requireOutputFolder, result } from '../output.js';
 import { auditDataset } from './audit-support.js';
 import { flagOption, optionalText, parseOptions, textOption } from '../options.js';
 import { z } from 'zod';
@@ -23,10 +23,11 @@ const MAX_ANNOTATIONS = 10;
 export const run: CommandHandler = async (ctx, _args, rawOpts) => {
   const { projectConfig, update, junit } = parseOptions(gateOptions, rawOpts);
   const configPath = resolve(ctx.cwd, projectConfig);
+  if (junit) await requireOutputFolder(ctx.cwd, junit, '--junit');
   const { gate, problems } = await runGate({ configPath, update, cwd: ctx.cwd, audit: (ds) => auditDataset(ctx, { ...ds, cache: true }) });
   if (gate.updatedLock) log(ctx, `updated ${gate.lockFile}`);
   const reports = gate.datasets.flatMap((d) => (d.report ? [d.report] : []));
-  if (junit) await writeFile(resolve(ctx.cwd, junit), renderJUnit(reports, problems));
+  if (junit) await emit(renderJUnit(reports, problems), ctx.stdout, ctx.cwd, junit, '--junit');
   if (ctx.env['GITHUB_ACTIONS'] === 'true') await reportToGitHub(ctx, gate);
 
   return result<unknown>(gate, { table: (g) => renderGateTable(g as GateResult), md: (g) => renderGateMarkdown(g as GateResult) }, gate.passed ? 0 : 1);
