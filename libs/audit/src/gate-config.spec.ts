@@ -25,4 +25,10 @@ describe('loadGateConfig', () => {
   it('reads distinct names with the default lock file', async () => {
     await expect(load({ datasets: [{ name: 'a', path: 'a' }, { name: 'b', path: 'b' }] })).resolves.toMatchObject({ lockFile: 'leakproof.lock.json' });
   });
+
+  it('reads a config saved with a UTF-8 byte-order mark (Notepad, PowerShell)', async () => {
+    const path = join(dir, 'leakproof.config.json');
+    await writeFile(path, `\uFEFF${JSON.stringify({ datasets: [{ name: 'a', path: 'a' }] })}`);
+    await expect(loadGateConfig(path)).resolves.toMatchObject({ datasets: [{ name: 'a', path: 'a' }] });
+  });
 });

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { parseJsonText } from '@leakproof/core';
 import { PolicyError } from './policy.js';
 
 /** leakproof.config.json: the datasets the merge gate audits. Paths are relative to the config file. */
@@ -53,7 +54,7 @@ async function readJson(path: string, what: string, hint: string): Promise<unkno
     throw new PolicyError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, hint);
   }
   try {
-    return JSON.parse(text);
+    return parseJsonText(text);
   } catch (error) {
     throw new PolicyError(`${what} ${path} is not valid JSON: ${(error as Error).message}`, hint);
   }
@@ -71,7 +72,7 @@ export async function loadGateConfig(path: string): Promise<GateConfig> {
 export async function loadLockFile(path: string): Promise<LockFile> {
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    json = parseJsonText(await readFile(path, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { schemaVersion: 1, datasets: {} };
     throw new PolicyError(`lock file ${path} is not valid JSON: ${(error as Error).message}`, 'restore it from git or delete it and run `leakproof gate --update`');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { findingKinds, LeakproofError, type FindingKind } from '@leakproof/core';
+import { findingKinds, LeakproofError, parseJsonText, type FindingKind } from '@leakproof/core';
 
 export { findingKinds, type FindingKind };
 
@@ -80,7 +80,7 @@ export async function loadPolicy(path: string): Promise<Policy> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text);
   } catch (error) {
     throw new PolicyError(`policy file ${path} is not valid JSON: ${(error as Error).message}`);
   }

@@ -21,3 +21,4 @@ export {
 } from './contracts.js';
 export { thresholdRuleLabel } from './threshold-rule-label.js';
 export { fieldRef, filterWordPattern } from './filter-names.js';
+export { parseJsonText } from './json-text.js';

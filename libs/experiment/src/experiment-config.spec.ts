@@ -107,3 +107,12 @@ describe('a field the experiment does not have', () => {
     expect(error.hint).not.toContain('"Training config"');
   });
 });
+
+describe('a config file saved by a Windows editor', () => {
+  it('loads despite the UTF-8 byte-order mark in front of it', async () => {
+    const file = join(dir, 'experiment-bom.json');
+    await writeFile(file, `\uFEFF${JSON.stringify({ dataset: { root: 'data' }, train: { epochs: 2 } })}`);
+    const loaded = await loadExperimentConfig(dir, file, []);
+    expect(loaded.config.train).toEqual({ epochs: 2 });
+  });
+});

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { thresholdRuleSchema, UsageError, type ThresholdRule } from '@leakproof/core';
+import { parseJsonText, thresholdRuleSchema, UsageError, type ThresholdRule } from '@leakproof/core';
 import { DEFAULT_THRESHOLD_RULE } from '@leakproof/evaluator';
 import { z } from 'zod';
 import { applyOverrides, trainConfigSchema } from '@leakproof/trainer';
@@ -134,7 +134,7 @@ async function readText(path: string, what: string, fix: string): Promise<string
 function parseJsonObject(text: string, what: string): Record<string, unknown> {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text);
   } catch (error) {
     throw new UsageError(`${what} is not valid JSON: ${(error as Error).message}`, 'fix the JSON syntax');
   }

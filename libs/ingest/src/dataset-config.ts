@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { parseJsonText } from '@leakproof/core';
 import { DEFAULT_MAX_PIXELS } from './decode-types.js';
 import { presetConfigSchema } from './presets/preset-config.js';
 import type { IdRule } from './patient-id.js';
@@ -96,7 +97,7 @@ export async function loadDatasetConfig(path: string): Promise<DatasetConfig> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text);
   } catch (error) {
     throw new IngestUserError(`dataset config ${path} is not valid JSON: ${(error as Error).message}`, 'fix the JSON syntax');
   }

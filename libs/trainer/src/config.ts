@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { LeakproofError } from '@leakproof/core';
+import { LeakproofError, parseJsonText } from '@leakproof/core';
 import { intensityModes } from './data/intensity.js';
 
 export const augmentationSchema = z
@@ -247,7 +247,7 @@ export async function loadTrainConfig(path: string | undefined, overrides: reado
       throw new TrainConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
     }
     try {
-      const json: unknown = JSON.parse(text);
+      const json: unknown = parseJsonText(text);
       if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('the top level must be an object');
       base = json as Record<string, unknown>;
     } catch (error) {

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { uiAllowRequestSchema, UI_API_PREFIX, type UiAllowResponse, type UiAuditDetail, type UiFinding } from '@leakproof/core';
-import { defaultPolicy, parsePolicy, type Policy } from '@leakproof/audit';
+import { defaultPolicy, loadPolicy, parsePolicy, PolicyError, type Policy } from '@leakproof/audit';
+import { ApiError } from '../errors.js';
 import type { AuditFindingRecord, Registry } from '@leakproof/registry';
 import type { FastifyInstance } from 'fastify';
 import { sendImage } from './evaluation-routes.js';
@@ -44,9 +45,15 @@ function allowEntry(f: AuditFindingRecord, reason: string): { pair?: Policy['all
   return {};
 }
 
+/** The policy the allowlist entry is added to; a broken file is the server's state, not the request's fault (409). */
 async function readPolicy(file: string): Promise<Policy> {
   if (!existsSync(file)) return structuredClone(defaultPolicy);
-  return parsePolicy(JSON.parse(await readFile(file, 'utf8')), file);
+  try {
+    return await loadPolicy(file);
+  } catch (error) {
+    const message = error instanceof PolicyError ? error.message : String(error);
+    throw new ApiError(409, 'INVALID_STATE', `${message}; nothing was written`, 'fix leakproof.policy.json by hand (or restore it from git), then allow the finding again');
+  }
 }
 
 export function registerAuditRoutes(app: FastifyInstance, registry: Registry, cwd: string): void {
