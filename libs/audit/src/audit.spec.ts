@@ -147,6 +147,16 @@ describe('auditManifest', () => {
     expect(report.policyHash).not.toBe((await auditManifest(manifest, { policy: parsePolicy({}), cacheDir: null, workers: 1 })).policyHash);
   });
 
+  it('says nothing was compared when the dataset has one split, instead of "no leakage found"', async () => {
+    const trainOnly = { ...manifest, images: manifest.images.filter((i) => i.split === 'train' && i.path.startsWith('train/') && !i.path.includes('relabelled') && !i.path.includes('within')), problems: [] };
+    const report = await auditManifest(trainOnly, { policy: parsePolicy({}), cacheDir: null, workers: 1 });
+    expect(report.findings).toEqual([]);
+    for (const text of [renderAuditTable(report), renderAuditMarkdown(report), renderAuditHtml(report)]) {
+      expect(text).toContain('Only one split (train): there is nothing to leak between yet');
+      expect(text).not.toContain('No leakage found');
+    }
+  });
+
   it('hashes on plain-JS worker threads (no tsx loader) with the same results as in-thread', async () => {
     const paths = manifest.images.slice(0, 20).map((r) => join(root, r.path));
     const pooled = await hashFiles(paths, { workers: 2, fallback: false });

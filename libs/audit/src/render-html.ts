@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { noFindingsSentence } from '@leakproof/core';
 import { previewPng } from '@leakproof/ingest';
 import type { AuditReport, Finding } from './report-schema.js';
 
@@ -66,7 +67,7 @@ figcaption{font-size:12px;max-width:260px;word-break:break-all}
 <p>Root <code>${esc(report.dataset.root)}</code><br>Fingerprint <code>${report.fingerprint}</code><br>Policy <code>${report.policyHash}</code> · ${esc(report.tool.name)} ${esc(report.tool.version)} · ${esc(report.createdAt)}</p>
 <table><tr><th>split</th><th>images</th><th>patients</th><th>classes</th></tr>${rows}</table>
 <h2>${report.findings.length} finding(s)</h2>
-${report.findings.length ? report.findings.map((f) => card(f, thumbs)).join('\n') : '<p>No leakage found between splits.</p>'}
+${report.findings.length ? report.findings.map((f) => card(f, thumbs)).join('\n') : `<p>${esc(noFindingsSentence(report.splits.map((s) => s.name)))}</p>`}
 ${problems ? `<h2>${report.problems.length} input problem(s)</h2><ul>${problems}</ul>` : ''}
 </body></html>
 `;

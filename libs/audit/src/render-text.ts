@@ -1,3 +1,4 @@
+import { noFindingsSentence } from '@leakproof/core';
 import type { AuditReport, Finding } from './report-schema.js';
 
 const icon = { fail: '✗', warn: '!', info: '·' } as const;
@@ -26,7 +27,7 @@ export function renderAuditTable(report: AuditReport, options: { maxFindings?: n
     lines.push(`${s.name.padEnd(12)} ${String(s.images).padStart(6)}  ${String(s.patients).padStart(8)}  ${Object.entries(s.classes).map(([c, n]) => `${c}=${n}`).join(' ')}`);
   }
   lines.push('');
-  if (report.findings.length === 0) lines.push('No leakage found between splits.');
+  if (report.findings.length === 0) lines.push(noFindingsSentence(report.splits.map((x) => x.name)));
   for (const f of report.findings.slice(0, max)) lines.push(findingLine(f));
   if (report.findings.length > max) lines.push(`… and ${report.findings.length - max} more (use --format json or html for all)`);
   const dupes = report.info.withinSplitDuplicates.length;
@@ -61,7 +62,7 @@ export function renderAuditMarkdown(report: AuditReport, options: { maxFindings?
       out.push(`| ${f.severity} | ${f.kind} | ${mdEscape(f.splitA)} ↔ ${mdEscape(f.splitB)} | ${what}${f.allowedBecause ? ` (allowed: ${mdEscape(f.allowedBecause)})` : ''} | ${f.kind === 'patient' ? '' : (f.score ?? '')} |`);
     }
     if (report.findings.length > max) out.push('', `…and ${report.findings.length - max} more findings (see the JSON or HTML report).`);
-  } else out.push('No leakage found between splits.');
+  } else out.push(mdEscape(noFindingsSentence(report.splits.map((x) => x.name))));
   if (report.problems.length) {
     out.push('', `<details><summary>${report.problems.length} input problem(s)</summary>`, '');
     for (const p of report.problems.slice(0, 50)) out.push(`- \`${p.kind}\` ${mdEscape(p.path)}: ${mdEscape(p.message)}`);

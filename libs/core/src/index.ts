@@ -22,3 +22,4 @@ export {
 export { thresholdRuleLabel } from './threshold-rule-label.js';
 export { fieldRef, filterWordPattern } from './filter-names.js';
 export { parseJsonText } from './json-text.js';
+export { noFindingsSentence } from './audit-verdict-text.js';

@@ -1,4 +1,4 @@
-import type { UiFinding } from '@leakproof/core';
+import { noFindingsSentence, type UiFinding } from '@leakproof/core';
 import { api } from '../api';
 import { AllowForm } from '../components/allow-form';
 import { Badge, ErrorBox, Loading } from '../components/status';
@@ -85,7 +85,7 @@ export function AuditPage({ id }: { id: number }) {
         </tbody>
       </table>
       <h2>Findings</h2>
-      {a.findings.length === 0 && <p class="ok">no leakage found between splits</p>}
+      {a.findings.length === 0 && <p class={a.splits.length >= 2 ? 'ok' : undefined}>{noFindingsSentence(a.splits.map((s) => s.name))}</p>}
       {kinds.map((kind) => {
         const group = a.findings.filter((f) => f.kind === kind);
         return (
