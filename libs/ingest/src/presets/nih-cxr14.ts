@@ -28,11 +28,13 @@ export async function listNihCxr14(root: string, preset: PresetConfig): Promise<
     const where = `${table.name}:${i + 2}`;
     const image = row['Image Index'] ?? '';
     const findings = (row['Finding Labels'] ?? '').split('|').map((f) => f.trim());
-    const split = trainVal.has(image) ? 'train' : test.has(image) ? 'test' : undefined;
-    if (!split) return out.rowProblem(where, `'${image}' is in neither train_val_list.txt nor test_list.txt`);
+    // an image on both lists is listed once per split, so the audit reports it as the leak it is
+    const splits = [...(trainVal.has(image) ? ['train'] : []), ...(test.has(image) ? ['test'] : [])];
+    if (!splits.length) return out.rowProblem(where, `'${image}' is in neither train_val_list.txt nor test_list.txt`);
     const path = files.get(image);
     if (!path) return out.missingFile(where, image);
-    out.add({ absPath: join(root, path), path, split, csvPatient: row['Patient ID'] ?? '' }, binaryLabel(findings.includes(positive), findings.includes('No Finding'), preset));
+    const label = binaryLabel(findings.includes(positive), findings.includes('No Finding'), preset);
+    for (const split of splits) out.add({ absPath: join(root, path), path, split, csvPatient: row['Patient ID'] ?? '' }, label);
   });
   return out.finish();
 }

@@ -86,8 +86,10 @@ export class PresetListing {
       this.excluded[label]++;
       return;
     }
-    if (this.seen.has(candidate.path)) return;
-    this.seen.add(candidate.path);
+    // an exact repeat is dropped; the same file in another split or with another label stays, for the audit to report
+    const entry = `${candidate.path}\n${candidate.split}\n${label}`;
+    if (this.seen.has(entry)) return;
+    this.seen.add(entry);
     this.candidates.push({ ...candidate, label });
   }
 

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +27,14 @@ describe('dataset presets on miniature copies of the real layouts', () => {
     expect(m.problems).toEqual([expect.objectContaining({ kind: 'excluded-by-label', severity: 'note', message: expect.stringMatching(/^1 image/) })]);
     const rest = await buildManifest(root, { preset: { name: 'nih-cxr14', negative: 'rest', positive: 'Effusion', positiveClass: 'EFFUSION' } });
     expect(rest.images.map((i) => i.label)).toEqual(['NORMAL', 'NORMAL', 'EFFUSION', 'NORMAL', 'NORMAL']);
+  });
+
+  it('nih-cxr14: an image on both split lists is listed in both splits (a leak for the audit), not silently kept in train', async () => {
+    const root = await fresh('nih-both');
+    await makeNihCxr14(root);
+    await writeFile(join(root, 'test_list.txt'), '00000002_000.png\n00000003_000.png\n00000001_000.png\n');
+    const m = await buildManifest(root, { preset: 'nih-cxr14' });
+    expect(rows(m).filter((r) => r.endsWith('00000001_000.png'))).toEqual(['train PNEUMONIA 1 images_001/images/00000001_000.png', 'test PNEUMONIA 1 images_001/images/00000001_000.png']);
   });
 
   it('chexpert: strips the archive folder from Path, patientNNNNN is the patient, -1 excluded by default (U-Ones on request)', async () => {
