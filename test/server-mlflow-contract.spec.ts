@@ -180,6 +180,19 @@ describe.each(serverStores)('MLflow tracking API on $kind', ({ kind }) => {
     expect(await order('attributes.end_time DESC')).toEqual([first, second]);
   });
 
+  it('pages DELETED_ONLY searches over deleted runs, however many active runs are newer', async () => {
+    const create = async () => (await api('POST', 'runs/create', { experiment_id: experimentId, tags: [{ key: 'leakproof.audit', value: String(s.auditId) }] })).body.run.info.run_id as string;
+    const deleted = [await create(), await create()];
+    for (const id of deleted) await s.registry.archiveRun(Number(id));
+    for (let i = 0; i < 3; i++) await create();
+    const search = (page_token?: string) => api('POST', 'runs/search', { experiment_ids: [experimentId], run_view_type: 'DELETED_ONLY', max_results: 1, ...(page_token ? { page_token } : {}) });
+    const first = await search();
+    expect(first.body.runs.map((r: { info: { run_id: string } }) => r.info.run_id)).toEqual([deleted[1]]);
+    const second = await search(first.body.next_page_token);
+    expect(second.body.runs.map((r: { info: { run_id: string; lifecycle_stage: string } }) => [r.info.run_id, r.info.lifecycle_stage])).toEqual([[deleted[0], 'deleted']]);
+    expect(second.body.next_page_token).toBeUndefined();
+  });
+
   it('answers unknown, malformed and foreign run ids with RESOURCE_DOES_NOT_EXIST', async () => {
     for (const id of ['999999', 'abc', '1.5', '-1', '0x10', 'b4a7e0c2f7d94c55a8a5f9f0c1d2e3f4']) {
       expect(await api('GET', `runs/get?run_id=${id}`)).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });

@@ -146,7 +146,7 @@ export const runsQueryRequestSchema = z.strictObject({
   filter: z.string().max(10_000),
   orderBy: z.string().max(1_000).optional(),
   limit: z.number().int().positive().max(100_000).optional(),
-  includeArchived: z.boolean().optional(),
+  includeArchived: z.union([z.boolean(), z.literal('only')]).optional(),
 });
 export const metricEntryWireSchema = z.strictObject({ key: key, step: z.number().int().nonnegative().max(2_147_483_647), value: wireNumber });
 export const logMetricsRequestSchema = z.strictObject({ entries: z.array(metricEntryWireSchema).max(100_000) });
