@@ -193,6 +193,20 @@ describe.each(serverStores)('MLflow tracking API on $kind', ({ kind }) => {
     expect(second.body.next_page_token).toBeUndefined();
   });
 
+  it('deletes and restores a run (runs/delete, runs/restore: archived, never removed)', async () => {
+    const id = (await api('POST', 'runs/create', { experiment_id: experimentId, tags: [{ key: 'leakproof.audit', value: String(s.auditId) }] })).body.run.info.run_id as string;
+    const active = async () => (await api('POST', 'runs/search', { experiment_ids: [experimentId], filter: `attributes.run_id = '${id}'` })).body.runs.length;
+    expect(await api('POST', 'runs/delete', { run_id: id })).toMatchObject({ status: 200, body: {} });
+    expect((await api('GET', `runs/get?run_id=${id}`)).body.run.info.lifecycle_stage).toBe('deleted');
+    expect(await active()).toBe(0);
+    expect(await api('POST', 'runs/log-metric', { run_id: id, key: 'k', value: 1, timestamp: 1, step: 0 })).toMatchObject({ status: 400, body: { message: expect.stringContaining("'active' state") } });
+    expect(await api('POST', 'runs/restore', { run_id: id })).toMatchObject({ status: 200, body: {} });
+    expect((await api('GET', `runs/get?run_id=${id}`)).body.run.info.lifecycle_stage).toBe('active');
+    expect(await active()).toBe(1);
+    expect(await api('POST', 'runs/delete', { run_id: '999999' })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+    expect(await api('POST', 'runs/delete', {})).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+  });
+
   it('answers unknown, malformed and foreign run ids with RESOURCE_DOES_NOT_EXIST', async () => {
     for (const id of ['999999', 'abc', '1.5', '-1', '0x10', 'b4a7e0c2f7d94c55a8a5f9f0c1d2e3f4']) {
       expect(await api('GET', `runs/get?run_id=${id}`)).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });

@@ -76,6 +76,16 @@ function registerRunRoutes(app: FastifyInstance, registry: Registry): void {
     const tags = (await registry.getRun(run.id))?.tags ?? {};
     return { run_info: runInfoOf({ ...run, tags }, await experimentIdOf(registry, run.experiment)) };
   });
+  for (const [path, schema, archived] of [
+    ['/runs/delete', api.deleteRunSchema, true],
+    ['/runs/restore', api.restoreRunSchema, false],
+  ] as const) {
+    app.post(path, async (request) => {
+      const run = await existingRun(registry, parseOr400(schema, input(request)).run_id);
+      await registry.archiveRun(run.id, archived);
+      return {};
+    });
+  }
   app.post('/runs/log-metric', async (request) => {
     const body = parseOr400(api.logMetricSchema, input(request));
     const run = await runningRun(registry, runRefOf(body));
