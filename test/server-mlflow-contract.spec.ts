@@ -100,6 +100,24 @@ describe.each(serverStores)('MLflow tracking API on $kind', ({ kind }) => {
     expect(run.data.tags.map((t: { key: string }) => t.key)).not.toContain('gone');
   });
 
+  it('takes a param the run already has (typed, from its config) again in the string form runs/get shows, and refuses another value with a 400', async () => {
+    const run = await s.registry.createRun({ experiment: 'typed-params', name: 'typed', auditId: s.auditId, params: { epochs: 12, lr: 0.002, opt: { name: 'adam' } } });
+    const id = String(run.id);
+    const shown = (await api('GET', `runs/get?run_id=${id}`)).body.run.data.params;
+    expect(shown).toEqual(expect.arrayContaining([{ key: 'epochs', value: '12' }, { key: 'opt.name', value: 'adam' }]));
+    // what mlflow.log_params(config) sends: every value as a string
+    for (const [key, value] of [['epochs', '12'], ['lr', '0.002'], ['opt.name', 'adam']] as const) {
+      expect(await api('POST', 'runs/log-parameter', { run_id: id, key, value }), key).toMatchObject({ status: 200 });
+    }
+    const again = await api('POST', 'runs/log-batch', { run_id: id, params: [{ key: 'epochs', value: '12' }, { key: 'opt.name', value: 'adam' }, { key: 'seed', value: '1' }] });
+    expect(again).toMatchObject({ status: 200 });
+    for (const [key, value] of [['epochs', '13'], ['opt.name', 'sgd']] as const) {
+      expect(await api('POST', 'runs/log-parameter', { run_id: id, key, value }), key).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining(key) } });
+    }
+    expect(await api('POST', 'runs/log-batch', { run_id: id, params: [{ key: 'opt.name', value: 'sgd' }] })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect((await s.registry.getRunRecord(run.id))?.params).toEqual({ epochs: 12, lr: 0.002, opt: { name: 'adam' }, seed: '1' });
+  });
+
   it('enforces MLflow\'s log-batch limits (1000 metrics, 100 params, 100 tags, 1000 in total)', async () => {
     const metrics = (n: number) => Array.from({ length: n }, (_, i) => ({ key: 'm', value: i / n, timestamp: 1, step: i }));
     const params = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `p${i}`, value: String(i) }));

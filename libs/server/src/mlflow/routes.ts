@@ -8,7 +8,7 @@ import { ApiError, invalid, notFound, parseOr400 } from '../errors.js';
 import { experimentOf, runInfoOf, runOf } from './convert.js';
 import { DEFAULT_EXPERIMENT, existingRun, experimentById, parseRunId, runRefOf, runningRun } from './ids.js';
 import { AUDIT_TAG, resolveRunAudit } from './lineage.js';
-import { logBatch, toMetricEntry } from './logging.js';
+import { logBatch, newParams, toMetricEntry } from './logging.js';
 import { input } from './input.js';
 import { registerSearchRoutes } from './search.js';
 
@@ -95,7 +95,8 @@ function registerRunRoutes(app: FastifyInstance, registry: Registry): void {
   app.post('/runs/log-parameter', async (request) => {
     const body = parseOr400(api.logParamSchema, input(request));
     const run = await runningRun(registry, runRefOf(body));
-    await registry.logParams(run.id, { [body.key]: body.value });
+    const fresh = newParams(run, { [body.key]: body.value });
+    if (Object.keys(fresh).length > 0) await registry.logParams(run.id, fresh);
     return {};
   });
   app.post('/runs/log-batch', async (request) => {
