@@ -114,6 +114,25 @@ describe('leakproof run', () => {
     expect(shown.artifacts.some((a) => a.kind === 'mlflow:docs/notes.txt')).toBe(true);
   });
 
+  it.skipIf(!python.ok)(`a command that ends its MLflow run itself (mlflow.end_run()) still gets the status of its exit${python.ok ? '' : ` (skipped: ${python.reason})`}`, async () => {
+    // what `with mlflow.start_run():` sends on leaving the block, before the script goes on to fail
+    const endRun = [
+      'import json, os, sys, urllib.request',
+      'body = json.dumps({"run_id": os.environ["MLFLOW_RUN_ID"], "status": "FINISHED", "end_time": 1700000000000}).encode()',
+      'req = urllib.request.Request(os.environ["MLFLOW_TRACKING_URI"] + "/api/2.0/mlflow/runs/update", data=body, method="POST", headers={"Content-Type": "application/json"})',
+      'print(json.load(urllib.request.urlopen(req))["run_info"]["status"])',
+      'sys.exit(3)',
+    ].join('\n');
+    const res = await run(['python3', '-c', endRun]);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).toMatch(/run \d+ failed \(exit code 3\)/);
+    const shown = await showRun(work, runIdOf(res));
+    expect(shown.status).toBe('failed');
+    expect(shown.tags['leakproof.exit_code']).toBe('3');
+    expect(shown.tags['leakproof.reported_status']).toBe('FINISHED');
+    expect(shown.artifacts.some((a) => a.kind === 'log:stdout')).toBe(true);
+  });
+
   it.skipIf(!python.ok)(`the stdlib trainer: metric history, an artifact and an external evaluation with intervals${python.ok ? '' : ` (skipped: ${python.reason})`}`, async () => {
     const res = await run(['python3', join(repo, 'examples', 'stdlib', 'train.py')]);
     expect(res.stderr).not.toMatch(/internal error|Traceback/);

@@ -62,6 +62,14 @@ describe('leakproof server on bad input', () => {
     expect(await s.registry.metricHistory(runId, 'loss')).toEqual([]);
   });
 
+  it('refuses an evaluation-history fingerprint that is not hex, instead of answering every evaluation', async () => {
+    for (const fingerprint of ['zz', 'c4c4-', 'xyz123', 'c4c']) {
+      const res = await request(s.url, 'GET', `/api/v1/evaluations/history?fingerprint=${fingerprint}`);
+      expect(res, fingerprint).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('fingerprint') } });
+    }
+    expect((await request(s.url, 'GET', '/api/v1/evaluations/history?fingerprint=C4C4')).status).toBe(200);
+  });
+
   it('refuses NUL characters anywhere, and unknown fields on /api/v1 (MLflow routes ignore them, as MLflow does)', async () => {
     expect(await mlflow('runs/set-tag', { run_id: String(runId), key: 'a\u0000b', value: 'x' })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('NUL') } });
     expect(await mlflow('runs/log-parameter', { run_id: String(runId), key: 'p', value: 'x\u0000' })).toMatchObject({ status: 400 });

@@ -100,6 +100,24 @@ describe.each(serverStores)('MLflow tracking API on $kind', ({ kind }) => {
     expect(run.data.tags.map((t: { key: string }) => t.key)).not.toContain('gone');
   });
 
+  it('takes a param the run already has (typed, from its config) again in the string form runs/get shows, and refuses another value with a 400', async () => {
+    const run = await s.registry.createRun({ experiment: 'typed-params', name: 'typed', auditId: s.auditId, params: { epochs: 12, lr: 0.002, opt: { name: 'adam' } } });
+    const id = String(run.id);
+    const shown = (await api('GET', `runs/get?run_id=${id}`)).body.run.data.params;
+    expect(shown).toEqual(expect.arrayContaining([{ key: 'epochs', value: '12' }, { key: 'opt.name', value: 'adam' }]));
+    // what mlflow.log_params(config) sends: every value as a string
+    for (const [key, value] of [['epochs', '12'], ['lr', '0.002'], ['opt.name', 'adam']] as const) {
+      expect(await api('POST', 'runs/log-parameter', { run_id: id, key, value }), key).toMatchObject({ status: 200 });
+    }
+    const again = await api('POST', 'runs/log-batch', { run_id: id, params: [{ key: 'epochs', value: '12' }, { key: 'opt.name', value: 'adam' }, { key: 'seed', value: '1' }] });
+    expect(again).toMatchObject({ status: 200 });
+    for (const [key, value] of [['epochs', '13'], ['opt.name', 'sgd']] as const) {
+      expect(await api('POST', 'runs/log-parameter', { run_id: id, key, value }), key).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining(key) } });
+    }
+    expect(await api('POST', 'runs/log-batch', { run_id: id, params: [{ key: 'opt.name', value: 'sgd' }] })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect((await s.registry.getRunRecord(run.id))?.params).toEqual({ epochs: 12, lr: 0.002, opt: { name: 'adam' }, seed: '1' });
+  });
+
   it('enforces MLflow\'s log-batch limits (1000 metrics, 100 params, 100 tags, 1000 in total)', async () => {
     const metrics = (n: number) => Array.from({ length: n }, (_, i) => ({ key: 'm', value: i / n, timestamp: 1, step: i }));
     const params = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `p${i}`, value: String(i) }));
@@ -178,6 +196,33 @@ describe.each(serverStores)('MLflow tracking API on $kind', ({ kind }) => {
       (await api('POST', 'runs/search', { experiment_ids: [experimentId], filter: `attributes.run_id IN ('${first}', '${second}')`, order_by: [by] })).body.runs.map((r: { info: { run_id: string } }) => r.info.run_id);
     expect(await order('attributes.start_time DESC')).toEqual([second, first]);
     expect(await order('attributes.end_time DESC')).toEqual([first, second]);
+  });
+
+  it('pages DELETED_ONLY searches over deleted runs, however many active runs are newer', async () => {
+    const create = async () => (await api('POST', 'runs/create', { experiment_id: experimentId, tags: [{ key: 'leakproof.audit', value: String(s.auditId) }] })).body.run.info.run_id as string;
+    const deleted = [await create(), await create()];
+    for (const id of deleted) await s.registry.archiveRun(Number(id));
+    for (let i = 0; i < 3; i++) await create();
+    const search = (page_token?: string) => api('POST', 'runs/search', { experiment_ids: [experimentId], run_view_type: 'DELETED_ONLY', max_results: 1, ...(page_token ? { page_token } : {}) });
+    const first = await search();
+    expect(first.body.runs.map((r: { info: { run_id: string } }) => r.info.run_id)).toEqual([deleted[1]]);
+    const second = await search(first.body.next_page_token);
+    expect(second.body.runs.map((r: { info: { run_id: string; lifecycle_stage: string } }) => [r.info.run_id, r.info.lifecycle_stage])).toEqual([[deleted[0], 'deleted']]);
+    expect(second.body.next_page_token).toBeUndefined();
+  });
+
+  it('deletes and restores a run (runs/delete, runs/restore: archived, never removed)', async () => {
+    const id = (await api('POST', 'runs/create', { experiment_id: experimentId, tags: [{ key: 'leakproof.audit', value: String(s.auditId) }] })).body.run.info.run_id as string;
+    const active = async () => (await api('POST', 'runs/search', { experiment_ids: [experimentId], filter: `attributes.run_id = '${id}'` })).body.runs.length;
+    expect(await api('POST', 'runs/delete', { run_id: id })).toMatchObject({ status: 200, body: {} });
+    expect((await api('GET', `runs/get?run_id=${id}`)).body.run.info.lifecycle_stage).toBe('deleted');
+    expect(await active()).toBe(0);
+    expect(await api('POST', 'runs/log-metric', { run_id: id, key: 'k', value: 1, timestamp: 1, step: 0 })).toMatchObject({ status: 400, body: { message: expect.stringContaining("'active' state") } });
+    expect(await api('POST', 'runs/restore', { run_id: id })).toMatchObject({ status: 200, body: {} });
+    expect((await api('GET', `runs/get?run_id=${id}`)).body.run.info.lifecycle_stage).toBe('active');
+    expect(await active()).toBe(1);
+    expect(await api('POST', 'runs/delete', { run_id: '999999' })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+    expect(await api('POST', 'runs/delete', {})).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
   });
 
   it('answers unknown, malformed and foreign run ids with RESOURCE_DOES_NOT_EXIST', async () => {

@@ -43,3 +43,6 @@ export type ThresholdRule = z.infer<typeof thresholdRuleSchema>;
 /** A run's lifecycle, as the registry stores it (MLflow's upper-case names are mapped by the filter language). */
 export const runStatusSchema = z.enum(['running', 'finished', 'failed', 'interrupted']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
+
+/** The backend of a run `leakproof run -- <command>` created: it ends when the command exits, with the status its exit gives. */
+export const boundCommandBackend = 'external command';

@@ -14,6 +14,7 @@ export {
   thresholdRuleNames,
   thresholdRuleSchema,
   runStatusSchema,
+  boundCommandBackend,
   type RunStatus,
   type FindingKind,
   type ThresholdRule,

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Policy } from '@leakproof/audit';
+import { boundCommandBackend } from '@leakproof/core';
 import type { RegistryApi, RunRecord } from '@leakproof/registry';
 import type { ExperimentContext } from './context.js';
 import type { LoadedExperimentConfig } from './experiment-config.js';
@@ -50,7 +51,7 @@ export async function startBoundRun(
     params: { ...config.train, command: command.join(' '), dataset: manifest.root, valCarved: plan.valCarved, testCarved: plan.testCarved },
     gitCommit: git.commit,
     gitDirty: git.dirty,
-    backend: 'external command',
+    backend: boundCommandBackend,
     model: typeof config.train['model'] === 'string' ? config.train['model'] : program,
     config: loaded.verbatim,
   });

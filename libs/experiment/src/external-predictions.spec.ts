@@ -1,5 +1,8 @@
+import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePredictionsCsv, type ExpectedSplit } from './external-predictions.js';
+import { parsePredictionsCsv, readExternalPredictions, type ExpectedSplit } from './external-predictions.js';
 import { ProblemFoundError } from '@leakproof/core';
 
 const image = (path: string, split: string, label: string, patient: string) => ({ path, split, label, patient, size: 1, sha256: '0'.repeat(64), mtimeMs: 0 });
@@ -35,6 +38,21 @@ describe('external predictions CSV', () => {
 
   it('accepts a BOM, CRLF, blank lines and any column order', () => {
     expect(parse('\uFEFFprob,path\r\n\r\n0.1,test/NORMAL/a.jpeg\r\n1,test/PNEUMONIA/b.jpeg\r\n').predictions).toHaveLength(2);
+  });
+
+  it('takes paths with the root\'s symbolic links resolved (Path.resolve(), os.path.realpath) as inside the root', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lp-preds-'));
+    try {
+      const real = join(await realpath(dir), 'disk', 'xray');
+      await mkdir(real, { recursive: true });
+      await symlink(real, join(dir, 'xray'));
+      const file = join(dir, 'preds.csv');
+      await writeFile(file, `path,prob\n${real}/test/NORMAL/a.jpeg,0.2\n${join(dir, 'xray')}/test/PNEUMONIA/b.jpeg,0.9\n`);
+      const got = await readExternalPredictions(file, { ...expected, root: join(dir, 'xray') });
+      expect(got.predictions.map((p) => p.path)).toEqual(['test/NORMAL/a.jpeg', 'test/PNEUMONIA/b.jpeg']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Prediction } from '@leakproof/evaluator';
@@ -8,6 +8,8 @@ import { ProblemError, UsageError } from '@leakproof/core';
 export interface ExpectedSplit {
   /** absolute dataset root; paths in the file are relative to it (as in the manifest) or absolute inside it */
   root: string;
+  /** the root with its symbolic links resolved, where it differs: trainers often write resolved paths (Path.resolve()) */
+  realRoot?: string;
   /** every image of the audited planned splits, so a path of another split gets a precise message */
   images: readonly ImageRecord[];
   split: string;
@@ -35,7 +37,8 @@ export async function readExternalPredictions(file: string, expected: ExpectedSp
   } catch (error) {
     throw new UsageError(`cannot read predictions file ${file}: ${(error as Error).message}`, 'pass an existing CSV file with columns path, prob');
   }
-  return parsePredictionsCsv(file, text, expected);
+  const realRoot = await realpath(expected.root).catch(() => expected.root);
+  return parsePredictionsCsv(file, text, { ...expected, realRoot });
 }
 
 export function parsePredictionsCsv(file: string, text: string, expected: ExpectedSplit): ExternalPredictions {
@@ -65,7 +68,7 @@ export function parsePredictionsCsv(file: string, text: string, expected: Expect
     const rawPath = (row[pathCol] ?? '').trim();
     const rawProb = (row[probCol] ?? '').trim();
     if (!rawPath) refuse(line, 'empty path', 'give each row the image path relative to the dataset root, as in the manifest');
-    const path = toManifestPath(rawPath, expected.root);
+    const path = toManifestPath(rawPath, expected.root) ?? (expected.realRoot ? toManifestPath(rawPath, expected.realRoot) : null);
     if (path === null) refuse(line, `${rawPath} is outside the dataset root ${expected.root}`, 'use paths relative to the dataset root, or absolute paths inside it');
     const image = byPath.get(path);
     if (!image) refuse(line, `${rawPath} is not an image of the audited dataset`, `list only images of split '${expected.split}' (the run's splits.csv names them)`);

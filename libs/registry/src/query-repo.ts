@@ -14,7 +14,8 @@ export interface QueryOptions {
   /** e.g. "metrics.recall desc, attributes.created"; default newest first */
   orderBy?: string;
   limit?: number;
-  includeArchived?: boolean;
+  /** 'only': archived runs alone (MLflow's DELETED_ONLY), limited and paged as such */
+  includeArchived?: boolean | 'only';
   /** aborting cancels the query (on the PostgreSQL server too); it then rejects with code 'query-cancelled' */
   signal?: AbortSignal;
   /** how comparisons are compiled (see FilterStrategy); 'auto' unless a test or bench compares them */
@@ -80,8 +81,10 @@ async function summaries(db: RegistryDb, ids: number[]): Promise<RunSummary[]> {
 
 const everything: CompiledFilter = { joins: sql``, where: sql`true`, strategy: 'subqueries' };
 
-async function selectRunIds(db: RegistryDb, filter: CompiledFilter, order: CompiledOrder, limit: number, includeArchived: boolean): Promise<number[]> {
-  const archived = includeArchived ? sql`true` : sql`not ${r.archived}`;
+type ArchivedRuns = NonNullable<QueryOptions['includeArchived']>;
+
+async function selectRunIds(db: RegistryDb, filter: CompiledFilter, order: CompiledOrder, limit: number, includeArchived: ArchivedRuns): Promise<number[]> {
+  const archived = includeArchived === 'only' ? sql`${r.archived}` : includeArchived ? sql`true` : sql`not ${r.archived}`;
   const found = await rows<RunId>(
     db,
     sql`select ${r.id} as ${sql.identifier('id')} from runs r join experiments e on ${e.id} = ${r.experimentId} ${filter.joins} ${order.joins}
@@ -94,7 +97,7 @@ async function selectRunIds(db: RegistryDb, filter: CompiledFilter, order: Compi
  * Ordered by a metric: first the runs that have it, in the order of its (key, value) index, then, if the
  * limit is not reached, the runs without it (nulls last) - rather than joining every run to sort them all.
  */
-async function selectOrdered(db: RegistryDb, filter: CompiledFilter, terms: OrderTerm[], limit: number, includeArchived: boolean): Promise<number[]> {
+async function selectOrdered(db: RegistryDb, filter: CompiledFilter, terms: OrderTerm[], limit: number, includeArchived: ArchivedRuns): Promise<number[]> {
   const first = terms[0];
   if (!first || first.field.scope !== 'metrics' || first.field.aggregate === 'avg') return selectRunIds(db, filter, compileOrder(terms), limit, includeArchived);
   const having = await selectRunIds(db, filter, compileOrder(terms, { innerJoinFirst: true }), limit, includeArchived);

@@ -38,6 +38,12 @@ export async function logParams(db: RegistryDb, runId: number, params: Record<st
     if (updated.length === 0) throw new RegistryError(`run ${runId} does not exist`, 'list runs with `leakproof runs list`', 'not-found');
   } catch (error) {
     if (error instanceof RegistryError) throw error;
+    // run_params keeps nested params flattened, so a dotted key and a nested param may name the same row
+    if (sqlState(error) === '23505') {
+      const dotted = Object.keys(params).filter((k) => k.includes('.'));
+      const named = (dotted.length > 0 ? dotted : Object.keys(params)).map((k) => `"${k}"`).join(', ');
+      throw new RegistryError(`param ${named} of run ${runId} collides with a param already logged: a nested param is also its dotted keys ({ opt: { name } } is opt.name); params never change`, 'start a new run instead', 'LP010');
+    }
     translateDbError(error);
   }
 }

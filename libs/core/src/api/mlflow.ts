@@ -63,6 +63,9 @@ export const searchRunsSchema = z.object({
   order_by: z.array(z.string().max(500)).max(20).optional(),
   page_token: z.string().max(100).optional(),
 });
+/** runs/delete and runs/restore: the run is archived (lifecycle_stage 'deleted') or unarchived, never removed */
+export const deleteRunSchema = z.object({ run_id: runId });
+export const restoreRunSchema = deleteRunSchema;
 export const logMetricSchema = z.object({ ...runRef, key: tagKey, value: double, timestamp: int64.optional(), step: int64.default(0) });
 export const logParamSchema = z.object({ ...runRef, key: tagKey, value: paramValue });
 export const setTagSchema = z.object({ ...runRef, key: tagKey, value: tagValue });

@@ -146,7 +146,7 @@ export const runsQueryRequestSchema = z.strictObject({
   filter: z.string().max(10_000),
   orderBy: z.string().max(1_000).optional(),
   limit: z.number().int().positive().max(100_000).optional(),
-  includeArchived: z.boolean().optional(),
+  includeArchived: z.union([z.boolean(), z.literal('only')]).optional(),
 });
 export const metricEntryWireSchema = z.strictObject({ key: key, step: z.number().int().nonnegative().max(2_147_483_647), value: wireNumber });
 export const logMetricsRequestSchema = z.strictObject({ entries: z.array(metricEntryWireSchema).max(100_000) });
@@ -155,7 +155,11 @@ export const finishRunRequestSchema = z.strictObject({ status: z.enum(['finished
 export const setTagRequestSchema = z.strictObject({ value: z.string().max(100_000) });
 export const archiveRequestSchema = z.strictObject({ archived: z.boolean().default(true) });
 export const experimentCreateRequestSchema = z.strictObject({ name: z.string().min(1).max(500) });
-export const evaluationHistoryQuerySchema = z.strictObject({ fingerprint: z.string().min(1).max(64), metrics: z.string().optional() });
+// the registry matches by prefix: anything but hex would widen the answer to every evaluation
+export const evaluationHistoryQuerySchema = z.strictObject({
+  fingerprint: z.string().regex(/^[0-9a-fA-F]{4,64}$/, 'a split fingerprint or a prefix of at least 4 hex characters'),
+  metrics: z.string().optional(),
+});
 export const markInterruptedRequestSchema = z.strictObject({ staleAfterMs: z.number().int().nonnegative().optional() });
 export const limitQuerySchema = z.strictObject({ limit: z.coerce.number().int().positive().max(100_000).optional() });
 // runs, audits, evaluations and artifacts are validated by the registry's own input schemas on the server

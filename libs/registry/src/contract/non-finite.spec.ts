@@ -54,6 +54,8 @@ describe.each(stores)('non-finite metric values and growing params on $kind', ({
     await registry.logParams(running, { batch: '32', lr: 0.1 });
     await expect(registry.logParams(running, { batch: '64' })).rejects.toMatchObject({ code: 'LP010' });
     await expect(registry.logParams(running, { optimizer: { name: 'sgd' } })).rejects.toMatchObject({ code: 'LP010' });
+    // a dotted key is the same param as a nested one (run_params keeps both flattened): refused, not a raw key violation
+    await expect(registry.logParams(running, { 'optimizer.name': 'sgd' })).rejects.toMatchObject({ name: 'RegistryError', code: 'LP010', message: expect.stringContaining('optimizer.name') });
     const rows = (await registry.db.execute(`select key, num_value, text_value from run_params where run_id = ${running} order by key`)) as unknown as { rows: unknown[] };
     expect(rows.rows).toEqual([
       { key: 'batch', num_value: null, text_value: '32' },

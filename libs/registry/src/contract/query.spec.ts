@@ -100,6 +100,8 @@ describe.each(stores)('runs query on $kind', ({ kind }) => {
     expect(await names("not attributes.name = 'r2'", 'min(metrics.recall) asc')).toEqual(['r3', 'r1']);
     expect((await registry.queryRuns('', { orderBy: 'metrics.recall asc', limit: 1 })).map((r) => r.name)).toEqual(['r3']);
     expect((await registry.queryRuns('params.lr = 0.01', { includeArchived: true })).map((r) => r.name).sort()).toEqual(['r1', 'r4']);
+    // archived alone, limited among themselves (a limit of 1 is not spent on newer active runs)
+    expect((await registry.queryRuns('', { includeArchived: 'only', orderBy: 'attributes.name', limit: 1 })).map((r) => r.name)).toEqual(['r4']);
     const [r1] = await registry.queryRuns(`attributes.id = ${ids['r1']}`);
     expect(r1).toMatchObject({ metrics: { recall: 0.9 }, tags: { note: 'Baseline v1' }, experiment: 'exp', status: 'finished' });
   });

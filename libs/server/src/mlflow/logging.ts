@@ -1,7 +1,8 @@
 import { LOG_BATCH_LIMITS, type logBatchSchema } from '@leakproof/core/api/mlflow';
-import type { MetricEntry, Registry } from '@leakproof/registry';
+import type { MetricEntry, Registry, RunRecord } from '@leakproof/registry';
 import type { z } from 'zod';
 import { invalid } from '../errors.js';
+import { flatParams } from './convert.js';
 import { runningRun } from './ids.js';
 
 const maxStep = 2_147_483_647;
@@ -10,6 +11,22 @@ const maxStep = 2_147_483_647;
 export function toMetricEntry(m: { key: string; value: number; step: number }): MetricEntry {
   if (!Number.isInteger(m.step) || m.step < 0 || m.step > maxStep) throw invalid(`metric '${m.key}': step must be a whole number from 0 to ${maxStep}, got ${m.step}`);
   return { key: m.key, step: m.step, value: m.value };
+}
+
+/**
+ * MLflow params are strings, the run's own (its config's) may be numbers or nested objects: a key the run has is
+ * compared as runs/get shows it (`12`, `opt.name`), fine again with that value and refused with another. Only
+ * new keys go to the registry.
+ */
+export function newParams(run: RunRecord, params: Record<string, string>): Record<string, string> {
+  const logged = new Map(flatParams(run.params).map((p) => [p.key, p.value]));
+  const fresh: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    const before = logged.get(key);
+    if (before === undefined) fresh[key] = value;
+    else if (before !== value) throw invalid(`param '${key}' of run ${run.id} was already logged with value '${before}', not '${value}'; params never change`, 'start a new run, or log the new value under another key');
+  }
+  return fresh;
 }
 
 function checkLimits(body: z.output<typeof logBatchSchema>): void {
@@ -37,7 +54,8 @@ export async function logBatch(registry: Registry, body: z.output<typeof logBatc
   }
   if ((body.tags ?? []).some((t) => t.key.startsWith('leakproof.'))) throw invalid('tags leakproof.* record lineage and are set by leakproof only');
   const run = await runningRun(registry, body.run_id);
-  if (Object.keys(params).length > 0) await registry.logParams(run.id, params);
+  const fresh = newParams(run, params);
+  if (Object.keys(fresh).length > 0) await registry.logParams(run.id, fresh);
   if (entries.length > 0) await registry.logMetrics(run.id, entries);
   // the last value for a repeated key wins, as MLflow documents
   for (const [key, value] of new Map((body.tags ?? []).map((t) => [t.key, t.value]))) await registry.setTag(run.id, key, value);

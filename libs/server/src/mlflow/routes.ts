@@ -1,5 +1,6 @@
+import { boundCommandBackend } from '@leakproof/core';
 import * as api from '@leakproof/core/api/mlflow';
-import type { Registry } from '@leakproof/registry';
+import type { Registry, RunRecord } from '@leakproof/registry';
 import type { FastifyInstance } from 'fastify';
 import { jsonBodyLimit } from '../body-limits.js';
 import type { ServerDeps } from '../deps.js';
@@ -7,7 +8,7 @@ import { ApiError, invalid, notFound, parseOr400 } from '../errors.js';
 import { experimentOf, runInfoOf, runOf } from './convert.js';
 import { DEFAULT_EXPERIMENT, existingRun, experimentById, parseRunId, runRefOf, runningRun } from './ids.js';
 import { AUDIT_TAG, resolveRunAudit } from './lineage.js';
-import { logBatch, toMetricEntry } from './logging.js';
+import { logBatch, newParams, toMetricEntry } from './logging.js';
 import { input } from './input.js';
 import { registerSearchRoutes } from './search.js';
 
@@ -22,6 +23,16 @@ async function runResponse(registry: Registry, raw: string | undefined) {
   const run = await registry.getRun(id);
   if (!run) throw notFound(`Run with id=${raw} not found`);
   return { run: runOf(run, await experimentIdOf(registry, run.experiment)) };
+}
+
+/**
+ * A run `leakproof run` bound ends when its command exits, with the status of that exit: the command's own
+ * end_run() (sent on leaving `with mlflow.start_run()`, after which the script may still fail) is kept as a tag.
+ */
+async function endRun(registry: Registry, run: RunRecord, reported: string, final: 'finished' | 'failed' | 'interrupted'): Promise<RunRecord> {
+  if (run.backend !== boundCommandBackend) return registry.finishRun(run.id, final);
+  await registry.setTag(run.id, 'leakproof.reported_status', reported);
+  return run;
 }
 
 function registerExperimentRoutes(app: FastifyInstance, registry: Registry): void {
@@ -61,10 +72,20 @@ function registerRunRoutes(app: FastifyInstance, registry: Registry): void {
     let run = await existingRun(registry, runRefOf(body));
     const final = body.status === 'FINISHED' ? 'finished' : body.status === 'FAILED' ? 'failed' : body.status === 'KILLED' ? 'interrupted' : undefined;
     // finishing twice keeps the first end: a closed record does not move
-    if (final && run.status === 'running') run = await registry.finishRun(run.id, final);
+    if (final && run.status === 'running') run = await endRun(registry, run, body.status as string, final);
     const tags = (await registry.getRun(run.id))?.tags ?? {};
     return { run_info: runInfoOf({ ...run, tags }, await experimentIdOf(registry, run.experiment)) };
   });
+  for (const [path, schema, archived] of [
+    ['/runs/delete', api.deleteRunSchema, true],
+    ['/runs/restore', api.restoreRunSchema, false],
+  ] as const) {
+    app.post(path, async (request) => {
+      const run = await existingRun(registry, parseOr400(schema, input(request)).run_id);
+      await registry.archiveRun(run.id, archived);
+      return {};
+    });
+  }
   app.post('/runs/log-metric', async (request) => {
     const body = parseOr400(api.logMetricSchema, input(request));
     const run = await runningRun(registry, runRefOf(body));
@@ -74,7 +95,8 @@ function registerRunRoutes(app: FastifyInstance, registry: Registry): void {
   app.post('/runs/log-parameter', async (request) => {
     const body = parseOr400(api.logParamSchema, input(request));
     const run = await runningRun(registry, runRefOf(body));
-    await registry.logParams(run.id, { [body.key]: body.value });
+    const fresh = newParams(run, { [body.key]: body.value });
+    if (Object.keys(fresh).length > 0) await registry.logParams(run.id, fresh);
     return {};
   });
   app.post('/runs/log-batch', async (request) => {

@@ -45,12 +45,12 @@ async function searchRuns(registry: Registry, body: ReturnType<typeof api.search
   const filter = [scope, body.filter?.trim() ? `(${body.filter})` : ''].filter(Boolean).join(' and ');
   const view = body.run_view_type ?? 'ACTIVE_ONLY';
   const orderBy = body.order_by && body.order_by.length > 0 ? body.order_by.join(', ') : undefined;
-  const found = await registry.queryRuns(filter, { limit: Math.min(offset + max + 1, 100_000), includeArchived: view !== 'ACTIVE_ONLY', signal, ...(orderBy ? { orderBy } : {}) });
-  const visible = view === 'DELETED_ONLY' ? found.filter((r) => r.archived) : found;
-  const page = visible.slice(offset, offset + max);
+  const includeArchived = view === 'DELETED_ONLY' ? 'only' : view === 'ALL';
+  const found = await registry.queryRuns(filter, { limit: Math.min(offset + max + 1, 100_000), includeArchived, signal, ...(orderBy ? { orderBy } : {}) });
+  const page = found.slice(offset, offset + max);
   return {
     runs: page.map((r) => runOfSummary(r, byName.get(r.experiment) ?? 0)),
-    ...(visible.length > offset + max ? { next_page_token: pageToken(offset + max) } : {}),
+    ...(found.length > offset + max ? { next_page_token: pageToken(offset + max) } : {}),
   };
 }
 
