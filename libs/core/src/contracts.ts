@@ -46,3 +46,6 @@ export type RunStatus = z.infer<typeof runStatusSchema>;
 
 /** The backend of a run `leakproof run -- <command>` created: it ends when the command exits, with the status its exit gives. */
 export const boundCommandBackend = 'external command';
+
+/** The backend of a run an MLflow client created (runs/create): bound to an audit by tag, without a planned split of leakproof's. */
+export const mlflowClientBackend = 'external';

@@ -15,6 +15,7 @@ export {
   thresholdRuleSchema,
   runStatusSchema,
   boundCommandBackend,
+  mlflowClientBackend,
   type RunStatus,
   type FindingKind,
   type ThresholdRule,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { splitFingerprint } from '@leakproof/audit';
 import type { AuditRecord, RegistryApi, RunDetail } from '@leakproof/registry';
 import type { ExperimentContext } from './context.js';
-import { ProblemError, UsageError } from '@leakproof/core';
+import { mlflowClientBackend, ProblemError, UsageError } from '@leakproof/core';
 import { loadManifest } from './manifest.js';
 import { readRunFile, runDir, type RunFile } from './run-files.js';
 import { planSplits, type SplitPlan } from './split-plan.js';
@@ -26,6 +26,12 @@ export async function loadRunOnDisk(ctx: ExperimentContext, registry: RegistryAp
   const run = await registry.getRun(runId);
   if (!run) throw new UsageError(`no run ${runId} in the registry`, listRuns);
   const dir = runDir(ctx.cwd, runId);
+  if (run.backend === mlflowClientBackend && !(await exists(join(dir, 'run.json')))) {
+    throw new UsageError(
+      `run ${runId} was created by an MLflow client, so leakproof planned no splits for it and has nothing to evaluate its predictions against`,
+      'start the trainer with `leakproof run --dataset DIR -- <command>`: it plans and audits the splits, hands them to the command and binds the run (MLFLOW_RUN_ID), so `leakproof eval <run> --predictions` works',
+    );
+  }
   const file = await readRunFile(dir, runId);
   const audit = run.audit;
   const created = run.createdAt.toISOString();
@@ -71,3 +77,9 @@ export async function checkpointOf(dir: string): Promise<string | undefined> {
     return undefined;
   }
 }
+
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );

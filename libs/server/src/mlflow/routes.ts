@@ -1,4 +1,4 @@
-import { boundCommandBackend } from '@leakproof/core';
+import { boundCommandBackend, mlflowClientBackend } from '@leakproof/core';
 import * as api from '@leakproof/core/api/mlflow';
 import type { Registry, RunRecord } from '@leakproof/registry';
 import type { FastifyInstance } from 'fastify';
@@ -61,7 +61,7 @@ function registerRunRoutes(app: FastifyInstance, registry: Registry): void {
     const tags = Object.fromEntries((body.tags ?? []).map((t) => [t.key, t.value]));
     const audit = await resolveRunAudit(registry, tags);
     const name = body.run_name || tags['mlflow.runName'] || `run-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    const run = await registry.createRun({ experiment: experiment.name, name, auditId: audit.id, params: {}, backend: 'external' });
+    const run = await registry.createRun({ experiment: experiment.name, name, auditId: audit.id, params: {}, backend: mlflowClientBackend });
     const finalTags: Record<string, string> = { ...tags, [AUDIT_TAG]: String(audit.id), 'mlflow.runName': name, ...(body.user_id ? { 'mlflow.user': body.user_id } : {}) };
     for (const [key, value] of Object.entries(finalTags)) await registry.setTag(run.id, key, value);
     return runResponse(registry, String(run.id));
