@@ -1,5 +1,6 @@
 import { realpath, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { nonFiniteReplacer } from '@leakproof/core/api/v1';
 import { UserError } from './errors.js';
 
 export const formats = ['table', 'json', 'md', 'html', 'csv'] as const;
@@ -28,7 +29,8 @@ export function result<T>(data: T, render: CommandResult<T>['render'] = {}, exit
 }
 
 export function renderResult<T>(res: CommandResult<T>, format: Format): string {
-  if (format === 'json') return JSON.stringify(res.data, null, 2) + '\n';
+  // NaN and ±Infinity (a diverged loss) as the API writes them, 'NaN' / 'Infinity', not as JSON.stringify's null ("no value")
+  if (format === 'json') return JSON.stringify(res.data, nonFiniteReplacer, 2) + '\n';
   const renderer = res.render?.[format]?.bind(res.render);
   if (!renderer) {
     const supported = ['json', ...Object.keys(res.render ?? {})].join(', ');
