@@ -24,4 +24,5 @@ export {
 export { thresholdRuleLabel } from './threshold-rule-label.js';
 export { fieldRef, filterWordPattern } from './filter-names.js';
 export { parseJsonText } from './json-text.js';
+export { parseDecimal } from './decimal.js';
 export { noFindingsSentence } from './audit-verdict-text.js';

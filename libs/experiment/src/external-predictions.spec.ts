@@ -65,6 +65,7 @@ describe('external predictions CSV', () => {
     ['a non-numeric prob', 'path,prob\ntest/NORMAL/a.jpeg,high\n', /preds\.csv:2: prob 'high' of test\/NORMAL\/a\.jpeg is not a number in \[0, 1\]/],
     ['a prob above 1', 'path,prob\ntest/NORMAL/a.jpeg,1.5\n', /not a number in \[0, 1\]/],
     ['a NaN prob', 'path,prob\ntest/NORMAL/a.jpeg,NaN\n', /not a number in \[0, 1\]/],
+    ['a hexadecimal prob (Number() would read 0x1 as 1)', 'path,prob\ntest/NORMAL/a.jpeg,0x1\n', /prob '0x1' of test\/NORMAL\/a\.jpeg is not a number in \[0, 1\]/],
     ['an empty prob', 'path,prob\ntest/NORMAL/a.jpeg,\n', /prob '' of/],
     ['a missing image', 'path,prob\ntest/NORMAL/a.jpeg,0.1\n', /preds\.csv: misses 1 of the 2 images of split 'test' \(test\/PNEUMONIA\/b\.jpeg\)/],
     ['a ragged row', 'path,prob\ntest/NORMAL/a.jpeg\n', /preds\.csv:2: not a valid CSV file/],

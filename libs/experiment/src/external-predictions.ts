@@ -3,7 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Prediction } from '@leakproof/evaluator';
 import type { ImageRecord } from '@leakproof/ingest';
-import { ProblemError, UsageError } from '@leakproof/core';
+import { parseDecimal, ProblemError, UsageError } from '@leakproof/core';
 
 export interface ExpectedSplit {
   /** absolute dataset root; paths in the file are relative to it (as in the manifest) or absolute inside it */
@@ -78,7 +78,7 @@ export function parsePredictionsCsv(file: string, text: string, expected: Expect
     const first = seenAt.get(image.path);
     if (first !== undefined) refuse(line, `${rawPath} appears twice (first on line ${first})`, 'give one prediction per image (average test-time augmentations first)');
     seenAt.set(image.path, line);
-    const prob = rawProb === '' ? Number.NaN : Number(rawProb);
+    const prob = parseDecimal(rawProb) ?? Number.NaN;
     if (!Number.isFinite(prob) || prob < 0 || prob > 1) {
       refuse(line, `prob '${rawProb}' of ${rawPath} is not a number in [0, 1]`, 'write the probability of the positive class, e.g. 0.93 (apply a sigmoid/softmax to logits)');
     }

@@ -1,4 +1,5 @@
 import { TrackingClient, trackingTargetFromEnv } from '@leakproof/experiment/light';
+import { parseDecimal } from '@leakproof/core';
 import { resolve } from 'node:path';
 import type { CommandHandler } from '../command-table.js';
 import { UserError } from '../errors.js';
@@ -27,10 +28,10 @@ export const logMetric: CommandHandler = async (ctx, args, rawOpts) => {
   const opts = parseOptions(logMetricOptions, rawOpts);
   const [key, text] = keyValue(args, 'metric');
   // MLflow stores NaN and ±Infinity faithfully, so they are accepted here too; anything else must be a number
-  const value = /^[+-]?(inf|infinity)$/i.test(text) ? (text.startsWith('-') ? -Infinity : Infinity) : /^nan$/i.test(text) ? Number.NaN : Number(text);
-  if (text.trim() === '' || (Number.isNaN(value) && !/^nan$/i.test(text))) throw new UserError(`metric value '${text}' is not a number`, 'e.g. leakproof log metric loss 0.42 --step 3');
+  const value = /^[+-]?(inf|infinity)$/i.test(text) ? (text.startsWith('-') ? -Infinity : Infinity) : /^nan$/i.test(text) ? Number.NaN : parseDecimal(text);
+  if (value === undefined) throw new UserError(`metric value '${text}' is not a number`, 'e.g. leakproof log metric loss 0.42 --step 3');
   const stepText = opts.step;
-  const step = Number(stepText);
+  const step = parseDecimal(stepText) ?? Number.NaN;
   if (!Number.isInteger(step) || step < 0) throw new UserError(`--step '${stepText}' is not a whole number ≥ 0`, 'e.g. --step 3 (the epoch)');
   await client(ctx.env).logMetric(key, value, step);
   return result({ key, value: text, step });
