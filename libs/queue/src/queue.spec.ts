@@ -32,4 +32,10 @@ describe('queue without PostgreSQL', () => {
     expect(queueSettingsFromEnv({}).leaseSeconds).toBe(300);
     expect(queueSettingsFromEnv({ LEAKPROOF_QUEUE_LEASE_SECONDS: '3' }).leaseSeconds).toBe(3);
   });
+
+  it('a bad LEAKPROOF_QUEUE_* value is a usage error naming the variable and its value, not an internal error', () => {
+    expect(() => queueSettingsFromEnv({ LEAKPROOF_QUEUE_LEASE_SECONDS: 'abc' })).toThrow(DistributedModeError);
+    expect(() => queueSettingsFromEnv({ LEAKPROOF_QUEUE_LEASE_SECONDS: 'abc' })).toThrow(/LEAKPROOF_QUEUE_LEASE_SECONDS='abc'/);
+    expect(() => queueSettingsFromEnv({ LEAKPROOF_QUEUE_TRAIN_LEASE_SECONDS: '100000' })).toThrow(/LEAKPROOF_QUEUE_TRAIN_LEASE_SECONDS='100000'.*86000/);
+  });
 });
