@@ -16,6 +16,11 @@ describe('sweep grid', () => {
     expect(() => expandGrid('train.seed=[1,2]', 1)).toThrow(/--seeds/);
   });
 
+  it('refuses a grid too large to train before building it (--seeds 1e9 ran the submitting process out of memory)', () => {
+    expect(() => expandGrid('train.maxLr=[0.001,0.003]', 1e9)).toThrow(/2 train\.maxLr × 1000000000 seed\(s\) = 2000000000 configurations.*at most 10000/);
+    expect(expandGrid('train.maxLr=[0.001,0.003]', 5000)).toHaveLength(10_000);
+  });
+
   it('picks the best configuration on a validation metric only', () => {
     const runs = [
       { runId: 1, index: 0, status: 'finished', value: 0.8 },

@@ -9,12 +9,23 @@ export interface SweepPoint {
 }
 
 /**
+ * Far more trainings than a fleet runs (each takes minutes): a typo such as `--seeds 1e9` is refused before the
+ * combinations are built, which would exhaust the submitting process's memory.
+ */
+export const maxSweepConfigurations = 10_000;
+
+/**
  * `train.maxLr=[0.001,0.003] train.imageSize=[128,160]` × seeds → every combination, in a stable order.
  * Only `train.*` keys: a sweep trains on one split plan, bound to one audit, so split and dataset keys are refused.
  */
 export function expandGrid(spec: string, seeds: number): SweepPoint[] {
   const axes = parseGrid(spec);
   if (!Number.isInteger(seeds) || seeds < 1) throw gridError(`--seeds must be a positive whole number, got ${seeds}`);
+  const total = axes.reduce((n, [, values]) => n * values.length, seeds);
+  if (total > maxSweepConfigurations) {
+    const sizes = [...axes.map(([key, values]) => `${values.length} ${key}`), `${seeds} seed(s)`].join(' × ');
+    throw gridError(`the sweep has ${sizes} = ${total} configurations; one sweep takes at most ${maxSweepConfigurations}: narrow the grid, use fewer seeds or split it into several sweeps`);
+  }
   let combos: Record<string, unknown>[] = [{}];
   for (const [key, values] of axes) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
   const points: SweepPoint[] = [];
