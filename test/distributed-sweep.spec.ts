@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,5 +45,25 @@ describe.skipIf(!adminUrl)('sweep training jobs on real workers', () => {
     }
     const runs = await sql<{ status: string }>(db.url, 'select status from runs order by id');
     expect(runs.map((r) => r.status)).toEqual(['interrupted', 'interrupted']);
+  });
+
+  it('sweep status says why a configuration failed (here: its dataset is not visible on the worker), not only that it did', async () => {
+    const db = await createDatabase('lpq_sweep');
+    dbs.push(db);
+    const cwd = await mkdtemp(join(tmpdir(), 'lp-sweep-failed-'));
+    await cp(sample, join(cwd, 'data'), { recursive: true });
+    await writeFile(join(cwd, 'exp.json'), JSON.stringify({ dataset: { root: 'data', config: { idRule: 'kermany' } }, train: { model: 'cnn4', imageSize: 32, epochs: 1 } }));
+    const env = { DATABASE_URL: db.url, LEAKPROOF_QUEUE_RETRY_DELAY_SECONDS: '0' };
+    expect((await cli(cwd, ['audit', 'data'], env)).code).toBe(0);
+    const started = await cli(cwd, ['sweep', '--config', 'exp.json', '--grid', 'train.maxLr=[0.001]', '--format', 'json'], env);
+    const { sweepId } = JSON.parse(started.stdout) as { sweepId: string };
+    // the submitting machine saw the dataset; the worker does not
+    await rename(join(cwd, 'data'), join(cwd, 'moved'));
+    workers.push(startWorker(db.url, {}, [], { queues: 'train', cwd }));
+    await waitFor('the job to fail for good', async () => (await sql<{ state: string }>(db.url, `select state from pgboss.job where data->>'sweepId' = $1`, [sweepId]))[0]?.state === 'failed');
+    const shown = JSON.parse((await cli(cwd, ['sweep', 'status', sweepId, '--format', 'json'], env)).stdout) as { rows: { job: string; error?: string }[] };
+    expect(shown.rows[0]?.job).toBe('failed');
+    expect(shown.rows[0]?.error).toMatch(new RegExp(`dataset root ${join(cwd, 'data')} is not visible on worker .* \\(on `));
+    expect((await cli(cwd, ['sweep', 'status', sweepId], env)).stdout).toMatch(/#0 failed: dataset root .* is not visible on worker/);
   });
 });
