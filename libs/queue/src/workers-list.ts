@@ -16,7 +16,7 @@ export interface WorkerStatus {
   status: 'running' | 'silent' | 'stopped';
 }
 
-/** The worker fleet as its heartbeats show it, newest first (stopped ones from the last day). */
+/** The worker fleet as its heartbeats show it, newest first (stopped or silent ones heard from in the last day). */
 export async function listWorkers(databaseUrl: string | undefined, options: { heartbeatSeconds: number }): Promise<WorkerStatus[]> {
   const url = requirePostgres(databaseUrl);
   const client = new pg.Client({ connectionString: url });
@@ -28,7 +28,7 @@ export async function listWorkers(databaseUrl: string | undefined, options: { he
     if (!exists.rows[0]?.t) return [];
     const { rows } = await client.query(
       `select id, host, pid, version, queues, concurrency, current_jobs, started_at, last_seen, stopped_at, extract(epoch from now() - last_seen) as age
-       from queue_workers where stopped_at is null or stopped_at > now() - interval '1 day' order by started_at desc`,
+       from queue_workers where coalesce(stopped_at, last_seen) > now() - interval '1 day' order by started_at desc`,
     );
     return rows.map((r) => ({
       id: r.id,
