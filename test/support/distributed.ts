@@ -24,8 +24,9 @@ export function settingsEnv(s: QueueSettings): Record<string, string> {
   };
 }
 
+/** LEAKPROOF_TEST_DATABASE_PREFIX replaces the prefix where several people share one server and each owns a name space. */
 export async function createDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const name = `${process.env['LEAKPROOF_TEST_DATABASE_PREFIX'] || prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new URL(adminUrl as string);
   await sql(admin.toString(), `create database ${name}`);
   const url = new URL(admin.toString());
@@ -54,9 +55,10 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-/** A real `leakproof worker` process. */
-export function startWorker(databaseUrl: string, env: Record<string, string> = {}, args: string[] = []): WorkerProcess {
-  const child = spawn(process.execPath, [cliBin, 'worker', '--queues', 'audit', ...args], {
+/** A real `leakproof worker` process (audit jobs unless `queues` says otherwise; training writes its runs under `cwd`). */
+export function startWorker(databaseUrl: string, env: Record<string, string> = {}, args: string[] = [], options: { queues?: string; cwd?: string } = {}): WorkerProcess {
+  const child = spawn(process.execPath, [cliBin, 'worker', '--queues', options.queues ?? 'audit', ...args], {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     env: { ...process.env, ...settingsEnv(testSettings), DATABASE_URL: databaseUrl, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -15,6 +15,11 @@ export interface ExperimentContext {
   stderr: NodeJS.WritableStream;
   /** one line of progress for the user */
   log(line: string): void;
+  /**
+   * aborting it stops training after the current step with a checkpoint (the run ends 'interrupted'); a worker
+   * passes its job's stop here. Absent: the trainer's own Ctrl-C handler does that.
+   */
+  signal?: AbortSignal;
 }
 
 /** Opens the registry for one piece of work and closes it after (PGlite or a running server: the caller decides). */

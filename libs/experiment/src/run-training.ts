@@ -160,6 +160,8 @@ async function trainBoundRun(ctx: ExperimentContext, registry: RegistryApi, boun
       runDir: dir,
       resumeFrom: bound.resumeFrom,
       stderr: ctx.stderr,
+      // the caller owns the signals (a worker stops its jobs on SIGTERM or Ctrl-C): no Ctrl-C handler of our own
+      ...(ctx.signal ? { signal: ctx.signal, handleSigint: false } : {}),
       callbacks: { onEpochEnd: async ({ epoch, metrics }) => logEpoch(epoch, metrics) },
     });
     for (const h of result.history as unknown as { epoch: number }[]) if (!logged.has(h.epoch)) await logEpoch(h.epoch, h);

@@ -1,5 +1,5 @@
 import { defaultPolicy, splitFingerprint } from '@leakproof/audit';
-import { ProblemError } from '@leakproof/core';
+import { InterruptedError, ProblemError } from '@leakproof/core';
 import type { ExperimentContext, RegistryOpener } from './context.js';
 import { loadExperimentConfig } from './experiment-config.js';
 import { loadManifest, trainRun } from './run-training.js';
@@ -22,7 +22,8 @@ export interface SweepJobInput {
 /**
  * One configuration of a sweep, on a worker: the same split plan the sweep audited (checked by fingerprint),
  * trained by the built-in trainer, recorded as a run bound to the sweep's audit and tagged with the sweep id.
- * A configuration that already has a finished run (a retried job) is not trained twice.
+ * A configuration that already has a finished run (a retried job) is not trained twice. Aborting `ctx.signal`
+ * stops training at a checkpoint and fails the job (InterruptedError).
  */
 export async function runSweepJob(
   ctx: ExperimentContext,
@@ -46,6 +47,8 @@ export async function runSweepJob(
     }
     context.log(`sweep ${job.sweepId} #${job.index}: training ${job.overrides.join(' ') || '(base config)'}`);
     const trained = await trainRun(ctx, registry, loaded, defaultPolicy, { plan, report: { fingerprint }, record: { id: job.auditId }, tags: { sweep: job.sweepId, sweep_job: String(job.index) } });
+    // a stopped run is not this configuration's result: the job must fail so the queue retries it
+    if (trained.result.interrupted) throw new InterruptedError(`sweep ${job.sweepId} #${job.index}: training stopped before it finished; run ${trained.run.id} is marked interrupted`);
     return { runId: trained.run.id, reused: false };
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distributedAudit, DistributedModeError, deterministicJobId, parseQueues, queueName, queueSettingsFromEnv, requireVisibleRoot, runWorker, DatasetNotVisibleError } from './index.js';
+import { distributedAudit, DistributedModeError, listWorkers, deterministicJobId, parseQueues, queueName, queueSettingsFromEnv, requireVisibleRoot, runWorker, DatasetNotVisibleError } from './index.js';
 import { defaultPolicy } from '@leakproof/audit';
 
 describe('queue without PostgreSQL', () => {
@@ -8,6 +8,12 @@ describe('queue without PostgreSQL', () => {
     const settings = queueSettingsFromEnv({});
     await expect(distributedAudit(manifest, { databaseUrl: undefined, version: '1', settings, policy: defaultPolicy, shardSize: 10 })).rejects.toThrow(/needs PostgreSQL/);
     await expect(runWorker({ databaseUrl: '', version: '1', settings, concurrency: 1, queues: ['audit'], log: () => undefined, signal: new AbortController().signal })).rejects.toBeInstanceOf(DistributedModeError);
+  });
+
+  it('listing workers on an unreachable server says so and names the URL without its password', async () => {
+    const listing = listWorkers('postgres://lp:secret@127.0.0.1:1/none', { heartbeatSeconds: 5 });
+    await expect(listing).rejects.toBeInstanceOf(DistributedModeError);
+    await expect(listing).rejects.toThrow(/cannot connect to PostgreSQL at postgres:\/\/lp:\*\*\*@127\.0\.0\.1:1\/none/);
   });
 
   it('a worker refuses a job whose dataset root it does not see', () => {
@@ -31,5 +37,11 @@ describe('queue without PostgreSQL', () => {
   it('reads short test timings from the environment and keeps production defaults otherwise', () => {
     expect(queueSettingsFromEnv({}).leaseSeconds).toBe(300);
     expect(queueSettingsFromEnv({ LEAKPROOF_QUEUE_LEASE_SECONDS: '3' }).leaseSeconds).toBe(3);
+  });
+
+  it('a bad LEAKPROOF_QUEUE_* value is a usage error naming the variable and its value, not an internal error', () => {
+    expect(() => queueSettingsFromEnv({ LEAKPROOF_QUEUE_LEASE_SECONDS: 'abc' })).toThrow(DistributedModeError);
+    expect(() => queueSettingsFromEnv({ LEAKPROOF_QUEUE_LEASE_SECONDS: 'abc' })).toThrow(/LEAKPROOF_QUEUE_LEASE_SECONDS='abc'/);
+    expect(() => queueSettingsFromEnv({ LEAKPROOF_QUEUE_TRAIN_LEASE_SECONDS: '100000' })).toThrow(/LEAKPROOF_QUEUE_TRAIN_LEASE_SECONDS='100000'.*86000/);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TOOL } from '@leakproof/audit';
+import { DistributedModeError } from './errors.js';
 
 /**
  * Timings of the queue. Production defaults favour few wasted retries (a lease of 5 minutes is far above a
@@ -40,7 +41,14 @@ export function queueSettingsFromEnv(env: Record<string, string | undefined>): Q
     const value = env[name];
     if (value !== undefined && value !== '') raw[key] = Number(value);
   }
-  return queueSettingsSchema.parse(raw);
+  const parsed = queueSettingsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const name = envNames[issue?.path[0] as keyof QueueSettings];
+  throw new DistributedModeError(`${name}='${env[name]}' is not a valid setting: ${issue?.message}`, {
+    code: 'queue-setting',
+    hint: `set ${name} to a number in range or unset it for the default (libs/queue/README.md, Settings)`,
+  });
 }
 
 /**

@@ -10,10 +10,26 @@ describe('sweep grid', () => {
     expect(expandGrid("train.model=[resnet-s,cnn4]", 1).map((p) => p.values['train.model'])).toEqual(['resnet-s', 'cnn4']);
   });
 
+  it('keeps JSON values whole: tuples, objects and strings with commas (they were cut at the first comma or bracket)', () => {
+    expect(expandGrid('train.fineTune.lrSlice=[[0.0001,0.001],null] train.maxLr=[0.001]', 1).map((p) => p.overrides)).toEqual([
+      ['train.fineTune.lrSlice=[0.0001,0.001]', 'train.maxLr=0.001'],
+      ['train.fineTune.lrSlice=null', 'train.maxLr=0.001'],
+    ]);
+    expect(expandGrid('train.oneCycle=[{"pctStart":0.3,"divFactor":10}]', 1)[0]?.values['train.oneCycle']).toEqual({ pctStart: 0.3, divFactor: 10 });
+    expect(expandGrid('train.model=[{"pretrained":"models/a,b]"},"cnn4"]', 1).map((p) => p.values['train.model'])).toEqual([{ pretrained: 'models/a,b]' }, 'cnn4']);
+    expect(() => expandGrid('train.fineTune.lrSlice=[[0.0001,0.001]', 1)).toThrow(/cannot read --grid .* after position 0/);
+    expect(() => expandGrid('train.maxLr=[0.001} train.epochs=[1]', 1)).toThrow(/cannot read/);
+  });
+
   it('refuses keys that would change the split plan, and unreadable specs', () => {
     expect(() => expandGrid('splits.seed=[1,2]', 1)).toThrow(/one split plan/);
     expect(() => expandGrid('train.maxLr=0.001', 1)).toThrow(/cannot read/);
     expect(() => expandGrid('train.seed=[1,2]', 1)).toThrow(/--seeds/);
+  });
+
+  it('refuses a grid too large to train before building it (--seeds 1e9 ran the submitting process out of memory)', () => {
+    expect(() => expandGrid('train.maxLr=[0.001,0.003]', 1e9)).toThrow(/2 train\.maxLr × 1000000000 seed\(s\) = 2000000000 configurations.*at most 10000/);
+    expect(expandGrid('train.maxLr=[0.001,0.003]', 5000)).toHaveLength(10_000);
   });
 
   it('picks the best configuration on a validation metric only', () => {

@@ -9,12 +9,23 @@ export interface SweepPoint {
 }
 
 /**
+ * Far more trainings than a fleet runs (each takes minutes): a typo such as `--seeds 1e9` is refused before the
+ * combinations are built, which would exhaust the submitting process's memory.
+ */
+export const maxSweepConfigurations = 10_000;
+
+/**
  * `train.maxLr=[0.001,0.003] train.imageSize=[128,160]` × seeds → every combination, in a stable order.
  * Only `train.*` keys: a sweep trains on one split plan, bound to one audit, so split and dataset keys are refused.
  */
 export function expandGrid(spec: string, seeds: number): SweepPoint[] {
   const axes = parseGrid(spec);
   if (!Number.isInteger(seeds) || seeds < 1) throw gridError(`--seeds must be a positive whole number, got ${seeds}`);
+  const total = axes.reduce((n, [, values]) => n * values.length, seeds);
+  if (total > maxSweepConfigurations) {
+    const sizes = [...axes.map(([key, values]) => `${values.length} ${key}`), `${seeds} seed(s)`].join(' × ');
+    throw gridError(`the sweep has ${sizes} = ${total} configurations; one sweep takes at most ${maxSweepConfigurations}: narrow the grid, use fewer seeds or split it into several sweeps`);
+  }
   let combos: Record<string, unknown>[] = [{}];
   for (const [key, values] of axes) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
   const points: SweepPoint[] = [];
@@ -29,21 +40,54 @@ export function expandGrid(spec: string, seeds: number): SweepPoint[] {
 
 export function parseGrid(spec: string): [string, unknown[]][] {
   const axes: [string, unknown[]][] = [];
-  const re = /\s*([\w.]+)\s*=\s*\[([^\]]*)\]\s*/gy;
-  let m: RegExpExecArray | null;
+  const keyRe = /\s*([\w.]+)\s*=\s*/y;
   let at = 0;
-  while ((m = re.exec(spec)) !== null) {
-    at = re.lastIndex;
+  for (;;) {
+    keyRe.lastIndex = at;
+    const m = keyRe.exec(spec);
+    const end = m ? listEnd(spec, keyRe.lastIndex) : -1;
+    if (!m || end < 0) break;
+    const inner = spec.slice(keyRe.lastIndex + 1, end);
+    at = end + 1 + (/^\s*/.exec(spec.slice(end + 1))?.[0].length ?? 0);
     const key = m[1] as string;
     if (!key.startsWith('train.')) throw gridError(`grid key '${key}' is not a training setting: a sweep trains every configuration on one split plan bound to one audit`);
     if (key === 'train.seed') throw gridError("use --seeds N instead of a 'train.seed' axis");
-    const values = (m[2] as string).split(',').map((v) => v.trim()).filter((v) => v.length > 0).map(parseValue);
+    const values = listValues(inner);
     if (values.length === 0) throw gridError(`grid key '${key}' has no values`);
     if (axes.some(([k]) => k === key)) throw gridError(`grid key '${key}' appears twice`);
     axes.push([key, values]);
   }
   if (at !== spec.length || axes.length === 0) throw gridError(`cannot read --grid '${spec}' after position ${at}`);
   return axes;
+}
+
+/** Index of the `]` closing the list that opens at `start`, past nested lists, objects and JSON strings; -1 if none. */
+function listEnd(spec: string, start: number): number {
+  if (spec[start] !== '[') return -1;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < spec.length; i++) {
+    const c = spec[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) return c === ']' ? i : -1;
+    }
+  }
+  return -1;
+}
+
+/** A JSON list keeps strings with commas, objects and tuples (fineTune.lrSlice) whole; bare words (`[resnet-s,cnn4]`) are split on commas. */
+function listValues(inner: string): unknown[] {
+  try {
+    return JSON.parse(`[${inner}]`) as unknown[];
+  } catch {
+    return inner.split(',').map((v) => v.trim()).filter((v) => v.length > 0).map(parseValue);
+  }
 }
 
 function parseValue(raw: string): unknown {

@@ -43,6 +43,8 @@ export interface SweepJobState {
   state: string;
   retryCount: number;
   output: unknown;
+  /** why the last attempt failed (a worker's error, or pg-boss's lease expiry), when it did */
+  error?: string;
 }
 
 /** The sweep's jobs as pg-boss holds them (live table and archive), by configuration index. */
@@ -54,8 +56,17 @@ export async function sweepJobStates(databaseUrl: string | undefined, options: {
     const { rows } = await q.retry('reading the sweep', () =>
       q.pool.query<{ data: SweepJob; state: string; retry_count: number; output: unknown }>(`${select('job')} union all ${select('archive')}`, [name, options.sweepId]),
     );
-    return rows.map((r) => ({ index: r.data.index, values: r.data.values, state: r.state, retryCount: r.retry_count, output: r.output })).sort((a, b) => a.index - b.index);
+    return rows.map((r) => ({ index: r.data.index, values: r.data.values, state: r.state, retryCount: r.retry_count, output: r.output, ...errorOf(r.state, r.output) })).sort((a, b) => a.index - b.index);
   } finally {
     await q.close();
   }
+}
+
+/** A failed attempt's message: a worker fails a job with { message, host }, pg-boss an expired one with { value: { message } }. */
+function errorOf(state: string, output: unknown): { error?: string } {
+  if (state !== 'failed' && state !== 'retry') return {};
+  const o = output as { message?: unknown; host?: unknown; value?: { message?: unknown } } | null;
+  const message = o?.message ?? o?.value?.message;
+  if (typeof message !== 'string') return {};
+  return { error: typeof o?.host === 'string' ? `${message} (on ${o.host})` : message };
 }

@@ -67,6 +67,9 @@ export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: num
   options.log(`worker ${id.slice(0, 8)} on ${hostname()} pid ${process.pid}, version ${options.version}: queues ${kinds.map((k) => `${queueName(k, options.version)} × ${lanesOf(k)}`).join(', ')}`);
 
   const jobAbort = new AbortController();
+  // jobs failed at the stop deadline: pg-boss may already have handed them to another worker, so this one's
+  // late outcome must not complete or fail them
+  const released = new Set<string>();
   // one pool of comparison threads for every verification job of this process, started by the first one
   let comparer: ViewComparer | undefined;
   const lanes = kinds.flatMap((kind) => Array.from({ length: lanesOf(kind) }, () => lane(kind)));
@@ -89,12 +92,14 @@ export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: num
       void beat();
       try {
         const output = await runJob(kind, job.data, job.id);
+        if (released.has(job.id)) continue;
         await q.retry('completing a job', () => q.boss.complete(name, job.id, toOutput(output)));
         stats.jobsDone++;
       } catch (error) {
         stats.jobsFailed++;
         const message = (error as Error).message;
-        options.log(`job ${job.id.slice(0, 8)} (${kind}) failed: ${message}`);
+        options.log(`job ${job.id.slice(0, 8)} (${kind}) ${released.has(job.id) ? 'stopped after its release' : 'failed'}: ${message}`);
+        if (released.has(job.id)) continue;
         await q.retry('failing a job', () => q.boss.fail(name, job.id, { message, host: hostname(), pid: process.pid })).catch((e: unknown) => options.log(`could not fail job ${job.id}: ${(e as Error).message}; its lease will expire`));
       } finally {
         running.delete(job.id);
@@ -117,7 +122,11 @@ export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: num
   await new Promise<void>((resolve) => (options.signal.aborted ? resolve() : options.signal.addEventListener('abort', () => resolve(), { once: true })));
   options.log(`stopping: ${running.size} job(s) running; waiting up to ${options.settings.stopTimeoutSeconds} s for them`);
   const finished = await Promise.race([all.then(() => true), sleep(options.settings.stopTimeoutSeconds * 1000).then(() => false)]);
-  if (!finished) await release(q, running, jobAbort, options.log);
+  if (!finished) {
+    await release(q, running, released, jobAbort, options.log);
+    // released jobs were told to stop (training checkpoints and marks its run interrupted): let them end first
+    await Promise.race([all, sleep(options.settings.stopTimeoutSeconds * 1000)]);
+  }
   clearInterval(heartbeat);
   await comparer?.close();
   await q.retry('deregistering the worker', () => q.pool.query('update queue_workers set last_seen = now(), stopped_at = now(), current_jobs = $2 where id = $1', [id, '[]'])).catch(() => undefined);
@@ -126,7 +135,8 @@ export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: num
 }
 
 /** Jobs still running at the stop deadline are failed with a note, which hands them to pg-boss for a retry. */
-async function release(q: QueueConnection, running: Map<string, RunningJob>, jobAbort: AbortController, log: (line: string) => void): Promise<void> {
+async function release(q: QueueConnection, running: Map<string, RunningJob>, released: Set<string>, jobAbort: AbortController, log: (line: string) => void): Promise<void> {
+  for (const job of running.values()) released.add(job.id);
   jobAbort.abort();
   for (const job of running.values()) {
     await q.boss.fail(job.queue, job.id, { message: 'released: the worker was stopped before the job finished' }).catch(() => undefined);

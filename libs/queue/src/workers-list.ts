@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { requirePostgres } from './errors.js';
+import { DistributedModeError, redactUrl, requirePostgres } from './errors.js';
 
 export interface WorkerStatus {
   id: string;
@@ -16,16 +16,19 @@ export interface WorkerStatus {
   status: 'running' | 'silent' | 'stopped';
 }
 
-/** The worker fleet as its heartbeats show it, newest first (stopped ones from the last day). */
+/** The worker fleet as its heartbeats show it, newest first (stopped or silent ones heard from in the last day). */
 export async function listWorkers(databaseUrl: string | undefined, options: { heartbeatSeconds: number }): Promise<WorkerStatus[]> {
-  const client = new pg.Client({ connectionString: requirePostgres(databaseUrl) });
-  await client.connect();
+  const url = requirePostgres(databaseUrl);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect().catch((error: unknown) => {
+    throw new DistributedModeError(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`, { code: 'connect', hint: 'check DATABASE_URL (server running, user, database); every worker and coordinator uses the same one' });
+  });
   try {
     const exists = await client.query(`select to_regclass('public.queue_workers') as t`);
     if (!exists.rows[0]?.t) return [];
     const { rows } = await client.query(
       `select id, host, pid, version, queues, concurrency, current_jobs, started_at, last_seen, stopped_at, extract(epoch from now() - last_seen) as age
-       from queue_workers where stopped_at is null or stopped_at > now() - interval '1 day' order by started_at desc`,
+       from queue_workers where coalesce(stopped_at, last_seen) > now() - interval '1 day' order by started_at desc`,
     );
     return rows.map((r) => ({
       id: r.id,

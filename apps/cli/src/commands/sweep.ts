@@ -58,7 +58,7 @@ async function start(ctx: CliContext, opts: SweepOptions & { grid: string }) {
 interface SweepStatus {
   sweepId: string;
   metric: string;
-  rows: { index: number; values: Record<string, unknown>; job: string; runId?: number; run?: string; value?: number }[];
+  rows: { index: number; values: Record<string, unknown>; job: string; error?: string; runId?: number; run?: string; value?: number }[];
   best?: { index: number; runId: number; value: number; values: Record<string, unknown> };
   note: string;
 }
@@ -80,7 +80,7 @@ async function status(ctx: CliContext, sweepId: string, metric: string) {
   const best = pickBest(metric, runs);
   const rows = jobs.map((j) => {
     const r = runs.filter((x) => x.index === j.index).sort((a, b) => b.runId - a.runId)[0];
-    return { index: j.index, values: j.values, job: j.state, ...(r ? { runId: r.runId, run: r.status, ...(r.value === undefined ? {} : { value: r.value }) } : {}) };
+    return { index: j.index, values: j.values, job: j.state, ...(j.error ? { error: j.error } : {}), ...(r ? { runId: r.runId, run: r.status, ...(r.value === undefined ? {} : { value: r.value }) } : {}) };
   });
   const data: SweepStatus = {
     sweepId,
@@ -97,5 +97,7 @@ function renderStatus(s: SweepStatus): string {
   for (const r of s.rows) table.push([String(r.index), Object.entries(r.values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' '), r.job, r.runId === undefined ? '-' : String(r.runId), r.run ?? '-', r.value === undefined ? '-' : r.value.toFixed(4)]);
   const done = s.rows.filter((r) => r.job === 'completed').length;
   const best = s.best ? `best: #${s.best.index} (run ${s.best.runId}, ${s.metric} ${s.best.value.toFixed(4)})` : 'best: none yet (no finished run reports the metric)';
-  return [`sweep ${s.sweepId}: ${done}/${s.rows.length} configuration(s) done`, table.toString(), best, `(${s.note})`].join('\n');
+  // the reason lives in the queue, not in the worker's log on some other machine
+  const errors = s.rows.filter((r) => r.error).map((r) => `#${r.index} ${r.job}: ${r.error}`);
+  return [`sweep ${s.sweepId}: ${done}/${s.rows.length} configuration(s) done`, table.toString(), ...errors, best, `(${s.note})`].join('\n');
 }
