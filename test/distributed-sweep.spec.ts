@@ -21,7 +21,7 @@ describe.skipIf(!adminUrl)('sweep training jobs on real workers', () => {
     for (const db of dbs) await db.drop();
   });
 
-  it('a worker stopped mid-training (Ctrl-C, or SIGTERM) stops the training at a checkpoint, marks its run interrupted and hands the job back, never completed', async () => {
+  it('a worker stopped mid-training (Ctrl-C, or SIGTERM) stops the training at a checkpoint, marks its run interrupted and hands the job back, never completed; the retry resumes that run', async () => {
     const db = await createDatabase('lpq_sweep');
     dbs.push(db);
     const cwd = await mkdtemp(join(tmpdir(), 'lp-sweep-stop-'));
@@ -43,8 +43,34 @@ describe.skipIf(!adminUrl)('sweep training jobs on real workers', () => {
       expect(w.output()).toMatch(/released job/);
       expect(await jobState()).not.toBe('completed');
     }
+    // the second worker (same working folder) found the first one's checkpoint and continued that run
+    expect(workers.at(-1)?.output()).toMatch(/resuming interrupted run 1 from its checkpoint/);
     const runs = await sql<{ status: string }>(db.url, 'select status from runs order by id');
-    expect(runs.map((r) => r.status)).toEqual(['interrupted', 'interrupted']);
+    expect(runs.map((r) => r.status)).toEqual(['interrupted']);
+  });
+
+  it('a configuration whose worker was stopped finishes on the next worker as the same run, from its checkpoint', async () => {
+    const db = await createDatabase('lpq_sweep');
+    dbs.push(db);
+    const cwd = await mkdtemp(join(tmpdir(), 'lp-sweep-resume-'));
+    const train = { model: 'cnn4', imageSize: 64, width: 0.25, epochs: 8, earlyStopping: null, workers: 0, tta: 1 };
+    await writeFile(join(cwd, 'exp.json'), JSON.stringify({ dataset: { root: sample, config: { idRule: 'kermany' } }, train }));
+    const env = { DATABASE_URL: db.url };
+    expect((await cli(cwd, ['audit', sample], env)).code).toBe(0);
+    const started = await cli(cwd, ['sweep', '--config', 'exp.json', '--grid', 'train.maxLr=[0.003]', '--format', 'json'], env);
+    const { sweepId } = JSON.parse(started.stdout) as { sweepId: string };
+    const first = startWorker(db.url, { LEAKPROOF_QUEUE_STOP_TIMEOUT_SECONDS: '1' }, [], { queues: 'train', cwd });
+    workers.push(first);
+    await waitFor('an epoch of training', async () => Number((await sql<{ n: string }>(db.url, `select count(*) as n from metrics m join runs r on r.id = m.run_id where r.status = 'running' and m.key = 'loss'`))[0]?.n) > 0, 120_000);
+    first.child.kill('SIGTERM');
+    expect(await exitWithin(first, 30_000)).toBe(0);
+    const second = startWorker(db.url, { LEAKPROOF_QUEUE_RETRY_DELAY_SECONDS: '0' }, [], { queues: 'train', cwd });
+    workers.push(second);
+    await waitFor('the configuration to finish', async () => (await sql<{ state: string }>(db.url, `select state from pgboss.job where data->>'sweepId' = $1`, [sweepId]))[0]?.state === 'completed', 180_000);
+    expect(second.output()).toMatch(/resuming interrupted run 1 from its checkpoint/);
+    expect((await sql<{ id: number; status: string }>(db.url, 'select id, status from runs order by id')).map((r) => [r.id, r.status])).toEqual([[1, 'finished']]);
+    const epochs = await sql<{ step: number }>(db.url, `select step from metrics where run_id = 1 and key = 'loss' order by step`);
+    expect(epochs.map((e) => Number(e.step))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('sweep status says why a configuration failed (here: its dataset is not visible on the worker), not only that it did', async () => {

@@ -2,7 +2,10 @@ import { defaultPolicy, splitFingerprint } from '@leakproof/audit';
 import { InterruptedError, ProblemError } from '@leakproof/core';
 import type { ExperimentContext, RegistryOpener } from './context.js';
 import { loadExperimentConfig } from './experiment-config.js';
-import { loadManifest, trainRun } from './run-training.js';
+import type { RegistryApi } from '@leakproof/registry';
+import { runDir } from './run-files.js';
+import { checkpointOf } from './run-on-disk.js';
+import { loadManifest, resumeTrainRun, trainRun, type TrainedRun } from './run-training.js';
 import { planSplits } from './split-plan.js';
 
 /** One job of a sweep as the queue delivers it (validated by the caller against the queue's schema). */
@@ -22,8 +25,9 @@ export interface SweepJobInput {
 /**
  * One configuration of a sweep, on a worker: the same split plan the sweep audited (checked by fingerprint),
  * trained by the built-in trainer, recorded as a run bound to the sweep's audit and tagged with the sweep id.
- * A configuration that already has a finished run (a retried job) is not trained twice. Aborting `ctx.signal`
- * stops training at a checkpoint and fails the job (InterruptedError).
+ * A configuration that already has a finished run (a retried job) is not trained twice, and one stopped
+ * before it finished is resumed where this worker sees its checkpoint. Aborting `ctx.signal` stops training at
+ * a checkpoint and fails the job (InterruptedError).
  */
 export async function runSweepJob(
   ctx: ExperimentContext,
@@ -39,6 +43,8 @@ export async function runSweepJob(
       context.log(`sweep ${job.sweepId} #${job.index}: run ${done[0].id} already finished`);
       return { runId: done[0].id, reused: true };
     }
+    const resumed = await resumeInterrupted(ctx, registry, job, context.log);
+    if (resumed) return resumed;
     const manifest = await loadManifest(ctx, loaded.config);
     const plan = planSplits(manifest.images, loaded.config);
     const fingerprint = splitFingerprint(plan.images);
@@ -47,8 +53,24 @@ export async function runSweepJob(
     }
     context.log(`sweep ${job.sweepId} #${job.index}: training ${job.overrides.join(' ') || '(base config)'}`);
     const trained = await trainRun(ctx, registry, loaded, defaultPolicy, { plan, report: { fingerprint }, record: { id: job.auditId }, tags: { sweep: job.sweepId, sweep_job: String(job.index) } });
-    // a stopped run is not this configuration's result: the job must fail so the queue retries it
-    if (trained.result.interrupted) throw new InterruptedError(`sweep ${job.sweepId} #${job.index}: training stopped before it finished; run ${trained.run.id} is marked interrupted`);
-    return { runId: trained.run.id, reused: false };
+    return outcome(job, trained);
   });
+}
+
+/** A stopped run is not this configuration's result: the job must fail so the queue retries it (and the retry resumes it). */
+function outcome(job: SweepJobInput, trained: TrainedRun): { runId: number; reused: boolean } {
+  if (trained.result.interrupted) throw new InterruptedError(`sweep ${job.sweepId} #${job.index}: training stopped before it finished; run ${trained.run.id} is marked interrupted`);
+  return { runId: trained.run.id, reused: false };
+}
+
+/**
+ * A retried job whose earlier attempt was stopped (worker restart, lease handed on) continues that run from its
+ * checkpoint when this worker sees its run directory - the trainer's resume is bit-identical, so the sweep's
+ * result does not depend on restarts. Elsewhere (another machine's .leakproof/runs) it trains a new run.
+ */
+async function resumeInterrupted(ctx: ExperimentContext, registry: RegistryApi, job: SweepJobInput, log: (line: string) => void): Promise<{ runId: number; reused: boolean } | undefined> {
+  const [stopped] = await registry.queryRuns(`tags.sweep = '${job.sweepId}' and tags.sweep_job = '${job.index}' and attributes.status = 'interrupted'`, { orderBy: 'attributes.created desc' });
+  if (!stopped || !(await checkpointOf(runDir(ctx.cwd, stopped.id)))) return undefined;
+  log(`sweep ${job.sweepId} #${job.index}: resuming interrupted run ${stopped.id} from its checkpoint`);
+  return outcome(job, await resumeTrainRun(ctx, registry, stopped.id));
 }

@@ -27,7 +27,7 @@ export async function enqueueSweep(databaseUrl: string | undefined, options: { v
       id: deterministicJobId('train', options.version, data.sweepId, String(data.index)),
       name,
       data,
-      retryLimit: Math.min(1, options.settings.retryLimit),
+      retryLimit: options.settings.retryLimit,
       retryDelay: options.settings.retryDelaySeconds,
       expireInSeconds: options.settings.trainLeaseSeconds,
     }));
