@@ -225,6 +225,25 @@ describe.each(serverStores)('MLflow tracking API on $kind', ({ kind }) => {
     expect(await api('POST', 'runs/delete', {})).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
   });
 
+  it('renames a running run by update_run name or the mlflow.runName tag, as MLflow does; a finished run keeps its name', async () => {
+    const id = (await api('POST', 'runs/create', { experiment_id: experimentId, run_name: 'draft', tags: [{ key: 'leakproof.audit', value: String(s.auditId) }] })).body.run.info.run_id as string;
+    const named = async () => {
+      const run = (await api('GET', `runs/get?run_id=${id}`)).body.run;
+      return [run.info.run_name, run.data.tags.find((t: { key: string }) => t.key === 'mlflow.runName')?.value];
+    };
+    expect((await api('POST', 'runs/update', { run_id: id, run_name: 'lr-3e-3' })).body.run_info).toMatchObject({ run_name: 'lr-3e-3', status: 'RUNNING' });
+    expect(await named()).toEqual(['lr-3e-3', 'lr-3e-3']);
+    expect((await api('POST', 'runs/set-tag', { run_id: id, key: 'mlflow.runName', value: 'lr-1e-3' })).status).toBe(200);
+    expect(await named()).toEqual(['lr-1e-3', 'lr-1e-3']);
+    expect((await api('POST', 'runs/log-batch', { run_id: id, tags: [{ key: 'mlflow.runName', value: 'final' }] })).status).toBe(200);
+    const found = await api('POST', 'runs/search', { experiment_ids: [experimentId], filter: "attributes.run_name = 'final'" });
+    expect(found.body.runs.map((r: { info: { run_id: string } }) => r.info.run_id)).toEqual([id]);
+    expect(await api('POST', 'runs/set-tag', { run_id: id, key: 'mlflow.runName', value: ' ' })).toMatchObject({ status: 400 });
+    expect((await api('POST', 'runs/update', { run_id: id, status: 'FINISHED', run_name: 'finished-name' })).body.run_info).toMatchObject({ run_name: 'finished-name', status: 'FINISHED' });
+    expect(await api('POST', 'runs/update', { run_id: id, run_name: 'too-late' })).toMatchObject({ status: 400, body: { message: expect.stringContaining('finished') } });
+    expect(await named()).toEqual(['finished-name', 'finished-name']);
+  });
+
   it('answers unknown, malformed and foreign run ids with RESOURCE_DOES_NOT_EXIST', async () => {
     for (const id of ['999999', 'abc', '1.5', '-1', '0x10', 'b4a7e0c2f7d94c55a8a5f9f0c1d2e3f4']) {
       expect(await api('GET', `runs/get?run_id=${id}`)).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });

@@ -107,6 +107,9 @@ export class Registry implements RegistryApi {
   deleteTag(runId: number, key: string): Promise<void> {
     return tracking.deleteTag(this.db, runId, key);
   }
+  renameRun(runId: number, name: string): Promise<RunRecord> {
+    return runs.renameRun(this.db, runId, name);
+  }
   archiveRun(runId: number, archived = true): Promise<void> {
     return runs.archiveRun(this.db, runId, archived);
   }

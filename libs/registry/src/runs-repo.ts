@@ -116,6 +116,19 @@ export async function finishRun(db: RegistryDb, runId: number, status: 'finished
   return (await getRunRecord(db, runId)) as RunRecord;
 }
 
+/** Renames a run while it runs (MLflow's update_run name, tag mlflow.runName); a finished or failed run is frozen (LP012). */
+export async function renameRun(db: RegistryDb, runId: number, name: string): Promise<RunRecord> {
+  if (name.length === 0) throw new RegistryError('a run name cannot be empty', 'give the run a name, e.g. baseline-lr3e-3', 'invalid-input');
+  let updated: { id: number }[];
+  try {
+    updated = await db.update(runs).set({ name }).where(eq(runs.id, runId)).returning({ id: runs.id });
+  } catch (error) {
+    translateDbError(error);
+  }
+  if (updated.length === 0) throw new RegistryError(`run ${runId} does not exist`);
+  return (await getRunRecord(db, runId)) as RunRecord;
+}
+
 /** How many runs the registry holds (archived ones only when asked): a count, not a capped listing. */
 export async function countRuns(db: RegistryDb, includeArchived = false): Promise<number> {
   const [row] = await db.select({ n: count() }).from(runs).where(includeArchived ? undefined : eq(runs.archived, false));

@@ -43,6 +43,17 @@ function checkLimits(body: z.output<typeof logBatchSchema>): void {
   }
 }
 
+export const RUN_NAME_TAG = 'mlflow.runName';
+
+/** Sets a tag; `mlflow.runName` also renames the run, as MLflow's own store does (run_name follows the tag). */
+export async function setRunTag(registry: Registry, run: RunRecord, key: string, value: string): Promise<void> {
+  if (key === RUN_NAME_TAG && value !== run.name) {
+    if (value.trim() === '') throw invalid(`tag '${RUN_NAME_TAG}' names the run and cannot be empty`);
+    await registry.renameRun(run.id, value);
+  }
+  await registry.setTag(run.id, key, value);
+}
+
 /** runs/log-batch: params, then metrics (one statement), then tags; validated whole before anything is written. */
 export async function logBatch(registry: Registry, body: z.output<typeof logBatchSchema>): Promise<void> {
   checkLimits(body);
@@ -58,5 +69,5 @@ export async function logBatch(registry: Registry, body: z.output<typeof logBatc
   if (Object.keys(fresh).length > 0) await registry.logParams(run.id, fresh);
   if (entries.length > 0) await registry.logMetrics(run.id, entries);
   // the last value for a repeated key wins, as MLflow documents
-  for (const [key, value] of new Map((body.tags ?? []).map((t) => [t.key, t.value]))) await registry.setTag(run.id, key, value);
+  for (const [key, value] of new Map((body.tags ?? []).map((t) => [t.key, t.value]))) await setRunTag(registry, run, key, value);
 }

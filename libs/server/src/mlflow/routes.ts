@@ -8,7 +8,7 @@ import { ApiError, invalid, notFound, parseOr400 } from '../errors.js';
 import { experimentOf, runInfoOf, runOf } from './convert.js';
 import { DEFAULT_EXPERIMENT, existingRun, experimentById, parseRunId, runRefOf, runningRun } from './ids.js';
 import { AUDIT_TAG, resolveRunAudit } from './lineage.js';
-import { logBatch, newParams, toMetricEntry } from './logging.js';
+import { logBatch, newParams, RUN_NAME_TAG, setRunTag, toMetricEntry } from './logging.js';
 import { input } from './input.js';
 import { registerSearchRoutes } from './search.js';
 
@@ -70,6 +70,11 @@ function registerRunRoutes(app: FastifyInstance, registry: Registry): void {
   app.post('/runs/update', async (request) => {
     const body = parseOr400(api.updateRunSchema, input(request));
     let run = await existingRun(registry, runRefOf(body));
+    // MlflowClient.update_run(name=…): renamed while it runs, like its tag; a finished run is frozen (400)
+    if (body.run_name && body.run_name !== run.name) {
+      await setRunTag(registry, await runningRun(registry, String(run.id)), RUN_NAME_TAG, body.run_name);
+      run = await existingRun(registry, String(run.id));
+    }
     const final = body.status === 'FINISHED' ? 'finished' : body.status === 'FAILED' ? 'failed' : body.status === 'KILLED' ? 'interrupted' : undefined;
     // finishing twice keeps the first end: a closed record does not move
     if (final && run.status === 'running') run = await endRun(registry, run, body.status as string, final);
@@ -108,7 +113,7 @@ function registerRunRoutes(app: FastifyInstance, registry: Registry): void {
     const body = parseOr400(api.setTagSchema, input(request));
     const run = await runningRun(registry, runRefOf(body));
     if (body.key.startsWith('leakproof.')) throw invalid(`tag '${body.key}' records lineage and is set by leakproof only`);
-    await registry.setTag(run.id, body.key, body.value);
+    await setRunTag(registry, run, body.key, body.value);
     return {};
   });
   app.post('/runs/delete-tag', async (request) => {
