@@ -73,6 +73,28 @@ describe.skipIf(!adminUrl)('sweep training jobs on real workers', () => {
     expect(epochs.map((e) => Number(e.step))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('a training longer than its lease stays with its worker: every heartbeat renews the lease, so it is never retried beside itself', async () => {
+    const db = await createDatabase('lpq_sweep');
+    dbs.push(db);
+    const cwd = await mkdtemp(join(tmpdir(), 'lp-sweep-lease-'));
+    const train = { model: 'cnn4', imageSize: 64, width: 0.25, epochs: 12, earlyStopping: null, workers: 0, tta: 1 };
+    await writeFile(join(cwd, 'exp.json'), JSON.stringify({ dataset: { root: sample, config: { idRule: 'kermany' } }, train }));
+    // a 2 s lease with expiry checked every second: without renewal the job expires several times during training
+    const env = { DATABASE_URL: db.url, LEAKPROOF_QUEUE_TRAIN_LEASE_SECONDS: '2', LEAKPROOF_QUEUE_MAINTENANCE_SECONDS: '1', LEAKPROOF_QUEUE_HEARTBEAT_SECONDS: '0.5' };
+    expect((await cli(cwd, ['audit', sample], env)).code).toBe(0);
+    const started = await cli(cwd, ['sweep', '--config', 'exp.json', '--grid', 'train.maxLr=[0.003]', '--format', 'json'], env);
+    const { sweepId } = JSON.parse(started.stdout) as { sweepId: string };
+    const job = async () => (await sql<{ state: string; retry_count: number }>(db.url, `select state, retry_count from pgboss.job where data->>'sweepId' = $1 union all select state, retry_count from pgboss.archive where data->>'sweepId' = $1`, [sweepId]))[0];
+    const w = startWorker(db.url, env, [], { queues: 'train', cwd });
+    workers.push(w);
+    await waitFor('the configuration to finish', async () => ['completed', 'failed'].includes((await job())?.state ?? ''), 180_000);
+    expect(await job()).toMatchObject({ state: 'completed', retry_count: 0 });
+    const runs = await sql<{ status: string; seconds: number }>(db.url, 'select status, extract(epoch from finished_at - created_at) as seconds from runs');
+    expect(runs.map((r) => r.status)).toEqual(['finished']);
+    // the training did outlast its lease
+    expect(Number(runs[0]?.seconds)).toBeGreaterThan(2);
+  });
+
   it('sweep status says why a configuration failed (here: its dataset is not visible on the worker), not only that it did', async () => {
     const db = await createDatabase('lpq_sweep');
     dbs.push(db);

@@ -7,10 +7,13 @@ import { DistributedModeError } from './errors.js';
  * 500-image shard's few seconds); tests shorten them through the same LEAKPROOF_QUEUE_* variables.
  */
 export const queueSettingsSchema = z.object({
-  /** a job not completed this long after a worker took it is expired and retried elsewhere (pg-boss expireIn) */
+  /**
+   * a job whose worker has not renewed its lease for this long (no heartbeat: killed, cut off) is expired and
+   * retried elsewhere; every heartbeat renews it (pg-boss expireIn, moved forward by the worker)
+   */
   leaseSeconds: z.number().int().min(1).default(300),
-  /** lease of a training job: a worker killed mid-training loses it after this long (pg-boss caps it at 24 h) */
-  trainLeaseSeconds: z.number().int().min(1).max(86_000).default(7_200),
+  /** the same for a training job: a worker killed mid-training loses it this long after its last heartbeat */
+  trainLeaseSeconds: z.number().int().min(1).max(86_000).default(600),
   /** retries after the first attempt before a job is failed for good */
   retryLimit: z.number().int().min(0).default(2),
   retryDelaySeconds: z.number().int().min(0).default(2),

@@ -62,7 +62,12 @@ export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: num
     q.pool.query('insert into queue_workers (id, host, pid, version, queues, concurrency) values ($1, $2, $3, $4, $5, $6)', [id, hostname(), process.pid, options.version, queues, lanesShown]),
   );
   const beat = (): Promise<unknown> =>
-    q.retry('heartbeat', () => q.pool.query('update queue_workers set last_seen = now(), current_jobs = $2 where id = $1', [id, JSON.stringify([...running.values()])])).catch((e: unknown) => options.log(`heartbeat failed: ${(e as Error).message}`));
+    q
+      .retry('heartbeat', async () => {
+        await q.pool.query('update queue_workers set last_seen = now(), current_jobs = $2 where id = $1', [id, JSON.stringify([...running.values()])]);
+        await renewLeases(q, [...running.values()], options.settings);
+      })
+      .catch((e: unknown) => options.log(`heartbeat failed: ${(e as Error).message}`));
   const heartbeat = setInterval(() => void beat(), options.settings.heartbeatSeconds * 1000);
   options.log(`worker ${id.slice(0, 8)} on ${hostname()} pid ${process.pid}, version ${options.version}: queues ${kinds.map((k) => `${queueName(k, options.version)} × ${lanesOf(k)}`).join(', ')}`);
 
@@ -132,6 +137,23 @@ export async function runWorker(options: WorkerOptions): Promise<{ jobsDone: num
   await q.retry('deregistering the worker', () => q.pool.query('update queue_workers set last_seen = now(), stopped_at = now(), current_jobs = $2 where id = $1', [id, '[]'])).catch(() => undefined);
   await q.close();
   return stats;
+}
+
+/**
+ * Every heartbeat moves the lease of each job this worker runs to `lease` seconds from now (pg-boss expires a job
+ * at started_on + expire_in and has no call to extend it). So a lease only has to outlast a few missed heartbeats,
+ * not the job: a killed worker's training is retried after minutes, and a training longer than any fixed lease
+ * is never handed to a second worker while the first still trains it.
+ */
+async function renewLeases(q: QueueConnection, jobs: RunningJob[], settings: QueueSettings): Promise<void> {
+  if (jobs.length === 0) return;
+  const leases = jobs.map((j) => ({ id: j.id, queue: j.queue, lease: j.kind === 'train' ? settings.trainLeaseSeconds : settings.leaseSeconds }));
+  await q.pool.query(
+    `update pgboss.job j set expire_in = (now() - j.started_on) + make_interval(secs => r.lease)
+     from jsonb_to_recordset($1::jsonb) as r(id uuid, queue text, lease int)
+     where j.name = r.queue and j.id = r.id and j.state = 'active'`,
+    [JSON.stringify(leases)],
+  );
 }
 
 /** Jobs still running at the stop deadline are failed with a note, which hands them to pg-boss for a retry. */
