@@ -25,4 +25,5 @@ export { thresholdRuleLabel } from './threshold-rule-label.js';
 export { fieldRef, filterWordPattern } from './filter-names.js';
 export { parseJsonText } from './json-text.js';
 export { parseDecimal } from './decimal.js';
+export { redactUrl } from './redact-url.js';
 export { noFindingsSentence } from './audit-verdict-text.js';

@@ -18,14 +18,3 @@ export function requirePostgres(databaseUrl: string | undefined): string {
   }
   return databaseUrl;
 }
-
-/** The URL as it can be printed: without its password. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable DATABASE_URL)';
-  }
-}

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { DistributedModeError, redactUrl, requirePostgres } from './errors.js';
+import { redactUrl } from '@leakproof/core';
+import { DistributedModeError, requirePostgres } from './errors.js';
 
 export interface WorkerStatus {
   id: string;

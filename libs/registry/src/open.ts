@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { RegistryDb } from './db.js';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
+import { redactUrl } from '@leakproof/core';
 import { RegistryError } from './errors.js';
 import { markInterruptedRuns } from './query-repo.js';
 import { Registry } from './registry.js';
@@ -52,16 +53,6 @@ export interface OpenRegistryOptions {
 
 export const defaultStatementTimeoutMs = 30_000;
 
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable DATABASE_URL)';
-  }
-}
-
 async function openPostgres(url: string, onError: (error: Error) => void, statementTimeoutMs: number): Promise<Registry> {
   const options = [...sessionOptions, ['statement_timeout', String(Math.max(0, Math.round(statementTimeoutMs)))]];
   const config = { connectionString: url, options: options.map(([k, v]) => `-c ${k}=${v}`).join(' ') };
@@ -76,7 +67,7 @@ async function openPostgres(url: string, onError: (error: Error) => void, statem
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new RegistryError(
-      `cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}`,
+      `cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`,
       'check DATABASE_URL (server running, user, database), or unset it to use the embedded registry under .leakproof/registry',
       'connect',
     );
