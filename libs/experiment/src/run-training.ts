@@ -3,12 +3,12 @@ import type { Policy } from '@leakproof/audit';
 import type { Manifest } from '@leakproof/ingest';
 import { InterruptedError } from '@leakproof/core';
 import type { RegistryApi, RunDetail, RunRecord } from '@leakproof/registry';
-import { parseRecordedTrainConfig, parseTrainConfig, train, trainConfigSchema, trainingThreads, type TrainConfig, type TrainResult } from '@leakproof/trainer';
+import { parseRecordedTrainConfig, train, trainConfigSchema, trainingThreads, type TrainConfig, type TrainResult } from '@leakproof/trainer';
 import { selectBackend } from '@leakproof/wasm-training';
 import type { ExperimentContext } from './context.js';
 import { auditPlannedSplits, requirePassingAudit } from './audit-binding.js';
 import { checkpointOf, loadRunOnDisk, planStillMatchesAudit, requireResumable, type RunOnDisk } from './run-on-disk.js';
-import type { ExperimentConfig, LoadedExperimentConfig } from './experiment-config.js';
+import { builtInTrainConfig, type ExperimentConfig, type LoadedExperimentConfig } from './experiment-config.js';
 import { gitState } from './git-state.js';
 import { loadManifest } from './manifest.js';
 import { recordArtifacts, runDir, writeRunFile } from './run-files.js';
@@ -41,7 +41,6 @@ interface BoundRun {
   resumeFrom?: string;
 }
 
-const trainConfigOf = (config: ExperimentConfig, source: string) => parseTrainConfig({ positiveClass: config.positiveClass, ...config.train }, source);
 /** A split plan already audited and recorded (a sweep binds all its runs to one), and tags for the run. */
 export interface BoundPlan {
   plan: SplitPlan;
@@ -102,10 +101,11 @@ function trainParamsOf(run: RunDetail): Record<string, unknown> {
 
 async function startRun(ctx: ExperimentContext, registry: RegistryApi, loaded: LoadedExperimentConfig, policy: Policy, bound?: BoundPlan): Promise<BoundRun> {
   const { config } = loaded;
+  // a mistyped train.* field is refused before the data is read, audited or recorded
+  const trainConfig = builtInTrainConfig(loaded);
   const manifest = await loadManifest(ctx, config);
   const { plan, report, record, tags } = bound ?? (await auditedPlan(ctx, registry, manifest, config, policy));
 
-  const trainConfig = trainConfigOf(config, loaded.path ?? 'train config');
   const git = await gitState(ctx.cwd);
   // chosen before the run exists so the run record names the backend that will actually train
   const backend = await selectBackend({ prefer: trainConfig.backend });
