@@ -28,6 +28,16 @@ describe('train refuses a bad request before any work', () => {
     expect(res.stderr).not.toMatch(/never been audited|audit of the planned splits|internal error/);
   });
 
+  it("a positive class no image has: refused with the labels found, no audit and no (failed) run recorded", async () => {
+    expect((await cli(work, ['audit', data, '--format', 'json'])).code).toBe(0);
+    const res = await cli(work, ['train', '--config', configPath, '--set', 'positiveClass=Pneumonia']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/positive class 'Pneumonia' \(positiveClass; labels found: NORMAL, PNEUMONIA\)\n {2}fix: .*--set positiveClass=PNEUMONIA/);
+    expect(res.stderr).not.toMatch(/audit of the planned splits|started|internal error/);
+    const runs = await cli(work, ['runs', 'list', '--format', 'json']);
+    expect(JSON.parse(runs.stdout)).toEqual([]);
+  });
+
   it('lr-find names the field the same way', async () => {
     const res = await cli(work, ['lr-find', '--config', configPath, '--set', 'train.batchSize=0']);
     expect(res.code).toBe(2);
