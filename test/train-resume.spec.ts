@@ -93,6 +93,37 @@ describe('train --resume', () => {
     expect(again.stderr).toMatch(/already finished; there is nothing to resume/);
   });
 
+  // Decoding every image comes before the first epoch and takes minutes on a full dataset: Ctrl-C there stops the
+  // run as interrupted, with the resume hint, instead of killing the process (Node's default) with the run 'running'.
+  it('stops on Ctrl-C while decoding, before the first epoch: the run is interrupted and resumes from epoch 1', async () => {
+    const before = new Set(await readdir(runs(work)).catch(() => [] as string[]));
+    const listeners = process.listenerCount('SIGINT');
+    const training = cli(work, ['train', '--config', configPath, '--format', 'json']);
+    let interruptSent = false;
+    const poll = setInterval(() => {
+      void (async () => {
+        const fresh = (await readdir(runs(work)).catch(() => [] as string[])).filter((id) => !before.has(id));
+        // the trainer listens for Ctrl-C from before decoding; no checkpoint yet means no epoch has ended
+        if (fresh.length === 0 || interruptSent || process.listenerCount('SIGINT') <= listeners) return;
+        if (await exists(join(runs(work), fresh[0] as string, 'checkpoint', 'state.json'))) return;
+        if (!interruptSent) {
+          interruptSent = true;
+          process.emit('SIGINT');
+        }
+      })();
+    }, 5);
+    const res = await training.finally(() => clearInterval(poll));
+    expect(interruptSent).toBe(true);
+    expect(res.code, res.stderr).toBe(130);
+    expect(res.stderr).toMatch(/stopped while decoding the images, before the first epoch; run (\d+) is marked interrupted\n {2}next: continue it with `leakproof train --resume \1`/);
+    expect(res.stderr).not.toMatch(/internal error|\n\s+at /);
+    const id = Number(/run (\d+) is marked interrupted/.exec(res.stderr)?.[1]);
+    const resumed = await cli(work, ['train', '--resume', String(id), '--format', 'json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`run ${id} has no checkpoint yet: training it again from epoch 1`);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ runId: id, interrupted: false, epochs: 4 });
+  });
+
   // A default that changes between start and resume (an upgrade) must not change the run: the run resumes with
   // the config resolved when it started. Dropping batchSize from the recorded raw config is that upgrade seen
   // from the run's side: re-resolved today, it would come back as the default 32 instead of 4.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '@leakproof/core';
 import { DEFAULT_THRESHOLD_RULE } from '@leakproof/evaluator';
 import { parseTrainConfig } from '@leakproof/trainer';
-import { loadExperimentConfig, thresholdRuleOf, type ExperimentConfig } from './experiment-config.js';
+import { builtInTrainConfig, loadExperimentConfig, thresholdRuleOf, type ExperimentConfig } from './experiment-config.js';
 
 const SHIPPED_RECIPE = resolve(import.meta.dirname, '../../../recipes/kermany-full.json');
 const recipe = { imageSize: 96, epochs: 3, threshold: { rule: 'target-recall', target: 0.99 } };
@@ -105,6 +105,34 @@ describe('a field the experiment does not have', () => {
     expect(error.message).toContain("field 'splits.valFraction'");
     expect(error.hint).toContain('libs/trainer/README.md');
     expect(error.hint).not.toContain('"Training config"');
+  });
+});
+
+describe("the built-in trainer's config", () => {
+  it('names a bad field as the experiment spells it (train.…) and the file it is in', async () => {
+    const loaded = await load({ dataset: { root: 'data' }, train: { model: 'cnn4' } }, ['train.imageSize=15', 'train.augmentation.foo=1']);
+    const error = (() => {
+      try {
+        return builtInTrainConfig(loaded);
+      } catch (e) {
+        return e as Error;
+      }
+    })() as Error;
+    expect(error.message).toContain(`config ${loaded.path} is invalid`);
+    expect(error.message).toMatch(/ {2}train\.imageSize: Too small/);
+    expect(error.message).toMatch(/ {2}train\.augmentation: Unrecognized key: "foo"/);
+    expect(error.message).toContain('libs/trainer/README.md');
+  });
+
+  it("names the recipe file when the bad field came from the recipe 'train' names", async () => {
+    await writeFile(join(dir, 'recipes', 'bad.json'), JSON.stringify({ epochs: 0 }));
+    const loaded = await load({ dataset: { root: 'data' }, train: 'recipes/bad.json' });
+    expect(() => builtInTrainConfig(loaded)).toThrow(new RegExp(`recipe ${join(dir, 'recipes', 'bad.json')} \\(named by 'train' in config .*\\) is invalid:\n {2}train\\.epochs: Too small`));
+  });
+
+  it("fills the experiment's positiveClass in", async () => {
+    const loaded = await load({ dataset: { root: 'data' }, positiveClass: 'COVID', train: 'recipes/small.json' });
+    expect(builtInTrainConfig(loaded)).toMatchObject({ positiveClass: 'COVID', imageSize: 96, epochs: 3 });
   });
 });
 

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parseJsonText, thresholdRuleSchema, UsageError, type ThresholdRule } from '@leakproof/core';
 import { DEFAULT_THRESHOLD_RULE } from '@leakproof/evaluator';
 import { z } from 'zod';
-import { applyOverrides, trainConfigSchema } from '@leakproof/trainer';
+import { applyOverrides, parseTrainConfig, trainConfigSchema, type TrainConfig } from '@leakproof/trainer';
 
 /**
  * The file `leakproof train --config` reads: which dataset, how its splits are planned, how the threshold is
@@ -48,6 +48,8 @@ export interface LoadedExperimentConfig {
   /** exactly what the user wrote plus overrides, recorded with the run */
   verbatim: string;
   path: string | null;
+  /** the recipe file named by the experiment's `train`, when it names one */
+  recipe: string | null;
 }
 
 export async function loadExperimentConfig(cwd: string, path: string | undefined, overrides: string[], base: Record<string, unknown> = {}): Promise<LoadedExperimentConfig> {
@@ -74,7 +76,18 @@ export async function loadExperimentConfig(cwd: string, path: string | undefined
   config.dataset.root = resolve(dir, config.dataset.root);
   checkThresholdRules(config, abs ?? '(defaults)');
   const verbatim = JSON.stringify({ file: abs, text: text || null, ...(recipe ? { recipe: { file: recipe.path, text: recipe.text } } : {}), overrides }, null, 2);
-  return { config, verbatim, path: abs };
+  return { config, verbatim, path: abs, recipe: recipe?.path ?? null };
+}
+
+/**
+ * The built-in trainer's config of an experiment, checked before the data is read or audited: a bad field is
+ * named as the experiment spells it (train.imageSize), in the file it came from. Not part of loading, because
+ * `leakproof run` hands `train` to an external trainer whose fields are its own.
+ */
+export function builtInTrainConfig(loaded: LoadedExperimentConfig): TrainConfig {
+  const file = `config ${loaded.path ?? '(defaults)'}`;
+  const source = loaded.recipe ? `recipe ${loaded.recipe} (named by 'train' in ${file})` : file;
+  return parseTrainConfig({ positiveClass: loaded.config.positiveClass, ...loaded.config.train }, source, 'train.');
 }
 
 /**

@@ -1,5 +1,5 @@
 export type { ExperimentContext, RegistryOpener } from './context.js';
-export { experimentConfigSchema, loadExperimentConfig, thresholdRuleOf, type ExperimentConfig, type LoadedExperimentConfig } from './experiment-config.js';
+export { builtInTrainConfig, experimentConfigSchema, loadExperimentConfig, thresholdRuleOf, type ExperimentConfig, type LoadedExperimentConfig } from './experiment-config.js';
 export { loadManifest } from './manifest.js';
 export { patientKeyFor } from './patient-key.js';
 export { planSplits, type SplitPlan } from './split-plan.js';

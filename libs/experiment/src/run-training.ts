@@ -1,14 +1,14 @@
 import { basename } from 'node:path';
 import type { Policy } from '@leakproof/audit';
 import type { Manifest } from '@leakproof/ingest';
-import { InterruptedError } from '@leakproof/core';
+import { InterruptedError, UsageError } from '@leakproof/core';
 import type { RegistryApi, RunDetail, RunRecord } from '@leakproof/registry';
-import { parseRecordedTrainConfig, parseTrainConfig, train, trainConfigSchema, trainingThreads, type TrainConfig, type TrainResult } from '@leakproof/trainer';
+import { parseRecordedTrainConfig, train, trainConfigSchema, trainingThreads, type TrainConfig, type TrainResult } from '@leakproof/trainer';
 import { selectBackend } from '@leakproof/wasm-training';
 import type { ExperimentContext } from './context.js';
 import { auditPlannedSplits, requirePassingAudit } from './audit-binding.js';
 import { checkpointOf, loadRunOnDisk, planStillMatchesAudit, requireResumable, type RunOnDisk } from './run-on-disk.js';
-import type { ExperimentConfig, LoadedExperimentConfig } from './experiment-config.js';
+import { builtInTrainConfig, type ExperimentConfig, type LoadedExperimentConfig } from './experiment-config.js';
 import { gitState } from './git-state.js';
 import { loadManifest } from './manifest.js';
 import { recordArtifacts, runDir, writeRunFile } from './run-files.js';
@@ -41,7 +41,6 @@ interface BoundRun {
   resumeFrom?: string;
 }
 
-const trainConfigOf = (config: ExperimentConfig, source: string) => parseTrainConfig({ positiveClass: config.positiveClass, ...config.train }, source);
 /** A split plan already audited and recorded (a sweep binds all its runs to one), and tags for the run. */
 export interface BoundPlan {
   plan: SplitPlan;
@@ -102,10 +101,12 @@ function trainParamsOf(run: RunDetail): Record<string, unknown> {
 
 async function startRun(ctx: ExperimentContext, registry: RegistryApi, loaded: LoadedExperimentConfig, policy: Policy, bound?: BoundPlan): Promise<BoundRun> {
   const { config } = loaded;
+  // a mistyped train.* field is refused before the data is read, audited or recorded
+  const trainConfig = builtInTrainConfig(loaded);
   const manifest = await loadManifest(ctx, config);
+  requirePositiveClass(manifest, trainConfig, config);
   const { plan, report, record, tags } = bound ?? (await auditedPlan(ctx, registry, manifest, config, policy));
 
-  const trainConfig = trainConfigOf(config, loaded.path ?? 'train config');
   const git = await gitState(ctx.cwd);
   // chosen before the run exists so the run record names the backend that will actually train
   const backend = await selectBackend({ prefer: trainConfig.backend });
@@ -136,6 +137,20 @@ async function startRun(ctx: ExperimentContext, registry: RegistryApi, loaded: L
   for (const [key, value] of Object.entries(tags ?? {})) await registry.setTag(run.id, key, value);
   ctx.log(`run ${run.id} started (audit ${record.id}); files in ${dir}`);
   return { run, dir, root: manifest.root, plan, trainConfig, auditId: record.id, fingerprint: report.fingerprint };
+}
+
+/**
+ * A positive class no image has (a typo, or a dataset whose classes are not NORMAL/PNEUMONIA) is refused before
+ * the audit and the run record: the trainer would only find it out after the run was created, leaving a failed run.
+ */
+function requirePositiveClass(manifest: Manifest, trainConfig: TrainConfig, config: ExperimentConfig): void {
+  const labels = [...new Set(manifest.images.map((i) => i.label))].sort();
+  if (labels.includes(trainConfig.positiveClass)) return;
+  const field = config.train['positiveClass'] !== undefined ? 'train.positiveClass' : 'positiveClass';
+  throw new UsageError(
+    `no image of ${manifest.root} has the positive class '${trainConfig.positiveClass}' (${field}; labels found: ${labels.join(', ') || 'none'})`,
+    `name the class to detect with --set ${field}=<label> or "${field}" in the experiment file, e.g. --set ${field}=${labels.find((l) => l !== 'NORMAL') ?? labels[0] ?? 'PNEUMONIA'}`,
+  );
 }
 
 async function trainBoundRun(ctx: ExperimentContext, registry: RegistryApi, bound: BoundRun): Promise<TrainedRun> {

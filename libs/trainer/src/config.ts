@@ -142,15 +142,15 @@ export interface LoadedTrainConfig {
   verbatim: string;
 }
 
-/** Validates a config object, naming the offending field and the fix. */
-export function parseTrainConfig(input: unknown, source = 'config'): TrainConfig {
+/** Validates a config object, naming the offending field (as `fieldPrefix` + its path, e.g. train.epochs) and the fix. */
+export function parseTrainConfig(input: unknown, source = 'config', fieldPrefix = ''): TrainConfig {
   const parsed = trainConfigSchema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
-    const field = issue.path.join('.') || '(root)';
+    const field = issue.path.length > 0 ? `${fieldPrefix}${issue.path.join('.')}` : fieldPrefix.replace(/\.$/, '') || '(root)';
     return `  ${field}: ${issue.message}`;
   });
-  throw new TrainConfigError(`${source} is invalid:\n${lines.join('\n')}\nFix these fields (see trainConfigSchema for allowed values).`);
+  throw new TrainConfigError(`${source} is invalid:\n${lines.join('\n')}\nFix these fields (libs/trainer/README.md lists every field and its allowed values).`);
 }
 
 /**

@@ -88,19 +88,23 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const backend = { ...selected, threads: trainingThreads(config, selected) };
   if (config.ensemble > 1) return trainEnsemble(options, backend, train);
   await mkdir(options.runDir, { recursive: true });
-  const data = await prepareData(options.root, options.images, config);
+  // listening from before decoding, which takes minutes on a full dataset: Ctrl-C there stops it, not the process
   const stop = listenForStop(options);
   try {
-    const trainable = await createModel(config);
+    const data = await prepareData(options.root, options.images, config, true, stop.graceful);
     try {
-      return await trainModel(options, data, backend, stop, trainable);
+      const trainable = await createModel(config);
+      try {
+        return await trainModel(options, data, backend, stop, trainable);
+      } finally {
+        // also when training throws: the model's weights are tensors on the backend, not garbage-collected
+        trainable.model.dispose();
+      }
     } finally {
-      // also when training throws: the model's weights are tensors on the backend, not garbage-collected
-      trainable.model.dispose();
+      await data.pool.close();
     }
   } finally {
     stop.dispose();
-    await data.pool.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { auditRecordInput, evaluateRun, loadExperimentConfig, trainRun } from '@leakproof/experiment';
+import { auditRecordInput, builtInTrainConfig, evaluateRun, loadExperimentConfig, trainRun } from '@leakproof/experiment';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,7 @@ export const run: CommandHandler = async (ctx, args, rawOpts) => {
     experiment: 'demo',
     train: demoTrain,
   });
+  builtInTrainConfig(loaded); // a bad --set train.* is refused before the audit
   const { policy, source } = await resolvePolicy(ctx.cwd, undefined);
   const started = Date.now();
   // serve: while the demo owns the embedded store, runs list / show / history and the API answer through it

@@ -6,7 +6,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { EvaluationHistoryRow } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
-import { result } from '../output.js';
+import { requireOutputFolder, result } from '../output.js';
 import { log } from '../context.js';
 import { UserError } from '../errors.js';
 import { withRegistry } from '../registry-access.js';
@@ -104,6 +104,8 @@ export const run: CommandHandler = async (ctx, _args, rawOpts) => {
   if (!/^[0-9a-f]{4,64}$/.test(prefix)) {
     throw new UserError('history needs --fingerprint <fp>: a split fingerprint or a prefix of at least 4 hex characters', 'find fingerprints with `leakproof runs list`');
   }
+  // like -o: a --plot the command could not write is refused before the registry is opened
+  if (opts.plot !== undefined) await requireOutputFolder(ctx.cwd, opts.plot, '--plot');
   const metrics = opts.metric
     .split(',')
     .map((m) => m.trim())

@@ -1,8 +1,8 @@
-import { loadExperimentConfig, loadManifest, planSplits } from '@leakproof/experiment';
+import { builtInTrainConfig, loadExperimentConfig, loadManifest, planSplits } from '@leakproof/experiment';
 import { experimentContext } from '../context.js';
 import { join } from 'node:path';
 import { lineChartSvg, writePlots } from '@leakproof/evaluator';
-import { parseTrainConfig, lrFind } from '@leakproof/trainer';
+import { lrFind } from '@leakproof/trainer';
 import type { CommandHandler } from '../command-table.js';
 import { result } from '../output.js';
 import { optionalText, parseOptions, stringList } from '../options.js';
@@ -18,9 +18,9 @@ export const lrFindOptions = z.object({
 export const run: CommandHandler = async (ctx, _args, rawOpts) => {
   const opts = parseOptions(lrFindOptions, rawOpts);
   const loaded = await loadExperimentConfig(ctx.cwd, opts.config, opts.set);
+  const config = builtInTrainConfig(loaded);
   const manifest = await loadManifest(experimentContext(ctx), loaded.config);
   const plan = planSplits(manifest.images, loaded.config);
-  const config = parseTrainConfig({ positiveClass: loaded.config.positiveClass, ...loaded.config.train });
   const outDir = join(ctx.cwd, '.leakproof', 'lr-find');
   const found = await lrFind({ root: manifest.root, images: plan.images.filter((i) => i.split === 'train'), config, outDir });
   const svg = await lineChartSvg({

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -136,6 +137,22 @@ describe('runs and history commands (embedded registry)', { timeout: 120_000 }, 
     expect(new Set(rows.map((r) => r.length))).toEqual(new Set([4]));
     expect(rows).toContainEqual(['evaluations', 'test', 'recall', '0.97 [0.8, 1]']);
     expect(rows).toContainEqual(['params', 'model', 'value', 'resnet']);
+  });
+
+  it('refuses a --plot onto a folder, through a file or into a missing folder before any work, exit 2, no stack trace', async () => {
+    await mkdir(join(cwd, 'plots-here'), { recursive: true });
+    await writeFile(join(cwd, 'a-file'), 'x');
+    for (const [plot, message] of [
+      ['plots-here', /cannot write --plot plots-here: .*plots-here is a folder\n {2}fix: name a file/],
+      ['a-file/h.svg', /cannot write --plot a-file\/h\.svg: the folder .*a-file does not exist/],
+      ['no-such/dir/h.svg', /cannot write --plot no-such\/dir\/h\.svg: the folder .*no-such\/dir does not exist\n {2}fix: create it first/],
+    ] as const) {
+      const res = await cli(cwd, 'history', '--fingerprint', 'abab', '--metric', 'recall', '--plot', plot);
+      expect(res.code, plot).toBe(2);
+      expect(res.err, plot).toMatch(message);
+      expect(res.err, plot).not.toMatch(/internal error|\n\s+at /);
+    }
+    expect(existsSync(join(cwd, 'no-such'))).toBe(false);
   });
 
   it('says which metrics exist when history is asked for one no evaluation has (exit 2)', async () => {

@@ -25,7 +25,7 @@ export function binaryLabel(record: ImageRecord, positiveClass: string): 0 | 1 {
  * Decodes the train and val images into one shared cache through the worker pool and fits the normalisation
  * on the training split only. `needVal` = false for lr_find, which only looks at training loss.
  */
-export async function prepareData(root: string, images: readonly ImageRecord[], config: TrainConfig, needVal = true): Promise<PreparedData> {
+export async function prepareData(root: string, images: readonly ImageRecord[], config: TrainConfig, needVal = true, signal?: AbortSignal): Promise<PreparedData> {
   const train = images.filter((r) => r.split === 'train');
   const val = images.filter((r) => r.split === 'val');
   if (train.length === 0) throw new TrainDataError(`no images with split 'train' among ${images.length}; pass the manifest's train images`);
@@ -46,6 +46,7 @@ export async function prepareData(root: string, images: readonly ImageRecord[], 
       all.map((r) => r.path),
       undefined,
       config.intensity,
+      signal,
     );
   } catch (error) {
     await pool.close();

@@ -4,7 +4,7 @@ import { Piscina } from 'piscina';
 import { runAugment, runDecode, type AugmentTask, type DecodeResult, type DecodeTask } from './data-worker-tasks.js';
 import type { AugmentParams, Normalisation } from './augment.js';
 import type { IntensityMode } from './intensity.js';
-import { LeakproofError } from '@leakproof/core';
+import { InterruptedError, LeakproofError } from '@leakproof/core';
 
 export class ImageDecodeError extends LeakproofError {
   constructor(readonly failures: { path: string; message: string }[]) {
@@ -47,8 +47,11 @@ export class ImagePool {
     return new Uint8Array(this.cache);
   }
 
-  /** Decodes `paths` (relative to root) into slots 0..n-1; rejects with every failure listed. */
-  async decodeAll(root: string, paths: readonly string[], onProgress?: (done: number) => void, intensity: IntensityMode = 'none'): Promise<void> {
+  /**
+   * Decodes `paths` (relative to root) into slots 0..n-1; rejects with every failure listed. An aborted `signal`
+   * drops the chunks not yet started and rejects with InterruptedError once the started ones are done.
+   */
+  async decodeAll(root: string, paths: readonly string[], onProgress?: (done: number) => void, intensity: IntensityMode = 'none', signal?: AbortSignal): Promise<void> {
     const chunk = 32;
     const jobs: Promise<void>[] = [];
     const failures: { path: string; slot: number; message: string }[] = [];
@@ -63,7 +66,7 @@ export class ImagePool {
         cache: this.cache,
         intensity,
       };
-      const run = (this.piscina ? (this.piscina.run(task) as Promise<DecodeResult>) : runDecode(task)).then((result) => {
+      const run = (this.piscina ? (this.piscina.run(task, { signal }) as Promise<DecodeResult>) : runDecode(task)).then((result) => {
         result.errors.forEach((message, i) => {
           if (message !== null) failures.push({ path: slice[i]!, slot: start + i, message });
         });
@@ -72,6 +75,8 @@ export class ImagePool {
       });
       jobs.push(run);
     }
+    await Promise.allSettled(jobs);
+    if (signal?.aborted) throw new InterruptedError('stopped while decoding the images, before the first epoch');
     await Promise.all(jobs);
     // libvips has one error buffer per process (worker threads share it): a decode that failed next to others
     // may be spurious or carry another file's message. Each failure is decoded again alone, on this thread,
