@@ -207,6 +207,20 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
     await shot('run-diverged');
   });
 
+  it('labels the axes of a curve whose steps run to millions and whose loss explodes past 1e32', async () => {
+    const first = await server.registry.getRun(seeded.evaluationRunId);
+    const run = await server.registry.createRun({ experiment: 'sort-e2e', name: 'by-samples', auditId: first?.auditId as number, params: {} });
+    await server.registry.logMetrics(run.id, [[0, 1], [20_000_000, 1e10], [50_000_000, 1e35]].map(([step, value]) => ({ key: 'loss', step: step as number, value: value as number })));
+    await server.registry.finishRun(run.id);
+    await goto(`/runs/${run.id}`);
+    const chart = page.locator('.chart').first();
+    await expect.poll(() => chart.getAttribute('data-points')).toBe('3');
+    // uPlot draws no tick at all when none of the increments it is given spans the range
+    await expect.poll(() => chart.getAttribute('data-x-ticks')).toMatch(/ 50M$/);
+    expect(await chart.getAttribute('data-y-ticks')).toMatch(/e\+3[45]/);
+    await shot('run-huge-axes');
+  });
+
   it('answers traversal attempts with 404 and sends a strict CSP', async () => {
     const get = (path: string) => fetch(server.url + path);
     for (const path of [
