@@ -221,6 +221,23 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
     await shot('run-huge-axes');
   });
 
+  it('answers a run id that does not exist by its name, once, and stops asking', async () => {
+    const asked: string[] = [];
+    const onRequest = (r: { url(): string }) => void (r.url().includes('/api/ui/runs/') && asked.push(new URL(r.url()).pathname));
+    page.on('request', onRequest);
+    await goto('/runs/99999');
+    expect(await page.locator('main [role=alert]').textContent()).toBe('no run 99999');
+    // the run page polls a running run's metrics every 1.5 s; a run that is not there never starts running
+    await page.waitForTimeout(3500);
+    page.off('request', onRequest);
+    expect(asked.filter((p) => p.endsWith('/metrics'))).toEqual(['/api/ui/runs/99999/metrics']);
+    await goto('/runs/abc');
+    expect(await page.locator('main h1').textContent()).toBe('Run abc');
+    expect(await page.locator('main [role=alert]').textContent()).toBe('no run abc');
+    await goto('/audits/abc');
+    expect(await page.locator('main [role=alert]').textContent()).toBe('no audit abc');
+  });
+
   it('answers traversal attempts with 404 and sends a strict CSP', async () => {
     const get = (path: string) => fetch(server.url + path);
     for (const path of [
