@@ -238,6 +238,26 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
     expect(await page.locator('main [role=alert]').textContent()).toBe('no audit abc');
   });
 
+  it('fits a 390 px phone screen: wide tables scroll in their own box, the page never sideways', async () => {
+    const first = await server.registry.getRun(seeded.evaluationRunId);
+    const run = await server.registry.createRun({ experiment: `a-long-experiment-name-${'x'.repeat(60)}`, name: 'narrow', auditId: first?.auditId as number, params: {} });
+    await server.registry.finishRun(run.id);
+    await page.setViewportSize({ width: 390, height: 800 });
+    try {
+      for (const path of ['/runs', `/runs/${seeded.evaluationRunId}`, `/compare?ids=${seeded.runIds.join(',')}`, '/history', '/audits', '/gate']) {
+        await goto(path);
+        await page.waitForTimeout(300);
+        expect(await page.evaluate('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(390);
+      }
+      await goto('/runs');
+      const apply = await page.getByRole('button', { name: 'Apply' }).boundingBox();
+      expect((apply?.x ?? 1e9) + (apply?.width ?? 0)).toBeLessThanOrEqual(390);
+      await shot('runs-phone');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
   it('answers traversal attempts with 404 and sends a strict CSP', async () => {
     const get = (path: string) => fetch(server.url + path);
     for (const path of [
