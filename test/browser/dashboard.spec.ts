@@ -207,6 +207,57 @@ describe.skipIf(!chromiumPath)('web dashboard in Chromium', () => {
     await shot('run-diverged');
   });
 
+  it('labels the axes of a curve whose steps run to millions and whose loss explodes past 1e32', async () => {
+    const first = await server.registry.getRun(seeded.evaluationRunId);
+    const run = await server.registry.createRun({ experiment: 'sort-e2e', name: 'by-samples', auditId: first?.auditId as number, params: {} });
+    await server.registry.logMetrics(run.id, [[0, 1], [20_000_000, 1e10], [50_000_000, 1e35]].map(([step, value]) => ({ key: 'loss', step: step as number, value: value as number })));
+    await server.registry.finishRun(run.id);
+    await goto(`/runs/${run.id}`);
+    const chart = page.locator('.chart').first();
+    await expect.poll(() => chart.getAttribute('data-points')).toBe('3');
+    // uPlot draws no tick at all when none of the increments it is given spans the range
+    await expect.poll(() => chart.getAttribute('data-x-ticks')).toMatch(/ 50M$/);
+    expect(await chart.getAttribute('data-y-ticks')).toMatch(/e\+3[45]/);
+    await shot('run-huge-axes');
+  });
+
+  it('answers a run id that does not exist by its name, once, and stops asking', async () => {
+    const asked: string[] = [];
+    const onRequest = (r: { url(): string }) => void (r.url().includes('/api/ui/runs/') && asked.push(new URL(r.url()).pathname));
+    page.on('request', onRequest);
+    await goto('/runs/99999');
+    expect(await page.locator('main [role=alert]').textContent()).toBe('no run 99999');
+    // the run page polls a running run's metrics every 1.5 s; a run that is not there never starts running
+    await page.waitForTimeout(3500);
+    page.off('request', onRequest);
+    expect(asked.filter((p) => p.endsWith('/metrics'))).toEqual(['/api/ui/runs/99999/metrics']);
+    await goto('/runs/abc');
+    expect(await page.locator('main h1').textContent()).toBe('Run abc');
+    expect(await page.locator('main [role=alert]').textContent()).toBe('no run abc');
+    await goto('/audits/abc');
+    expect(await page.locator('main [role=alert]').textContent()).toBe('no audit abc');
+  });
+
+  it('fits a 390 px phone screen: wide tables scroll in their own box, the page never sideways', async () => {
+    const first = await server.registry.getRun(seeded.evaluationRunId);
+    const run = await server.registry.createRun({ experiment: `a-long-experiment-name-${'x'.repeat(60)}`, name: 'narrow', auditId: first?.auditId as number, params: {} });
+    await server.registry.finishRun(run.id);
+    await page.setViewportSize({ width: 390, height: 800 });
+    try {
+      for (const path of ['/runs', `/runs/${seeded.evaluationRunId}`, `/compare?ids=${seeded.runIds.join(',')}`, '/history', '/audits', '/gate']) {
+        await goto(path);
+        await page.waitForTimeout(300);
+        expect(await page.evaluate('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(390);
+      }
+      await goto('/runs');
+      const apply = await page.getByRole('button', { name: 'Apply' }).boundingBox();
+      expect((apply?.x ?? 1e9) + (apply?.width ?? 0)).toBeLessThanOrEqual(390);
+      await shot('runs-phone');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
   it('answers traversal attempts with 404 and sends a strict CSP', async () => {
     const get = (path: string) => fetch(server.url + path);
     for (const path of [

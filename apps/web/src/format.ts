@@ -51,6 +51,26 @@ export function axisTicks(ticks: number[]): string[] {
   return ticks.map((v) => (everydayRange ? everyday.format(v) : v === 0 ? '0' : v.toExponential()));
 }
 
+/** m·10^e for every m and e: tick increments as uPlot writes them (its own reach only 1e±32). */
+function decades(fromExp: number, toExp: number, mults: number[]): number[] {
+  const out: number[] = [];
+  for (let e = fromExp; e <= toExp; e++) for (const m of mults) out.push(Number(`${m}e${e}`));
+  return out;
+}
+
+/** Steps are whole numbers, up to the largest a double holds exactly (a step can count samples seen). */
+export const stepIncrs = decades(0, 15, [1, 2, 5]);
+/** A y axis from 1e-32 (uPlot knows the decimals of these) to a loss that exploded near the largest double. */
+export const valueIncrs = decades(-32, 307, [1, 2, 2.5, 5]);
+
+const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 2 });
+
+/** Step ticks: 5,000 as usual; 50M where the full digits would run into each other. */
+export const stepTicks = (ticks: number[]): string[] => {
+  const format = Math.max(0, ...ticks.map(Math.abs)) >= 100_000 ? compact : everyday;
+  return ticks.map((v) => format.format(v));
+};
+
 /** Steps whose value is not a number a chart can draw (NaN and ±Infinity reach the page as null): the chart says so. */
 export function undrawnSteps(points: [number, number | null][]): number[] {
   return points.filter(([, y]) => y === null || !Number.isFinite(y)).map(([x]) => x);

@@ -1,4 +1,4 @@
-import { render } from 'preact';
+import { render, type VNode } from 'preact';
 import { z } from 'zod';
 import { Link, Redirect, Route, Router, Switch } from 'wouter-preact';
 import './styles.css';
@@ -9,6 +9,7 @@ import { GatePage } from './pages/gate';
 import { HistoryPage } from './pages/history';
 import { RunPage } from './pages/run';
 import { RunsPage } from './pages/runs';
+import { ErrorBox } from './components/status';
 
 // zod's JIT compiles validators with new Function, which the dashboard's CSP (no 'unsafe-eval') forbids
 z.config({ jitless: true });
@@ -29,6 +30,12 @@ function Nav() {
   );
 }
 
+/** A page of one record by its id; `/runs/abc` is no id, answered in the API's words rather than as `run NaN`. */
+function byId(raw: string, what: 'run' | 'audit', page: (id: number) => VNode) {
+  if (/^[1-9][0-9]{0,9}$/.test(raw)) return page(Number(raw));
+  return <ErrorBox title={`${what === 'run' ? 'Run' : 'Audit'} ${raw}`} error={new Error(`no ${what} ${raw}`)} />;
+}
+
 function App() {
   return (
     <Router>
@@ -36,11 +43,11 @@ function App() {
       <main>
         <Switch>
           <Route path="/runs" component={RunsPage} />
-          <Route path="/runs/:id">{(p) => <RunPage id={Number(p.id)} />}</Route>
+          <Route path="/runs/:id">{(p) => byId(p.id, 'run', (id) => <RunPage id={id} />)}</Route>
           <Route path="/compare" component={ComparePage} />
           <Route path="/history" component={HistoryPage} />
           <Route path="/audits" component={AuditsPage} />
-          <Route path="/audits/:id">{(p) => <AuditPage id={Number(p.id)} />}</Route>
+          <Route path="/audits/:id">{(p) => byId(p.id, 'audit', (id) => <AuditPage id={id} />)}</Route>
           <Route path="/gate" component={GatePage} />
           <Route path="/">
             <Redirect to="/runs" />

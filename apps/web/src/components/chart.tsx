@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { axisTicks, undrawnSteps } from '../format';
+import { axisTicks, stepIncrs, stepTicks, undrawnSteps, valueIncrs } from '../format';
 
 export interface Series {
   label: string;
@@ -70,6 +70,11 @@ export function LineChart({ title, series, logY = false, xLabel = 'step', height
     const el = host.current;
     if (!el) return;
     const stroke = axisColor();
+    // the tick labels drawn (on canvas) also as data-x-ticks / data-y-ticks, where a test can read them
+    const shown = (attribute: 'xTicks' | 'yTicks', labels: string[]) => {
+      el.dataset[attribute] = labels.join(' ');
+      return labels;
+    };
     const lines: uPlot.Series[] = band
       ? [
           { label: band.label, stroke: palette[0], width: 2, points: { show: true, size: 5 } },
@@ -84,9 +89,9 @@ export function LineChart({ title, series, logY = false, xLabel = 'step', height
       // a single x value (a first evaluation): uPlot pads a time axis by 1000 days; an hour (or a step) each side reads better
       scales: { x: { time, range: (u, min, max) => singleX(u) ?? [min, max] }, y: logY ? { distr: 3 } : {} },
       axes: [
-        // steps and epochs are whole numbers: no 0.2-step ticks
-        { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' }, label: xLabel, ...(time ? {} : { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000, 1_000_000] }) },
-        { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' }, size: 60, values: (_u, splits) => axisTicks(splits) },
+        // steps and epochs are whole numbers: no 0.2-step ticks; uPlot draws no tick where no increment spans the range
+        { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' }, label: xLabel, ...(time ? {} : { incrs: stepIncrs, values: (_u, splits) => shown('xTicks', stepTicks(splits)) }) },
+        { stroke, grid: { stroke: 'rgba(128,128,128,0.15)' }, size: 60, incrs: valueIncrs, values: (_u, splits) => shown('yTicks', axisTicks(splits)) },
       ],
       series: [{ label: xLabel }, ...lines],
       cursor: { drag: { x: true, y: false } },

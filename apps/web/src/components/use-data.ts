@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../api';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -8,7 +9,8 @@ export interface Loaded<T> {
 
 /**
  * Loads on mount and whenever `key` changes; `pollMs` re-fetches in the background while `poll` says so
- * (a running run's charts), keeping the last answer on screen meanwhile.
+ * (a running run's charts), keeping the last answer on screen meanwhile; a 4xx answer stops the polling until
+ * `key` changes or `reload` is called.
  */
 export function useData<T>(load: () => Promise<T>, key: string, opts: { pollMs?: number; poll?: (data: T | undefined) => boolean } = {}): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
@@ -30,9 +32,11 @@ export function useData<T>(load: () => Promise<T>, key: string, opts: { pollMs?:
   }, [key, tick]);
   useEffect(() => {
     if (!opts.pollMs) return;
+    // what the server refused (no such run, a bad filter) it refuses again: asking on a timer only repeats the error
+    if (error instanceof ApiError && error.status < 500) return;
     if (opts.poll && !opts.poll(data)) return;
     const timer = setTimeout(() => setTick((t) => t + 1), opts.pollMs);
     return () => clearTimeout(timer);
-  }, [data, tick, opts.pollMs]);
+  }, [data, error, tick, opts.pollMs]);
   return { data, error, reload: () => setTick((t) => t + 1) };
 }

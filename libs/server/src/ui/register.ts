@@ -16,6 +16,14 @@ export interface UiDeps {
   log?: (line: string) => void;
 }
 
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The dashboard: the web app's files and its `/api/ui/*` routes, in one encapsulated plugin so its headers
  * and hooks touch nothing else the server serves.
@@ -34,7 +42,8 @@ export async function registerUiRoutes(app: FastifyInstance, deps: UiDeps): Prom
     ui.addHook('preHandler', async (request, reply) => {
       if (request.method === 'GET' || request.method === 'HEAD') return;
       const origin = request.headers.origin;
-      if (origin && new URL(origin).host !== request.headers.host) {
+      // an origin that is no URL (`null` from a sandboxed frame or a file:// page) is not this dashboard either
+      if (origin && hostOf(origin) !== request.headers.host) {
         return reply.code(403).send({ error_code: 'PERMISSION_DENIED', message: 'requests that change data must come from the dashboard itself' });
       }
     });
