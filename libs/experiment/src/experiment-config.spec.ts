@@ -144,3 +144,17 @@ describe('a config file saved by a Windows editor', () => {
     expect(loaded.config.train).toEqual({ epochs: 2 });
   });
 });
+
+describe('--set train=<recipe file>', () => {
+  it('reads the recipe named on the command line (relative to the working folder) and applies the other overrides on top', async () => {
+    const loaded = await load({ dataset: { root: 'data' }, train: { epochs: 9 } }, ['train.epochs=5', 'train=recipes/small.json']);
+    expect(loaded.config.train).toEqual({ ...recipe, epochs: 5 });
+    expect(JSON.parse(loaded.verbatim)).toMatchObject({ recipe: { file: join(dir, 'recipes', 'small.json') } });
+  });
+
+  it('names the missing file as given with --set', async () => {
+    const error = await usageError(load({ dataset: { root: 'data' } }, ['train=recipes/none.json']));
+    expect(error.message).toContain(join(dir, 'recipes', 'none.json'));
+    expect(error.message).toContain('--set train');
+  });
+});

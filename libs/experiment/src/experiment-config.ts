@@ -62,9 +62,13 @@ export async function loadExperimentConfig(cwd: string, path: string | undefined
     raw = parseJsonObject(text, `config ${abs}`);
   }
   const dir = abs ? dirname(abs) : cwd;
-  const recipe = typeof raw['train'] === 'string' ? await loadRecipe(resolve(dir, raw['train']), abs ?? '(defaults)') : null;
+  // `--set train=recipes/x.json` names a recipe like the file's "train" does (relative to where it was typed);
+  // it is read first, so the other overrides (train.epochs=…) apply on top of it
+  const recipeOverride = overrides.filter((o) => /^\s*train\s*=/.test(o)).at(-1)?.replace(/^\s*train\s*=\s*/, '');
+  const recipePath = recipeOverride !== undefined && !recipeOverride.startsWith('{') ? resolve(cwd, recipeOverride) : typeof raw['train'] === 'string' ? resolve(dir, raw['train']) : null;
+  const recipe = recipePath ? await loadRecipe(recipePath, recipeOverride !== undefined ? '--set train' : (abs ?? '(defaults)')) : null;
   if (recipe) raw = { ...raw, train: recipe.config };
-  const merged = applyOverrides(raw, overrides);
+  const merged = applyOverrides(raw, recipe && recipeOverride !== undefined ? overrides.filter((o) => !/^\s*train\s*=/.test(o)) : overrides);
   const parsed = experimentConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
