@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { UI_API_PREFIX, type UiGate, type UiHistory } from '@leakproof/core';
-import { loadGateConfig, loadLockFile, splitFingerprint } from '@leakproof/audit';
+import { loadGateConfig, loadLockFile, PolicyError, splitFingerprint } from '@leakproof/audit';
 import { buildManifest, loadDatasetConfig } from '@leakproof/ingest';
 import type { Registry } from '@leakproof/registry';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { thresholdRuleLabel } from '@leakproof/core';
 import { auditSummary } from './serialise.js';
+import { ApiError } from '../errors.js';
 
 async function fingerprintsWithEvaluations(registry: Registry): Promise<UiHistory['fingerprints']> {
   const result = (await registry.db.execute(
@@ -89,6 +90,12 @@ export function registerHistoryGateRoutes(app: FastifyInstance, registry: Regist
 
   app.get(`${UI_API_PREFIX}/gate`, async (_request, reply) => {
     if (!existsSync(resolve(cwd, 'leakproof.config.json'))) return reply.code(404).send({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: `no leakproof.config.json in ${cwd}` });
-    return gateStatus(registry, cwd);
+    try {
+      return await gateStatus(registry, cwd);
+    } catch (error) {
+      // a broken config or lock file is the server's state, not the request's fault (as for the policy file)
+      if (!(error instanceof PolicyError)) throw error;
+      throw new ApiError(409, 'INVALID_STATE', error.message, error.hint ?? 'fix the file by hand (or restore it from git), then reload');
+    }
   });
 }

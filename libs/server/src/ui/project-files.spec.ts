@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorHandler } from '../errors.js';
 import { registerAuditRoutes } from './audit-routes.js';
+import { registerHistoryGateRoutes } from './history-gate-routes.js';
 
 describe('allowing an audit finding from the dashboard', () => {
   let registry: Registry;
@@ -60,5 +61,25 @@ describe('allowing an audit finding from the dashboard', () => {
     const reply = await allow(false);
     expect(reply.statusCode).toBe(200);
     expect(reply.json().policyText).toContain('same phantom image in both splits on purpose');
+  });
+});
+
+describe('the gate page on a broken leakproof.config.json', () => {
+  it('answers 409 naming the file (the server state, not the request, is wrong)', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'leakproof-gate-'));
+    const registry = await openRegistry();
+    const app = Fastify();
+    app.setErrorHandler(errorHandler);
+    registerHistoryGateRoutes(app, registry, cwd);
+    try {
+      await writeFile(join(cwd, 'leakproof.config.json'), '{ "datasets": [{ "name": "a", "path": "a" }, { "name": "a", "path": "b" }] }');
+      const reply = await app.inject({ method: 'GET', url: `${UI_API_PREFIX}/gate` });
+      expect(reply.statusCode).toBe(409);
+      expect(reply.json()).toMatchObject({ error_code: 'INVALID_STATE', message: expect.stringContaining("'a' names another dataset already") });
+    } finally {
+      await app.close();
+      await registry.close();
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 });
