@@ -38,6 +38,15 @@ describe('train refuses a bad request before any work', () => {
     expect(JSON.parse(runs.stdout)).toEqual([]);
   });
 
+  it('a pretrained model folder without model.json: refused before the audit, no (failed) run recorded', async () => {
+    expect((await cli(work, ['audit', data, '--format', 'json'])).code).toBe(0);
+    const res = await cli(work, ['train', '--config', configPath, '--set', 'train.model={"pretrained":"models/none"}']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`train.model.pretrained 'models/none': no model.json in ${join(work, 'models', 'none')}`);
+    expect(res.stderr).not.toMatch(/audit of the planned splits|started|internal error/);
+    expect(JSON.parse((await cli(work, ['runs', 'list', '--format', 'json'])).stdout)).toEqual([]);
+  });
+
   it('lr-find names the field the same way', async () => {
     const res = await cli(work, ['lr-find', '--config', configPath, '--set', 'train.batchSize=0']);
     expect(res.code).toBe(2);

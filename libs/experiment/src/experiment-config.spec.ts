@@ -158,3 +158,15 @@ describe('--set train=<recipe file>', () => {
     expect(error.message).toContain('--set train');
   });
 });
+
+describe('positiveClass named by the experiment and by its trainer config', () => {
+  it('refuses two different classes: the model and the evaluation of external predictions would disagree', async () => {
+    const error = await usageError(load({ dataset: { root: 'data' }, positiveClass: 'PNEUMONIA', train: { positiveClass: 'COVID' } }));
+    expect(error.message).toContain("'positiveClass' 'PNEUMONIA' and 'train.positiveClass' 'COVID' name different classes");
+  });
+
+  it('follows the trainer config when only it names the class', async () => {
+    const { config } = await load({ dataset: { root: 'data' }, train: { positiveClass: 'COVID' } });
+    expect(config.positiveClass).toBe('COVID');
+  });
+});

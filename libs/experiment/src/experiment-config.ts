@@ -79,6 +79,7 @@ export async function loadExperimentConfig(cwd: string, path: string | undefined
   // dataset paths in a config file are relative to that file, so a config can travel with its repo
   config.dataset.root = resolve(dir, config.dataset.root);
   checkThresholdRules(config, abs ?? '(defaults)');
+  checkPositiveClass(config, abs ?? '(defaults)', Object.hasOwn(merged, 'positiveClass'));
   const verbatim = JSON.stringify({ file: abs, text: text || null, ...(recipe ? { recipe: { file: recipe.path, text: recipe.text } } : {}), overrides }, null, 2);
   return { config, verbatim, path: abs, recipe: recipe?.path ?? null };
 }
@@ -132,6 +133,17 @@ function checkThresholdRules(config: ExperimentConfig, source: string): void {
       "keep one of them (to change the recipe's rule: --set train.threshold.target=…)",
     );
   }
+}
+
+/** The model (train.positiveClass) and the evaluation of external predictions (positiveClass) must mean the same class. */
+function checkPositiveClass(config: ExperimentConfig, source: string, namedByExperiment: boolean): void {
+  const fromTrain = config.train['positiveClass'];
+  if (fromTrain === undefined || fromTrain === config.positiveClass) return;
+  if (namedByExperiment) {
+    throw new UsageError(`config ${source}: 'positiveClass' '${config.positiveClass}' and 'train.positiveClass' '${String(fromTrain)}' name different classes`, 'keep one of them');
+  }
+  // only the recipe names it: the experiment follows, so training and evaluation agree
+  if (typeof fromTrain === 'string') config.positiveClass = fromTrain;
 }
 
 /** A trainer config in its own file (a recipe), referenced by path from an experiment's `train`. */
