@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderJUnit } from './render-junit.js';
+import { renderAuditMarkdown } from './render-text.js';
 import type { AuditReport, Finding } from './report-schema.js';
 
 // file names a Linux dataset may legally hold: a newline, a backslash before a pipe, terminal escapes
@@ -24,7 +25,22 @@ const report: AuditReport = {
   timings: { images: 1, hashedFresh: 1, fromCache: 0, hashMs: 1, indexMs: 1, verifyMs: 1, totalMs: 1 },
 };
 
+/** Cell separators as GitHub's table extension finds them: a pipe not itself escaped by a backslash. */
+function cells(row: string): number {
+  return row.match(/(?:^|[^\\])(?:\\\\)*\|/g)?.length ?? 0;
+}
+
 describe('reports with hostile file names', () => {
+  it('keeps every Markdown table row on one line with its five (or four) cells', () => {
+    const lines = renderAuditMarkdown(report).split('\n');
+    const findingRows = lines.filter((l) => l.startsWith('| fail |'));
+    expect(findingRows).toHaveLength(hostile.length);
+    for (const row of findingRows) expect(cells(row)).toBe(6);
+    const splitRow = lines.find((l) => l.startsWith('| train |')) as string;
+    expect(cells(splitRow)).toBe(5);
+    expect(lines.filter((l) => l.startsWith('- `stray-file`'))).toHaveLength(hostile.length);
+  });
+
   it('writes JUnit XML without the control characters XML 1.0 forbids', () => {
     const xml = renderJUnit([report], [{ dataset: 'ds', name: 'lock \u001b', message: 'changed \u0001' }]);
     expect(xml).not.toMatch(/(?![\t\n\r])[\p{Cc}\ufffe\uffff]/u);
