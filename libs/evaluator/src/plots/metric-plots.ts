@@ -101,7 +101,7 @@ export function confusionMatrixSpec(level: LevelReport, threshold: number, title
   };
 }
 
-export function calibrationSpec(level: LevelReport, title = 'Calibration (reliability diagram)'): TopLevelSpec {
+export function calibrationSpec(level: LevelReport, title = 'Calibration (reliability diagram)', unit = 'Images'): TopLevelSpec {
   const bins = level.curves.calibration.filter((b) => b.count > 0);
   return {
     ...SIZE,
@@ -123,7 +123,7 @@ export function calibrationSpec(level: LevelReport, title = 'Calibration (reliab
         encoding: {
           x: { field: 'meanPredicted', type: 'quantitative' },
           y: { field: 'fractionPositive', type: 'quantitative' },
-          size: { field: 'count', type: 'quantitative', title: 'Images in bin' },
+          size: { field: 'count', type: 'quantitative', title: `${unit} in bin` },
         },
       },
     ],
@@ -134,4 +134,4 @@ export const rocPlotSvg = (level: LevelReport, title?: string): Promise<string> 
 export const prPlotSvg = (level: LevelReport, title?: string): Promise<string> => renderVegaLiteSvg(prSpec(level, title));
 export const confusionMatrixSvg = (level: LevelReport, threshold: number, title?: string): Promise<string> =>
   renderVegaLiteSvg(confusionMatrixSpec(level, threshold, title));
-export const calibrationPlotSvg = (level: LevelReport, title?: string): Promise<string> => renderVegaLiteSvg(calibrationSpec(level, title));
+export const calibrationPlotSvg = (level: LevelReport, title?: string, unit?: string): Promise<string> => renderVegaLiteSvg(calibrationSpec(level, title, unit));

@@ -38,6 +38,13 @@ describe('plots', () => {
     for (const label of ['TP 2', 'FN 1', 'FP 1', 'TN 1']) expect(svg).toContain(`>${label}</text>`);
   });
 
+  it('counts patients, not images, in the patient-level calibration legend', async () => {
+    const plots = await renderPlots(report);
+    expect(plots['image-calibration']).toContain('Images in bin');
+    expect(plots['patient-calibration']).toContain('Patients in bin');
+    expect(plots['patient-calibration']).not.toContain('Images in bin');
+  });
+
   it('adds training curves when a history is given', async () => {
     const training = [1, 2, 3].flatMap((epoch) => [
       { epoch, key: 'loss', value: 1 / epoch },

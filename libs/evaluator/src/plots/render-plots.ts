@@ -14,7 +14,7 @@ export async function renderPlots(report: EvaluationReport, options: { training?
     plots[`${name}-roc`] = await rocPlotSvg(level, `ROC, ${label}`);
     plots[`${name}-pr`] = await prPlotSvg(level, `Precision–recall, ${label}`);
     plots[`${name}-confusion-matrix`] = await confusionMatrixSvg(level, threshold, `Confusion matrix, ${label}`);
-    plots[`${name}-calibration`] = await calibrationPlotSvg(level, `Calibration, ${label}`);
+    plots[`${name}-calibration`] = await calibrationPlotSvg(level, `Calibration, ${label}`, name === 'image' ? 'Images' : 'Patients');
   }
   if (options.training && options.training.length > 0) plots['training-curves'] = await trainingCurvesSvg(options.training);
   return plots;
