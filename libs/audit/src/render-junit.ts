@@ -2,7 +2,10 @@ import { findingKinds } from '@leakproof/core';
 import type { AuditReport } from './report-schema.js';
 
 function xml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+  return s
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string)
+    // XML 1.0 has no way to write these, not even as &#x1b;: a file name holding one made the whole report unparseable
+    .replace(/(?![\t\n\r])[\p{Cc}\ufffe\uffff]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

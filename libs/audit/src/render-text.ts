@@ -43,7 +43,11 @@ export function renderAuditTable(report: AuditReport, options: { maxFindings?: n
 }
 
 function mdEscape(s: string): string {
-  return s.replace(/[|`*_<>[\]]/g, (c) => `\\${c}`);
+  // the backslash too, or a name's own `\|` became `\\|` and the pipe split the table cell; a line break
+  // (legal in a file name) ended the table row, so control characters are shown as \uXXXX
+  return s
+    .replace(/[\\|`*_<>[\]]/g, (c) => `\\${c}`)
+    .replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** GitHub-flavoured Markdown for PR comments and the Actions step summary. */

@@ -39,7 +39,7 @@ export {
   type MetricInterval,
 } from './report-schema.js';
 export { renderVegaLiteSvg } from './plots/render-svg.js';
-export { rocSpec, prSpec, confusionMatrixSpec, calibrationSpec, rocPlotSvg, prPlotSvg, confusionMatrixSvg, calibrationPlotSvg } from './plots/metric-plots.js';
+export { rocSpec, prSpec, confusionMatrixSpec, calibrationSpec, rocPlotSvg, prPlotSvg, confusionMatrixSvg, calibrationPlotSvg, type PlotClasses } from './plots/metric-plots.js';
 export {
   trainingCurvesSpec,
   trainingCurvesSvg,

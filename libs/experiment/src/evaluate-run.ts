@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseThreshold, evaluate, formatMetricsTable, renderPlots, writePlots, type EvaluationReport, type Prediction, type ThresholdRule } from '@leakproof/evaluator';
+import { chooseThreshold, evaluate, formatMetricsTable, renderPlots, writePlots, type EvaluationReport, type PlotClasses, type Prediction, type ThresholdRule } from '@leakproof/evaluator';
 import type { RegistryApi } from '@leakproof/registry';
 import { predict } from '@leakproof/trainer';
 import type { ExperimentContext } from './context.js';
@@ -8,6 +8,7 @@ import { ProblemError, UsageError } from '@leakproof/core';
 import { readExternalPredictions } from './external-predictions.js';
 import { storePredictionsArtifact } from './predictions-artifact.js';
 import { thresholdRuleOf } from './experiment-config.js';
+import { plotClassesOf } from './plot-classes.js';
 import { recordArtifacts } from './run-files.js';
 import { loadRunOnDisk, planStillMatchesAudit } from './run-on-disk.js';
 
@@ -66,7 +67,7 @@ export async function evaluateRun(ctx: ExperimentContext, registry: RegistryApi,
   const choice = chooseThreshold(valPreds, rule);
   ctx.log(`threshold ${choice.value.toFixed(4)} by rule ${choice.rule}${choice.target !== undefined ? ` (target recall ${choice.target})` : ''}`);
   const report = evaluate({ predictions: preds, threshold: choice.value, thresholdRule: choice, bootstrap: file.experiment.bootstrap });
-  const plots = await writeEvaluationPlots(registry, runId, dir, split, report);
+  const plots = await writeEvaluationPlots(registry, runId, dir, split, report, plotClassesOf(images, [...valPreds, ...preds]));
 
   const evaluation = await registry.recordEvaluation({
     runId,
@@ -110,14 +111,14 @@ async function loadAuditedRun(ctx: ExperimentContext, registry: RegistryApi, run
 const curveKeys = ['loss', 'val_loss', 'val_recall', 'val_precision', 'val_auc'];
 
 /** The evaluator's plots plus the training curves (the usual keys when logged, else every key logged per step). */
-async function writeEvaluationPlots(registry: RegistryApi, runId: number, dir: string, split: string, report: EvaluationReport): Promise<Record<string, string>> {
+async function writeEvaluationPlots(registry: RegistryApi, runId: number, dir: string, split: string, report: EvaluationReport, classes?: PlotClasses): Promise<Record<string, string>> {
   const summaries = await registry.metricSummaries(runId);
   // evaluation metrics are logged at step 0 only; an external trainer's curves are whatever it logged per epoch
   const stepped = summaries.filter((s) => s.count > 1 || s.lastStep > 0).map((s) => s.key);
   const preferred = curveKeys.filter((k) => stepped.includes(k));
   const keys = preferred.length > 0 ? preferred : stepped;
   const history = await Promise.all(keys.map(async (key) => (await registry.metricHistory(runId, key)).map((p) => ({ epoch: p.step, key, value: p.value }))));
-  const svgs = await renderPlots(report, { training: history.flat() });
+  const svgs = await renderPlots(report, { training: history.flat(), ...(classes ? { classes } : {}) });
   const plotDir = join(dir, 'plots', split);
   const plots = await writePlots(plotDir, svgs);
   await recordArtifacts(registry, runId, plotDir, `plot:${split}`);

@@ -58,6 +58,7 @@ export async function auditRenderers(report: AuditReport, format: unknown): Prom
 /** One row per finding, for spreadsheets (the patient column carries whatever the manifest carries: a keyed hash for PHI sources). */
 export function renderFindingsCsv(report: AuditReport): string {
   const columns = ['kind', 'severity', 'splitA', 'splitB', 'pathA', 'pathB', 'patient', 'score', 'distance', 'labelA', 'labelB', 'detail', 'allowedBecause'] as const;
-  return stringify(report.findings.map((f) => columns.map((c) => f[c] ?? '')), { header: true, columns: [...columns] });
+  // file, folder and patient names are the dataset's: one starting with = + - @ would run as a formula in a spreadsheet
+  return stringify(report.findings.map((f) => columns.map((c) => f[c] ?? '')), { header: true, columns: [...columns], escape_formulas: true });
 }
 

@@ -53,6 +53,8 @@ function points(rows: EvaluationHistoryRow[], metrics: string[]): HistoryPoint[]
 export async function historySvg(data: HistoryPoint[], fingerprint: string): Promise<string> {
   const x = { field: 'when', type: 'temporal', title: 'evaluated at' } as const;
   const color = { field: 'metric', type: 'nominal' } as const;
+  // one title for both layers: left to vega-lite, the axis read 'lo, value' (the field names)
+  const yTitle = 'value (bars: confidence interval)';
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `evaluations on split fingerprint ${fingerprint.slice(0, 12)}`,
@@ -61,12 +63,12 @@ export async function historySvg(data: HistoryPoint[], fingerprint: string): Pro
     background: 'white',
     data: { values: data },
     layer: [
-      { mark: { type: 'errorbar', ticks: true }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+      { mark: { type: 'errorbar', ticks: true }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: yTitle }, y2: { field: 'hi' }, color } },
       {
         mark: { type: 'line', point: true },
         encoding: {
           x,
-          y: { field: 'value', type: 'quantitative', title: 'value', scale: { zero: false } },
+          y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false } },
           color,
           strokeDash: { field: 'split', type: 'nominal' },
           tooltip: [{ field: 'run' }, { field: 'split' }, { field: 'metric' }, { field: 'value', format: '.3f' }],

@@ -68,16 +68,25 @@ export function prSpec(level: LevelReport, title = 'Precision–recall'): TopLev
   };
 }
 
-export function confusionMatrixSpec(level: LevelReport, threshold: number, title = 'Confusion matrix'): TopLevelSpec {
+/** The names of the two classes the report scores (the positive class is configurable). */
+export interface PlotClasses {
+  positive: string;
+  negative: string;
+}
+
+const defaultPlotClasses: PlotClasses = { positive: 'PNEUMONIA', negative: 'NORMAL' };
+
+export function confusionMatrixSpec(level: LevelReport, threshold: number, title = 'Confusion matrix', classes: PlotClasses = defaultPlotClasses): TopLevelSpec {
   const { tp, fp, tn, fn } = level.confusion;
+  const { positive, negative } = classes;
   const cells = [
-    { actual: 'PNEUMONIA', predicted: 'PNEUMONIA', count: tp, kind: 'TP' },
-    { actual: 'PNEUMONIA', predicted: 'NORMAL', count: fn, kind: 'FN' },
-    { actual: 'NORMAL', predicted: 'PNEUMONIA', count: fp, kind: 'FP' },
-    { actual: 'NORMAL', predicted: 'NORMAL', count: tn, kind: 'TN' },
+    { actual: positive, predicted: positive, count: tp, kind: 'TP' },
+    { actual: positive, predicted: negative, count: fn, kind: 'FN' },
+    { actual: negative, predicted: positive, count: fp, kind: 'FP' },
+    { actual: negative, predicted: negative, count: tn, kind: 'TN' },
   ];
   const max = Math.max(1, tp, fp, tn, fn);
-  const order = ['NORMAL', 'PNEUMONIA'];
+  const order = [negative, positive];
   return {
     width: 260,
     height: 260,
@@ -101,7 +110,7 @@ export function confusionMatrixSpec(level: LevelReport, threshold: number, title
   };
 }
 
-export function calibrationSpec(level: LevelReport, title = 'Calibration (reliability diagram)'): TopLevelSpec {
+export function calibrationSpec(level: LevelReport, title = 'Calibration (reliability diagram)', unit = 'Images'): TopLevelSpec {
   const bins = level.curves.calibration.filter((b) => b.count > 0);
   return {
     ...SIZE,
@@ -123,7 +132,7 @@ export function calibrationSpec(level: LevelReport, title = 'Calibration (reliab
         encoding: {
           x: { field: 'meanPredicted', type: 'quantitative' },
           y: { field: 'fractionPositive', type: 'quantitative' },
-          size: { field: 'count', type: 'quantitative', title: 'Images in bin' },
+          size: { field: 'count', type: 'quantitative', title: `${unit} in bin` },
         },
       },
     ],
@@ -132,6 +141,6 @@ export function calibrationSpec(level: LevelReport, title = 'Calibration (reliab
 
 export const rocPlotSvg = (level: LevelReport, title?: string): Promise<string> => renderVegaLiteSvg(rocSpec(level, title));
 export const prPlotSvg = (level: LevelReport, title?: string): Promise<string> => renderVegaLiteSvg(prSpec(level, title));
-export const confusionMatrixSvg = (level: LevelReport, threshold: number, title?: string): Promise<string> =>
-  renderVegaLiteSvg(confusionMatrixSpec(level, threshold, title));
-export const calibrationPlotSvg = (level: LevelReport, title?: string): Promise<string> => renderVegaLiteSvg(calibrationSpec(level, title));
+export const confusionMatrixSvg = (level: LevelReport, threshold: number, title?: string, classes?: PlotClasses): Promise<string> =>
+  renderVegaLiteSvg(confusionMatrixSpec(level, threshold, title, classes));
+export const calibrationPlotSvg = (level: LevelReport, title?: string, unit?: string): Promise<string> => renderVegaLiteSvg(calibrationSpec(level, title, unit));

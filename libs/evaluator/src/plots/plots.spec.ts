@@ -38,6 +38,22 @@ describe('plots', () => {
     for (const label of ['TP 2', 'FN 1', 'FP 1', 'TN 1']) expect(svg).toContain(`>${label}</text>`);
   });
 
+  it('names the confusion matrix rows and columns after the classes evaluated, not always PNEUMONIA/NORMAL', async () => {
+    const plots = await renderPlots(report, { classes: { positive: 'EFFUSION', negative: 'No Finding' } });
+    for (const name of ['image-confusion-matrix', 'patient-confusion-matrix']) {
+      for (const label of ['EFFUSION', 'No Finding']) expect(plots[name]).toContain(`>${label}</text>`);
+      expect(plots[name]).not.toContain('PNEUMONIA');
+    }
+    expect((await renderPlots(report))['image-confusion-matrix']).toContain('>PNEUMONIA</text>');
+  });
+
+  it('counts patients, not images, in the patient-level calibration legend', async () => {
+    const plots = await renderPlots(report);
+    expect(plots['image-calibration']).toContain('Images in bin');
+    expect(plots['patient-calibration']).toContain('Patients in bin');
+    expect(plots['patient-calibration']).not.toContain('Images in bin');
+  });
+
   it('adds training curves when a history is given', async () => {
     const training = [1, 2, 3].flatMap((epoch) => [
       { epoch, key: 'loss', value: 1 / epoch },
