@@ -62,7 +62,10 @@ describe('runs and history commands (embedded registry)', { timeout: 120_000 }, 
     expect(table.out).toMatch(/b[\s\S]*resnet[\s\S]*a[\s\S]*cnn/);
     const json = JSON.parse((await cli(cwd, 'runs', 'list', '--format', 'json')).out) as { name: string }[];
     expect(json.map((r) => r.name)).toEqual(['b', 'a']);
-    expect((await cli(cwd, 'runs', 'list', '--format', 'csv')).out.split('\n')[0]).toContain('metrics.val_recall');
+    const csv = parse((await cli(cwd, 'runs', 'list', '--format', 'csv')).out, { columns: true }) as Record<string, string>[];
+    expect(Object.keys(csv[0] as object)).toContain('metrics.val_recall');
+    // csv-stringify writes false as an empty cell, which reads as "unknown"
+    expect(csv.map((r) => r['archived'])).toEqual(['false', 'false']);
   });
 
   it('queries with the filter language and points at bad syntax', async () => {

@@ -69,7 +69,8 @@ export function runsCsv(runs: RunSummary[]): string {
     r.experiment,
     r.name,
     r.status,
-    r.archived,
+    // csv-stringify would write false as an empty cell, which reads as "unknown"
+    String(r.archived),
     r.model ?? '',
     r.backend ?? '',
     r.seed ?? '',
