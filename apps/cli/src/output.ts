@@ -40,6 +40,11 @@ export function renderResult<T>(res: CommandResult<T>, format: Format): string {
   return text.endsWith('\n') ? text : text + '\n';
 }
 
+/** One Markdown table row; a `|` in a value is escaped and a line break becomes <br>, so no value can split the table. */
+export function mdRow(cells: readonly string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, '<br>')).join(' | ')} |`;
+}
+
 export function parseFormat(value: string | undefined, fallback: Format = 'table'): Format {
   if (value === undefined) return fallback;
   if ((formats as readonly string[]).includes(value)) return value as Format;

@@ -59,7 +59,8 @@ async function summaries(db: RegistryDb, ids: number[]): Promise<RunSummary[]> {
     .innerJoin(e, eq(e.id, r.experimentId))
     .innerJoin(audits, eq(audits.id, r.auditId))
     .innerJoin(datasets, eq(datasets.id, audits.datasetId))
-    .where(inArray(r.id, ids));
+    // one array parameter: an IN list binds one per id, and a statement takes at most 65,535 (--limit goes to 100,000)
+    .where(sql`${r.id} = any(${`{${ids.join(',')}}`}::int4[])`);
   const byId = new Map(found.map((row) => [row.id, row]));
   return ids.flatMap((id) => {
     const row = byId.get(id);
@@ -94,15 +95,17 @@ async function selectRunIds(db: RegistryDb, filter: CompiledFilter, order: Compi
 }
 
 /**
- * Ordered by a metric: first the runs that have it, in the order of its (key, value) index, then, if the
- * limit is not reached, the runs without it (nulls last) - rather than joining every run to sort them all.
+ * Ordered by a metric: first the runs that have it as a number, in the order of its (key, value) index, then, if
+ * the limit is not reached, the runs without it or with NaN (last) - rather than joining every run to sort them all.
  */
 async function selectOrdered(db: RegistryDb, filter: CompiledFilter, terms: OrderTerm[], limit: number, includeArchived: ArchivedRuns): Promise<number[]> {
   const first = terms[0];
   if (!first || first.field.scope !== 'metrics' || first.field.aggregate === 'avg') return selectRunIds(db, filter, compileOrder(terms), limit, includeArchived);
   const having = await selectRunIds(db, filter, compileOrder(terms, { innerJoinFirst: true }), limit, includeArchived);
   if (having.length >= limit) return having;
-  const lacking: SQL = sql`not coalesce(r.id in (select s.run_id from metric_summaries s where s.key = ${first.field.path.join('.')}::text), false)`;
+  const value = sql.raw(`s.${first.field.aggregate ?? 'last'}_value`);
+  // lacking a number: no such metric, or NaN (or no non-NaN point for min/max), which the first query left out
+  const lacking: SQL = sql`not coalesce(r.id in (select s.run_id from metric_summaries s where s.key = ${first.field.path.join('.')}::text and ${value} < 'NaN'::float8), false)`;
   const rest = await selectRunIds(db, { ...filter, where: sql`(${filter.where} and ${lacking})` }, compileOrder(terms.slice(1)), limit - having.length, includeArchived);
   return [...having, ...rest];
 }

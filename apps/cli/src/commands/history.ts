@@ -6,7 +6,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { EvaluationHistoryRow } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
-import { requireOutputFolder, result } from '../output.js';
+import { mdRow, requireOutputFolder, result } from '../output.js';
 import { log } from '../context.js';
 import { UserError } from '../errors.js';
 import { withRegistry } from '../registry-access.js';
@@ -149,7 +149,7 @@ export const run: CommandHandler = async (ctx, _args, rawOpts) => {
         t.push(...cells(h));
         return `${t.toString()}${h.plot ? `\nplot: ${h.plot}` : ''}`;
       },
-      md: (h) => [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`, ...cells(h).map((r) => `| ${r.join(' | ')} |`), ...(h.plot ? ['', `plot: ${h.plot}`] : [])].join('\n'),
+      md: (h) => [mdRow(header), mdRow(header.map(() => '---')), ...cells(h).map(mdRow), ...(h.plot ? ['', `plot: ${h.plot}`] : [])].join('\n'),
       csv: (h) => stringify([header, ...cells(h)]),
     });
 };

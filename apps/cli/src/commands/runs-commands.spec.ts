@@ -62,7 +62,10 @@ describe('runs and history commands (embedded registry)', { timeout: 120_000 }, 
     expect(table.out).toMatch(/b[\s\S]*resnet[\s\S]*a[\s\S]*cnn/);
     const json = JSON.parse((await cli(cwd, 'runs', 'list', '--format', 'json')).out) as { name: string }[];
     expect(json.map((r) => r.name)).toEqual(['b', 'a']);
-    expect((await cli(cwd, 'runs', 'list', '--format', 'csv')).out.split('\n')[0]).toContain('metrics.val_recall');
+    const csv = parse((await cli(cwd, 'runs', 'list', '--format', 'csv')).out, { columns: true }) as Record<string, string>[];
+    expect(Object.keys(csv[0] as object)).toContain('metrics.val_recall');
+    // csv-stringify writes false as an empty cell, which reads as "unknown"
+    expect(csv.map((r) => r['archived'])).toEqual(['false', 'false']);
   });
 
   it('queries with the filter language and points at bad syntax', async () => {
@@ -160,6 +163,30 @@ describe('runs and history commands (embedded registry)', { timeout: 120_000 }, 
     expect(res.code).toBe(2);
     expect(res.err).toContain("has metric 'nosuch'");
     expect(res.err).toContain('metrics recorded there: precision, recall');
+  });
+
+  it('keeps every Markdown table rectangular when a value holds a pipe or a line break', async () => {
+    const registry = await openRegistry({ dir: join(cwd, '.leakproof', 'registry') });
+    let id: number;
+    try {
+      const run = await registry.createRun({ experiment: 'cli', name: 'pipe|name', auditId: (await registry.getRunRecord(ids[0] as number))?.auditId as number, params: { model: 'x|y' }, model: 'x|y' });
+      id = run.id;
+      await registry.setTag(id, 'note', 'line one\nline | two');
+      await registry.finishRun(id, 'finished');
+      await registry.recordEvaluation({ runId: id, split: 'test', threshold: 0.5, thresholdRule: 'fixed', confusion: { tp: 50, fp: 50, tn: 50, fn: 50 }, metrics: { recall: { value: 0.5 } } });
+    } finally {
+      await registry.close();
+    }
+    const cells = (line: string) => line.split(/(?<!\\)\|/).length;
+    for (const argv of [['runs', 'list'], ['runs', 'query', "attributes.name = 'pipe|name'"], ['runs', 'show', String(id)], ['runs', 'compare', String(ids[0]), String(id)], ['history', '--fingerprint', 'abab', '--metric', 'recall']]) {
+      const res = await cli(cwd, ...argv, '--format', 'md');
+      expect(res.code, argv.join(' ')).toBe(0);
+      for (const table of res.out.split(/\n(?!\|)[^\n]*\n?/).filter((t) => t.startsWith('|'))) {
+        const lines = table.split('\n').filter(Boolean);
+        expect(new Set(lines.map(cells)), `${argv.join(' ')}\n${table}`).toEqual(new Set([cells(lines[0] as string)]));
+      }
+      expect(res.out, argv.join(' ')).toContain('x\\|y');
+    }
   });
 
   it('counts runs beyond any listing cap (demo says how many the registry holds)', async () => {

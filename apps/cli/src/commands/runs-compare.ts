@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import type { RunDetail } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
-import { result } from '../output.js';
+import { mdRow, result } from '../output.js';
 import { UserError } from '../errors.js';
 import { withRegistry } from '../registry-access.js';
 import { num } from './runs-list.js';
@@ -64,7 +64,7 @@ export const run: CommandHandler = async (ctx, args) => {
         return `${t.toString()}\n${c.identicalParams} identical params not shown`;
       },
       md: (c) =>
-        [`| ${header(c).join(' | ')} |`, `|${header(c).map(() => ' --- ').join('|')}|`, ...c.rows.map((row) => `| ${[label(row), ...row.values].join(' | ')} |`), '', `_${c.identicalParams} identical params not shown_`].join('\n'),
+        [mdRow(header(c)), mdRow(header(c).map(() => '---')), ...c.rows.map((row) => mdRow([label(row), ...row.values])), '', `_${c.identicalParams} identical params not shown_`].join('\n'),
       csv: (c) => stringify([header(c), ...c.rows.map((row) => [label(row), ...row.values])]),
     });
 };

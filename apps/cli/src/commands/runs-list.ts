@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import type { RunSummary } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
-import { result } from '../output.js';
+import { mdRow, result } from '../output.js';
 import { withRegistry } from '../registry-access.js';
 import { flagOption, parseOptions, positiveIntOption } from '../options.js';
 import { z } from 'zod';
@@ -57,8 +57,7 @@ export function runsTable(runs: RunSummary[], metrics?: string[]): string {
 export function runsMarkdown(runs: RunSummary[], metrics?: string[]): string {
   if (runs.length === 0) return '_no runs_';
   const { header, body } = rowsOf(runs, metricColumns(runs, metrics));
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n');
+  return [mdRow(header), mdRow(header.map(() => '---')), ...body.map(mdRow)].join('\n');
 }
 
 /** CSV keeps everything: every metric key as its own column, params and tags as JSON. */
@@ -70,7 +69,8 @@ export function runsCsv(runs: RunSummary[]): string {
     r.experiment,
     r.name,
     r.status,
-    r.archived,
+    // csv-stringify would write false as an empty cell, which reads as "unknown"
+    String(r.archived),
     r.model ?? '',
     r.backend ?? '',
     r.seed ?? '',

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import type { RegistryApi, RunDetail } from '@leakproof/registry';
 import type { CommandHandler } from '../command-table.js';
-import { result } from '../output.js';
+import { mdRow, result } from '../output.js';
 import { UserError } from '../errors.js';
 import { parseRunId } from '../run-id.js';
 import { withRegistry } from '../registry-access.js';
@@ -95,7 +95,7 @@ export const run: CommandHandler = async (ctx, args) => {
           .join('\n\n'),
       md: (r) =>
         sections(r)
-          .map((s) => [`### ${s.title}`, '', `| ${s.header.join(' | ')} |`, `| ${s.header.map(() => '---').join(' | ')} |`, ...s.rows.map((row) => `| ${row.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n'))
+          .map((s) => [`### ${s.title}`, '', mdRow(s.header), mdRow(s.header.map(() => '---')), ...s.rows.map(mdRow)].join('\n'))
           .join('\n\n'),
       csv: (r) => stringify(tidyRows(r)),
     });

@@ -48,6 +48,24 @@ describe.each(stores)('non-finite metric values and growing params on $kind', ({
     expect((await registry.listRuns())[0]?.metrics).toMatchObject({ loss: Number.NaN, grad: -Infinity });
   });
 
+  it('sorts a NaN metric (and a max with no non-NaN point) after every number, in both directions, like a missing one', async () => {
+    const auditId = (await registry.getRunRecord(runId))?.auditId as number;
+    const ids: Record<string, number> = {};
+    for (const [name, value] of [['high', 0.9], ['nan', Number.NaN], ['low', 0.5], ['none', undefined]] as const) {
+      ids[name] = (await registry.createRun({ experiment: 'order', name, auditId })).id;
+      if (value !== undefined) await registry.logMetric(ids[name] as number, 'score', 0, value);
+    }
+    const order = async (orderBy: string, limit?: number) =>
+      (await registry.queryRuns("attributes.experiment = 'order'", { orderBy, limit })).map((r) => r.name);
+    expect((await order('metrics.score desc')).slice(0, 2)).toEqual(['high', 'low']);
+    expect(await order('metrics.score desc', 2)).toEqual(['high', 'low']);
+    expect((await order('metrics.score asc')).slice(0, 2)).toEqual(['low', 'high']);
+    expect((await order('max(metrics.score) desc', 2))).toEqual(['high', 'low']);
+    expect((await order('avg(metrics.score) desc')).slice(0, 2)).toEqual(['high', 'low']);
+    expect((await order('attributes.experiment, metrics.score desc')).slice(0, 2)).toEqual(['high', 'low']);
+    expect((await order('metrics.score desc')).slice(2).sort()).toEqual(['nan', 'none']);
+  });
+
   it('lets params grow but never change (write-once keys, as in MLflow)', async () => {
     const auditId = (await registry.getRunRecord(runId))?.auditId as number;
     const running = (await registry.createRun({ experiment: 'nan', name: 'params', auditId, params: { lr: 0.1, optimizer: { name: 'adam' } } })).id;

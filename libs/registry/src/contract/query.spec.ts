@@ -183,4 +183,13 @@ describe.each(stores)('runs query on $kind', ({ kind }) => {
     expect(await long(`(${terms.slice(0, 500).join(' or ')}) and params.model = 'cnn'`)).toEqual(['r2']);
     expect(performance.now() - t0).toBeLessThan(20_000);
   });
+
+  it('lists more runs than a statement can bind parameters (65,535), up to the 100,000 cap', async () => {
+    // last: the other tests count runs
+    const seed = ids['r1'] as number;
+    await registry.db.execute(sql`insert into runs (experiment_id, name, audit_id) select r.experiment_id, 'bulk-' || g, r.audit_id from runs r, generate_series(1, 70000) g where r.id = ${seed}`);
+    const all = await registry.countRuns();
+    expect((await registry.listRuns({ limit: 100_000 })).length).toBe(all);
+    expect((await registry.queryRuns("attributes.name like 'bulk-%'", { limit: 100_000 })).length).toBe(70_000);
+  });
 });

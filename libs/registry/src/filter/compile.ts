@@ -203,16 +203,18 @@ export function compileOrder(terms: OrderTerm[], opts: { innerJoinFirst?: boolea
     let expr: SQL;
     if (term.field.scope === 'metrics') {
       const alias = sql.raw(`o${i}`);
-      const join = sql.raw(i === 0 && opts.innerJoinFirst ? 'join' : 'left join');
-      joins.push(sql`${join} metric_summaries ${alias} on ${alias}.run_id = r.id and ${alias}.key = ${key}::text`);
-      const agg = term.field.aggregate ?? 'last';
-      expr = sql`${alias}.${sql.raw(`${agg}_value`)}`;
+      const value = sql`${alias}.${sql.raw(`${term.field.aggregate ?? 'last'}_value`)}`;
       if (i === 0 && opts.innerJoinFirst) {
-        // no NULLS clause (inner join: there are none), so the order is that of a forward or backward scan of the
-        // (key, value, run_id) index and LIMIT stops the walk early (ties: an incremental sort of equal values)
-        parts.push(sql`${expr} ${dir}`);
+        // only numbers (NaN sorts above them in PostgreSQL, null too: `< NaN` leaves both out and is a range of the
+        // (key, value, run_id) index). No NULLS clause, so the order is that of a forward or backward scan of that
+        // index and LIMIT stops the walk early (ties: an incremental sort of equal values)
+        joins.push(sql`join metric_summaries ${alias} on ${alias}.run_id = r.id and ${alias}.key = ${key}::text and ${value} < 'NaN'::float8`);
+        parts.push(sql`${value} ${dir}`);
         return;
       }
+      joins.push(sql`left join metric_summaries ${alias} on ${alias}.run_id = r.id and ${alias}.key = ${key}::text`);
+      // a diverged (NaN) metric sorts with the runs lacking it, never first in `desc`
+      expr = sql`nullif(${value}, 'NaN'::float8)`;
     } else if (term.field.scope === 'tags') {
       const alias = sql.raw(`o${i}`);
       joins.push(sql`left join tags ${alias} on ${alias}.run_id = r.id and ${alias}.key = ${key}::text`);
