@@ -62,13 +62,11 @@ export async function loadExperimentConfig(cwd: string, path: string | undefined
     raw = parseJsonObject(text, `config ${abs}`);
   }
   const dir = abs ? dirname(abs) : cwd;
-  // `--set train=recipes/x.json` names a recipe like the file's "train" does (relative to where it was typed);
-  // it is read first, so the other overrides (train.epochs=…) apply on top of it
-  const recipeOverride = overrides.filter((o) => /^\s*train\s*=/.test(o)).at(-1)?.replace(/^\s*train\s*=\s*/, '');
-  const recipePath = recipeOverride !== undefined && !recipeOverride.startsWith('{') ? resolve(cwd, recipeOverride) : typeof raw['train'] === 'string' ? resolve(dir, raw['train']) : null;
-  const recipe = recipePath ? await loadRecipe(recipePath, recipeOverride !== undefined ? '--set train' : (abs ?? '(defaults)')) : null;
+  const fromCommandLine = recipeOverride(overrides);
+  const recipePath = fromCommandLine ? resolve(cwd, fromCommandLine.path) : typeof raw['train'] === 'string' ? resolve(dir, raw['train']) : null;
+  const recipe = recipePath ? await loadRecipe(recipePath, fromCommandLine ? '--set train' : (abs ?? '(defaults)')) : null;
   if (recipe) raw = { ...raw, train: recipe.config };
-  const merged = applyOverrides(raw, recipe && recipeOverride !== undefined ? overrides.filter((o) => !/^\s*train\s*=/.test(o)) : overrides);
+  const merged = applyOverrides(raw, fromCommandLine?.rest ?? overrides);
   const parsed = experimentConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -82,6 +80,17 @@ export async function loadExperimentConfig(cwd: string, path: string | undefined
   checkPositiveClass(config, abs ?? '(defaults)', Object.hasOwn(merged, 'positiveClass'));
   const verbatim = JSON.stringify({ file: abs, text: text || null, ...(recipe ? { recipe: { file: recipe.path, text: recipe.text } } : {}), overrides }, null, 2);
   return { config, verbatim, path: abs, recipe: recipe?.path ?? null };
+}
+
+/**
+ * `--set train=recipes/x.json` names a recipe as the file's "train" does (relative to where it was typed); it is
+ * read first, so the other overrides (train.epochs=…) apply on top of it. `train={…}` stays an inline override.
+ */
+function recipeOverride(overrides: string[]): { path: string; rest: string[] } | undefined {
+  const isTrain = (o: string) => /^\s*train\s*=/.test(o);
+  const path = overrides.filter(isTrain).at(-1)?.replace(/^\s*train\s*=\s*/, '');
+  if (path === undefined || path.startsWith('{')) return undefined;
+  return { path, rest: overrides.filter((o) => !isTrain(o)) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { splitFingerprint } from '@leakproof/audit';
@@ -26,7 +27,7 @@ export async function loadRunOnDisk(ctx: ExperimentContext, registry: RegistryAp
   const run = await registry.getRun(runId);
   if (!run) throw new UsageError(`no run ${runId} in the registry`, listRuns);
   const dir = runDir(ctx.cwd, runId);
-  if (run.backend === mlflowClientBackend && !(await exists(join(dir, 'run.json')))) {
+  if (run.backend === mlflowClientBackend && !existsSync(join(dir, 'run.json'))) {
     throw new UsageError(
       `run ${runId} was created by an MLflow client, so leakproof planned no splits for it and has nothing to evaluate its predictions against`,
       'start the trainer with `leakproof run --dataset DIR -- <command>`: it plans and audits the splits, hands them to the command and binds the run (MLFLOW_RUN_ID), so `leakproof eval <run> --predictions` works',
@@ -77,9 +78,3 @@ export async function checkpointOf(dir: string): Promise<string | undefined> {
     return undefined;
   }
 }
-
-const exists = (path: string): Promise<boolean> =>
-  access(path).then(
-    () => true,
-    () => false,
-  );

@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Policy } from '@leakproof/audit';
 import type { Manifest } from '@leakproof/ingest';
@@ -104,7 +104,7 @@ async function startRun(ctx: ExperimentContext, registry: RegistryApi, loaded: L
   const { config } = loaded;
   // a mistyped train.* field is refused before the data is read, audited or recorded
   const trainConfig = builtInTrainConfig(loaded);
-  await requirePretrainedModel(ctx, trainConfig);
+  requirePretrainedModel(ctx, trainConfig);
   const manifest = await loadManifest(ctx, config);
   requirePositiveClass(manifest, trainConfig, config);
   const { plan, report, record, tags } = bound ?? (await auditedPlan(ctx, registry, manifest, config, policy));
@@ -142,10 +142,10 @@ async function startRun(ctx: ExperimentContext, registry: RegistryApi, loaded: L
 }
 
 /** A pretrained model that is not there is refused before the audit and the run record, like every other bad field. */
-async function requirePretrainedModel(ctx: ExperimentContext, trainConfig: TrainConfig): Promise<void> {
+function requirePretrainedModel(ctx: ExperimentContext, trainConfig: TrainConfig): void {
   if (typeof trainConfig.model !== 'object') return;
   const dir = resolve(ctx.cwd, trainConfig.model.pretrained);
-  if (await access(join(dir, 'model.json')).then(() => true, () => false)) return;
+  if (existsSync(join(dir, 'model.json'))) return;
   throw new UsageError(
     `train.model.pretrained '${trainConfig.model.pretrained}': no model.json in ${dir}`,
     'point it at a TF.js Layers model folder (model.json + weights), relative to the folder you run leakproof in',
